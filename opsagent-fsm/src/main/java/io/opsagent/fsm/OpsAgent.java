@@ -1,0 +1,225 @@
+package io.opsagent.fsm;
+
+import io.opsagent.fsm.internal.CompositeRoundListener;
+import io.opsagent.fsm.internal.RoundMachine;
+import io.opsagent.fsm.internal.RoundSettings;
+import io.opsagent.fsm.protocol.AgentUpdate;
+import io.opsagent.fsm.protocol.BackendMessage;
+import io.opsagent.fsm.protocol.ProtocolCodec;
+import io.opsagent.fsm.protocol.ProtocolException;
+import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.StateDone;
+import io.opsagent.fsm.protocol.WaitList;
+import io.opsagent.fsm.spi.MessageSink;
+import io.opsagent.fsm.spi.StateExecutor;
+import io.opsagent.fsm.spi.Upgrader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * An agent: receives recipes and applies them in rounds (DESIGN §3), reporting every state's
+ * result to a {@link MessageSink}.
+ *
+ * <pre>{@code
+ * OpsAgent agent = OpsAgent.builder()
+ *         .identity(new AgentIdentity("i-0abc", "app-1", "1.0.0", token))
+ *         .executor(executor)
+ *         .sink(message -> outbox.add(message))
+ *         .build();
+ * agent.start();
+ * agent.receive(recipe);   // from the backend connection, any thread
+ * }</pre>
+ *
+ * <p>All work happens on the agent's {@link EventLoop}; the methods here only post to it and are
+ * safe to call from any thread.
+ */
+public final class OpsAgent implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(OpsAgent.class);
+
+    private final EventLoop loop;
+    private final boolean ownsLoop;
+    private final ProtocolCodec codec;
+    private final RoundMachine machine;
+    private final AtomicLong malformedFrames = new AtomicLong();
+
+    private OpsAgent(Builder b) {
+        this.loop = b.loop != null ? b.loop : new SingleThreadEventLoop("opsagent-loop");
+        this.ownsLoop = b.loop == null;
+        this.codec = b.codec;
+        RoundSettings settings = new RoundSettings(b.roundInterval, b.backoff, b.stateTimeout, b.dryRun);
+        this.machine = new RoundMachine(loop, b.executor, b.sink, b.identity, settings, b.random, b.upgrader,
+                new CompositeRoundListener(b.listeners));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts the round machine in {@link RoundState#IDLE}, waiting for a recipe. */
+    public void start() {
+        loop.execute(machine::start);
+    }
+
+    /** Takes a message from the backend: recipes, wait releases and upgrade orders. Any thread. */
+    public void receive(BackendMessage message) {
+        if (message instanceof RecipeMetadata recipe) {
+            machine.recipeReceived(recipe);
+        } else if (message instanceof StateDone done) {
+            machine.doneReceived(done);
+        } else if (message instanceof WaitList list) {
+            for (String id : list.waited()) {
+                machine.doneReceived(new StateDone(list.recipeVersion(), id));
+            }
+        } else if (message instanceof AgentUpdate update) {
+            machine.upgradeOrdered(update);
+        } else {
+            LOG.debug("{} is not for the round machine; ignored", message.code());
+        }
+    }
+
+    /**
+     * Decodes a frame from the backend and takes it; a malformed frame is logged with the codec's
+     * reason, counted and dropped, and changes nothing.
+     *
+     * @return whether the frame was well-formed
+     */
+    public boolean receiveFrame(String frame) {
+        BackendMessage message;
+        try {
+            message = codec.decodeBackendMessage(frame);
+        } catch (ProtocolException e) {
+            malformedFrames.incrementAndGet();
+            LOG.warn("malformed frame dropped: {}", e.getMessage());
+            return false;
+        }
+        receive(message);
+        return true;
+    }
+
+    /** A consistent view of the agent, safe from any thread. */
+    public AgentSnapshot snapshot() {
+        return machine.snapshot();
+    }
+
+    /** How many malformed frames were dropped. */
+    public long malformedFrames() {
+        return malformedFrames.get();
+    }
+
+    /** The loop the agent runs on. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    /** Stops the agent: the running state is cancelled; an owned event loop is shut down after. */
+    @Override
+    public void close() {
+        machine.stop();
+        if (ownsLoop) {
+            loop.execute(loop::shutdown);
+        }
+    }
+
+    /** Builds an {@link OpsAgent}; identity, executor and sink are required. */
+    public static final class Builder {
+        private AgentIdentity identity;
+        private StateExecutor executor;
+        private MessageSink sink;
+        private EventLoop loop;
+        private Duration roundInterval = RoundSettings.DEFAULT_ROUND_INTERVAL;
+        private BackoffPolicy backoff = BackoffPolicy.ROUND_DEFAULT;
+        private Duration stateTimeout = RoundSettings.DEFAULT_STATE_TIMEOUT;
+        private boolean dryRun;
+        private RandomGenerator random;
+        private Upgrader upgrader;
+        private ProtocolCodec codec = new ProtocolCodec();
+        private final List<RoundListener> listeners = new ArrayList<>();
+
+        private Builder() { }
+
+        public Builder identity(AgentIdentity identity) {
+            this.identity = identity;
+            return this;
+        }
+
+        public Builder executor(StateExecutor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        public Builder sink(MessageSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        /** The loop to run on; by default the agent starts its own thread. */
+        public Builder eventLoop(EventLoop loop) {
+            this.loop = loop;
+            return this;
+        }
+
+        /** Pause after a successful round (default 10 min). */
+        public Builder roundInterval(Duration interval) {
+            this.roundInterval = interval;
+            return this;
+        }
+
+        /** Delays after ceased rounds (default 5 s doubling to 5 min, ±20 %). */
+        public Builder backoff(BackoffPolicy backoff) {
+            this.backoff = backoff;
+            return this;
+        }
+
+        /** How long one state may run (default 1 h). */
+        public Builder stateTimeout(Duration timeout) {
+            this.stateTimeout = timeout;
+            return this;
+        }
+
+        /** Apply states in dry-run mode: report what would change, change nothing. */
+        public Builder dryRun(boolean dryRun) {
+            this.dryRun = dryRun;
+            return this;
+        }
+
+        /** The random source of the backoff jitter (default: a fresh unseeded generator). */
+        public Builder random(RandomGenerator random) {
+            this.random = random;
+            return this;
+        }
+
+        /** Carries out upgrades; without one, an upgrade order fails and the agent goes on. */
+        public Builder upgrader(Upgrader upgrader) {
+            this.upgrader = upgrader;
+            return this;
+        }
+
+        /** The codec for {@link OpsAgent#receiveFrame}, e.g. with another frame size limit. */
+        public Builder codec(ProtocolCodec codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        public Builder listener(RoundListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        public OpsAgent build() {
+            Objects.requireNonNull(identity, "identity is required");
+            Objects.requireNonNull(executor, "executor is required");
+            Objects.requireNonNull(sink, "sink is required");
+            if (random == null) {
+                random = RandomGenerator.of("L64X128MixRandom");
+            }
+            return new OpsAgent(this);
+        }
+    }
+}

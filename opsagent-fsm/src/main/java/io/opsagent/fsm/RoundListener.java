@@ -1,0 +1,27 @@
+package io.opsagent.fsm;
+
+import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.fsm.spi.StateResult;
+
+/**
+ * Observes an agent's rounds. Every method is called on the agent's event loop, after the
+ * machine has settled (outside any lock), so it must return quickly and must not block.
+ * All methods do nothing by default.
+ */
+public interface RoundListener {
+
+    /** The machine moved from {@code from} to {@code to}. */
+    default void stateChanged(RoundState from, RoundState to) { }
+
+    /** State {@code index} of recipe {@code recipeVersion} started (comments and waits included). */
+    default void stateStarted(long recipeVersion, int index, RecipeState state) { }
+
+    /** A state finished and its StateLog was sent. */
+    default void stateFinished(long recipeVersion, int index, RecipeState state, StateResult result, long durationNanos) { }
+
+    /** A round ended: {@code success} when every state succeeded, false when it ceased into backoff. */
+    default void roundFinished(long recipeVersion, long round, boolean success) { }
+
+    /** An event the machine could not take in its current state was dropped (and counted). */
+    default void eventRejected(RoundEvent event, RoundState state, String reason) { }
+}

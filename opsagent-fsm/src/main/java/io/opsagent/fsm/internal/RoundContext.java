@@ -1,0 +1,448 @@
+package io.opsagent.fsm.internal;
+
+import io.opsagent.fsm.AgentIdentity;
+import io.opsagent.fsm.Cancellable;
+import io.opsagent.fsm.EventLoop;
+import io.opsagent.fsm.RoundEvent;
+import io.opsagent.fsm.RoundListener;
+import io.opsagent.fsm.protocol.AgentUpdate;
+import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.fsm.protocol.StateDone;
+import io.opsagent.fsm.protocol.StateLog;
+import io.opsagent.fsm.spi.MessageSink;
+import io.opsagent.fsm.spi.StateExecution;
+import io.opsagent.fsm.spi.StateExecutor;
+import io.opsagent.fsm.spi.StateRequest;
+import io.opsagent.fsm.spi.StateResult;
+import io.opsagent.fsm.spi.Upgrader;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The data of one agent's round machine and the operations its actions perform. Owned by the
+ * agent's event loop: every method runs on that thread.
+ *
+ * <p>Asynchronous work (an executor's result, a timer, an upgrade's outcome) carries a token;
+ * when it comes back to the loop, a token that no longer matches means the work was superseded
+ * (a new recipe, a timeout, a stop), and its result is dropped and counted instead of reaching
+ * the machine.
+ */
+final class RoundContext {
+
+    private static final Logger LOG = LogManager.getLogger(RoundContext.class);
+
+    /** Posts an event to the machine as a new event-loop task; callable from any thread. */
+    interface EventPoster {
+        void post(RoundEvent event, Object input);
+    }
+
+    /** The outcome of the current state, with the token of the run it belongs to. */
+    record Completion(long token, StateResult result) { }
+
+    private final EventLoop loop;
+    private final StateExecutor executor;
+    private final MessageSink sink;
+    private final AgentIdentity identity;
+    private final RoundSettings settings;
+    private final RandomGenerator random;
+    private final Upgrader upgrader;
+    private final RoundListener listener;
+    private EventPoster poster;
+
+    /** The input of the event being dispatched (a recipe, a release, a completion...). */
+    Object input;
+
+    private long recipeVersion;
+    private List<RecipeState> states = List.of();
+    private final Set<String> released = new HashSet<>();
+    private int index;
+    private int attempt = 1;
+    private long round;
+    private int consecutiveFailedRounds;
+    private boolean lastRoundFailed;
+
+    private long nextToken = 1;
+    private long activeToken;
+    private StateExecution running;
+    private Cancellable stateTimer = Cancellable.NONE;
+    private long stateStartedNanos;
+
+    private long timerToken;
+    private Cancellable timer = Cancellable.NONE;
+
+    private AgentUpdate pendingUpgrade;
+    private boolean recipeKeptDuringUpgrade;
+
+    long lateResults;
+    long actionFailures;
+
+    RoundContext(
+            EventLoop loop,
+            StateExecutor executor,
+            MessageSink sink,
+            AgentIdentity identity,
+            RoundSettings settings,
+            RandomGenerator random,
+            Upgrader upgrader,
+            RoundListener listener) {
+        this.loop = loop;
+        this.executor = executor;
+        this.sink = sink;
+        this.identity = identity;
+        this.settings = settings;
+        this.random = random;
+        this.upgrader = upgrader;
+        this.listener = listener;
+    }
+
+    void setPoster(EventPoster poster) {
+        this.poster = poster;
+    }
+
+    // ------------------------------------------------------------------ queries (guards)
+
+    long recipeVersion() {
+        return recipeVersion;
+    }
+
+    List<RecipeState> states() {
+        return states;
+    }
+
+    int index() {
+        return index;
+    }
+
+    int attempt() {
+        return attempt;
+    }
+
+    long round() {
+        return round;
+    }
+
+    int consecutiveFailedRounds() {
+        return consecutiveFailedRounds;
+    }
+
+    AgentUpdate pendingUpgrade() {
+        return pendingUpgrade;
+    }
+
+    String currentStateId() {
+        return activeToken != 0 && index < states.size() ? states.get(index).id() : null;
+    }
+
+    boolean hasStates() {
+        return !states.isEmpty();
+    }
+
+    /** Whether the incoming recipe leaves the agent with states to run. */
+    boolean recipeHasStates() {
+        RecipeMetadata recipe = (RecipeMetadata) input;
+        return recipe.states().map(list -> !list.isEmpty()).orElse(hasStates());
+    }
+
+    boolean moreStatesLeft() {
+        return index + 1 < states.size();
+    }
+
+    boolean upgradeRequested() {
+        return pendingUpgrade != null;
+    }
+
+    boolean inFirstAttempt() {
+        return attempt == 1;
+    }
+
+    boolean releasesCurrentWait() {
+        StateDone done = (StateDone) input;
+        return index < states.size() && states.get(index).id().equals(done.id());
+    }
+
+    boolean currentWaitReleased() {
+        return index < states.size() && released.contains(states.get(index).id());
+    }
+
+    boolean recipeKeptDuringUpgrade() {
+        return recipeKeptDuringUpgrade;
+    }
+
+    boolean lastRoundFailed() {
+        return lastRoundFailed;
+    }
+
+    /** Whether a completion or wait notice belongs to the state now running; consumes the token. */
+    boolean acceptCompletion(long token) {
+        if (token == 0 || token != activeToken) {
+            lateResults++;
+            return false;
+        }
+        activeToken = 0;
+        running = null;
+        stateTimer.cancel();
+        stateTimer = Cancellable.NONE;
+        return true;
+    }
+
+    /** Whether a wait notice belongs to the state now running; the token stays active. */
+    boolean isActive(long token) {
+        return token != 0 && token == activeToken;
+    }
+
+    boolean acceptTimer(long token) {
+        return token != 0 && token == timerToken;
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    /** Takes the incoming recipe as the loaded one; releases of the previous version are forgotten. */
+    void loadRecipe() {
+        RecipeMetadata recipe = (RecipeMetadata) input;
+        cancelTimer();
+        recipeVersion = recipe.recipeVersion();
+        recipe.states().ifPresent(list -> states = list);
+        released.clear();
+        index = 0;
+        attempt = 1;
+        consecutiveFailedRounds = 0;
+        lastRoundFailed = false;
+        LOG.info("loaded recipe version {} with {} state(s){}", recipeVersion, states.size(),
+                recipe.isHeaderOnly() ? " (header-only: the current states restart under the new version)" : "");
+    }
+
+    /** While an upgrade is under way: keep the recipe for whichever version runs next. */
+    void keepRecipe() {
+        loadRecipe();
+        recipeKeptDuringUpgrade = true;
+    }
+
+    void startRound() {
+        cancelTimer();
+        round++;
+        index = 0;
+        attempt = 1;
+        LOG.info("round {} of recipe version {} starts ({} state(s))", round, recipeVersion, states.size());
+        runCurrentState();
+    }
+
+    /** A state failed in the first attempt: start again from the first state, at once. */
+    void restartRound() {
+        attempt = 2;
+        index = 0;
+        LOG.info("round {} of recipe version {}: retrying from the first state", round, recipeVersion);
+        runCurrentState();
+    }
+
+    void runNextState() {
+        index++;
+        runCurrentState();
+    }
+
+    /** Starts the state at {@code index}: comments and released waits complete at once. */
+    void runCurrentState() {
+        RecipeState state = states.get(index);
+        long token = nextToken++;
+        activeToken = token;
+        stateStartedNanos = loop.nanoTime();
+        listener.stateStarted(recipeVersion, index, state);
+        if (state.isComment()) {
+            poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(token, StateResult.unchanged(null)));
+        } else if (state.isWait()) {
+            if (released.contains(state.id())) {
+                poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(token, StateResult.unchanged(null)));
+            } else {
+                poster.post(RoundEvent.WAIT_REACHED, token);
+            }
+        } else {
+            execute(state, token);
+        }
+    }
+
+    private void execute(RecipeState state, long token) {
+        Duration timeout = settings.stateTimeout();
+        StateRequest request = new StateRequest(recipeVersion, state, settings.dryRun(), timeout);
+        try {
+            running = executor.start(request, result -> poster.post(
+                    result.success() ? RoundEvent.STATE_SUCCEEDED : RoundEvent.STATE_FAILED,
+                    new Completion(token, result)));
+        } catch (RuntimeException e) {
+            LOG.error("executor failed to start state {}", state.id(), e);
+            poster.post(RoundEvent.STATE_FAILED, new Completion(token,
+                    StateResult.failed("executor failed to start the state: " + e, null)));
+            return;
+        }
+        stateTimer = loop.schedule(timeout, () -> timeOut(state, token, timeout));
+    }
+
+    private void timeOut(RecipeState state, long token, Duration timeout) {
+        if (token != activeToken) {
+            return;
+        }
+        cancelRunning();
+        activeToken = token;
+        String comment = "state " + state.id() + " timed out after " + describe(timeout)
+                + " (attempt " + attempt + " of round " + round + ")";
+        LOG.warn(comment);
+        poster.post(RoundEvent.STATE_FAILED, new Completion(token, StateResult.failed(comment, null)));
+    }
+
+    /** Sends the StateLog of the state that just completed. */
+    void reportResult() {
+        Completion completion = (Completion) input;
+        StateResult result = completion.result();
+        RecipeState state = states.get(index);
+        long duration = loop.nanoTime() - stateStartedNanos;
+        sink.send(new StateLog(identity.instanceId(), identity.appId(), recipeVersion, state.id(),
+                result.success(), result.comment(), result.stdout(), null));
+        if (!result.success()) {
+            LOG.warn("state {} ({}) failed in attempt {} of round {}: {}", state.id(), state.module(), attempt, round,
+                    result.comment());
+        }
+        listener.stateFinished(recipeVersion, index, state, result, duration);
+    }
+
+    /** Every state succeeded: schedule the next round after the round interval. */
+    void finishRound() {
+        consecutiveFailedRounds = 0;
+        lastRoundFailed = false;
+        LOG.info("round {} of recipe version {} succeeded", round, recipeVersion);
+        listener.roundFinished(recipeVersion, round, true);
+    }
+
+    void scheduleNextRound() {
+        if (hasStates()) {
+            startTimer(settings.roundInterval());
+        }
+    }
+
+    /** The retry attempt failed too: the round ceases. */
+    void ceaseRound() {
+        consecutiveFailedRounds++;
+        lastRoundFailed = true;
+        LOG.warn("round {} of recipe version {} ceased after a failure in its retry attempt ({} in a row)", round,
+                recipeVersion, consecutiveFailedRounds);
+        listener.roundFinished(recipeVersion, round, false);
+    }
+
+    void scheduleBackoff() {
+        Duration delay = settings.backoff().delay(Math.max(1, consecutiveFailedRounds), random);
+        LOG.info("retrying recipe version {} in {}", recipeVersion, describe(delay));
+        startTimer(delay);
+    }
+
+    /** A new recipe or a stop: the running state is killed and its result will be ignored. */
+    void cancelRound() {
+        cancelRunning();
+        cancelTimer();
+    }
+
+    void rememberRelease() {
+        StateDone done = (StateDone) input;
+        if (released.add(done.id())) {
+            LOG.info("wait state {} of recipe version {} released", done.id(), recipeVersion);
+        }
+    }
+
+    /** The current wait is released: it completes as a success. */
+    void releaseWait() {
+        rememberRelease();
+        poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(activeToken, StateResult.unchanged(null)));
+    }
+
+    void rememberUpgrade() {
+        AgentUpdate order = (AgentUpdate) input;
+        if (pendingUpgrade != null) {
+            LOG.info("upgrade to {} replaces the pending upgrade to {}", order.version(), pendingUpgrade.version());
+        } else {
+            LOG.info("upgrade to {} ordered; it runs when no round is running", order.version());
+        }
+        pendingUpgrade = order;
+    }
+
+    void startUpgrade() {
+        cancelTimer();
+        AgentUpdate order = pendingUpgrade;
+        recipeKeptDuringUpgrade = false;
+        if (upgrader == null) {
+            poster.post(RoundEvent.UPGRADE_FAILED, "no upgrader is configured");
+            return;
+        }
+        LOG.info("upgrading to {}", order.version());
+        Upgrader.UpgradeCallback callback = new Upgrader.UpgradeCallback() {
+            @Override
+            public void finished() {
+                poster.post(RoundEvent.UPGRADE_FINISHED, order);
+            }
+
+            @Override
+            public void failed(String reason) {
+                poster.post(RoundEvent.UPGRADE_FAILED, reason);
+            }
+        };
+        try {
+            upgrader.upgrade(order, callback);
+        } catch (RuntimeException e) {
+            LOG.error("upgrader failed to start", e);
+            poster.post(RoundEvent.UPGRADE_FAILED, "upgrader failed to start: " + e);
+        }
+    }
+
+    void finishUpgrade() {
+        LOG.info("upgrade to {} installed; this agent stops", pendingUpgrade == null ? "?" : pendingUpgrade.version());
+        pendingUpgrade = null;
+    }
+
+    void abandonUpgrade() {
+        LOG.warn("upgrade to {} failed: {}", pendingUpgrade == null ? "?" : pendingUpgrade.version(), input);
+        pendingUpgrade = null;
+    }
+
+    void shutDown() {
+        cancelRound();
+        LOG.info("round machine stopped");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void cancelRunning() {
+        StateExecution execution = running;
+        running = null;
+        activeToken = 0;
+        stateTimer.cancel();
+        stateTimer = Cancellable.NONE;
+        if (execution != null) {
+            try {
+                execution.cancel();
+            } catch (RuntimeException e) {
+                LOG.error("cancelling the running state failed", e);
+            }
+        }
+    }
+
+    private void startTimer(Duration delay) {
+        cancelTimer();
+        long token = ++timerToken;
+        timer = loop.schedule(delay, () -> poster.post(RoundEvent.TIMER_FIRED, token));
+    }
+
+    private void cancelTimer() {
+        timer.cancel();
+        timer = Cancellable.NONE;
+        timerToken++;
+    }
+
+    static String describe(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 1000 == 0) {
+            return ms / 1000 + " s";
+        }
+        return ms + " ms";
+    }
+}

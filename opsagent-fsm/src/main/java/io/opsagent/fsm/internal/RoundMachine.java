@@ -1,0 +1,204 @@
+package io.opsagent.fsm.internal;
+
+import io.opsagent.fsm.AgentIdentity;
+import io.opsagent.fsm.AgentSnapshot;
+import io.opsagent.fsm.EventLoop;
+import io.opsagent.fsm.RoundEvent;
+import io.opsagent.fsm.RoundListener;
+import io.opsagent.fsm.RoundState;
+import io.opsagent.fsm.protocol.AgentUpdate;
+import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.StateDone;
+import io.opsagent.fsm.spi.MessageSink;
+import io.opsagent.fsm.spi.StateExecutor;
+import io.opsagent.fsm.spi.Upgrader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.statemachine.StateMachine;
+import org.springframework.statemachine.StateMachineEventResult;
+import org.springframework.statemachine.listener.StateMachineListenerAdapter;
+import org.springframework.statemachine.state.State;
+import org.springframework.statemachine.transition.Transition;
+import reactor.core.publisher.Mono;
+
+/**
+ * One agent's round machine: the single entry point ({@link #dispatch}) through which every input
+ * reaches the Spring state machine, on the agent's event loop.
+ *
+ * <p>Before an event reaches the machine, inputs that belong to superseded work (a late executor
+ * result, a timer that was called off) are dropped and counted. After it, the machine is checked
+ * for having taken the event: an event no transition applied to is logged and counted as
+ * rejected. Listeners are told what happened once the machine has settled.
+ */
+public final class RoundMachine {
+
+    private static final Logger LOG = LogManager.getLogger(RoundMachine.class);
+
+    private final EventLoop loop;
+    private final RoundContext context;
+    private final StateMachine<RoundState, RoundEvent> machine;
+    private final RoundListener listener;
+    private final List<RoundState[]> changes = new ArrayList<>();
+    private boolean transitioned;
+    private long rejectedEvents;
+    private volatile AgentSnapshot snapshot = AgentSnapshot.INITIAL;
+
+    public RoundMachine(EventLoop loop, StateExecutor executor, MessageSink sink, AgentIdentity identity,
+            RoundSettings settings, RandomGenerator random, Upgrader upgrader, RoundListener listener) {
+        this.loop = loop;
+        this.listener = listener;
+        this.context = new RoundContext(loop, executor, sink, identity, settings, random, upgrader, listener);
+        this.context.setPoster(this::post);
+        this.machine = RoundMachineFactory.create(context);
+        this.machine.addStateListener(new StateMachineListenerAdapter<>() {
+            @Override
+            public void stateChanged(State<RoundState, RoundEvent> from, State<RoundState, RoundEvent> to) {
+                if (from != null && to != null) {
+                    changes.add(new RoundState[] {from.getId(), to.getId()});
+                }
+            }
+
+            @Override
+            public void transition(Transition<RoundState, RoundEvent> transition) {
+                if (transition.getTrigger() != null) {
+                    transitioned = true;
+                }
+            }
+        });
+    }
+
+    /** Starts the machine in {@link RoundState#IDLE}; call on the event loop. */
+    public void start() {
+        machine.startReactively().block();
+        publish();
+    }
+
+    /** Posts {@code event} with {@code input} to the event loop; callable from any thread. */
+    public void post(RoundEvent event, Object input) {
+        loop.execute(() -> dispatch(event, input));
+    }
+
+    /** A recipe from the backend; one of the loaded version is ignored as a duplicate. Any thread. */
+    public void recipeReceived(RecipeMetadata recipe) {
+        loop.execute(() -> {
+            if (recipe.recipeVersion() == context.recipeVersion()) {
+                LOG.info("recipe version {} is already loaded; ignored", recipe.recipeVersion());
+                return;
+            }
+            dispatch(RoundEvent.RECIPE_RECEIVED, recipe);
+        });
+    }
+
+    /** A wait release from the backend; one for another recipe version is dropped. Any thread. */
+    public void doneReceived(StateDone done) {
+        loop.execute(() -> {
+            if (done.recipeVersion() != context.recipeVersion()) {
+                LOG.warn("release of wait state {} for recipe version {} dropped: the loaded version is {}",
+                        done.id(), done.recipeVersion(), context.recipeVersion());
+                return;
+            }
+            dispatch(RoundEvent.DONE_RECEIVED, done);
+        });
+    }
+
+    /** An upgrade order from the backend. Any thread. */
+    public void upgradeOrdered(AgentUpdate order) {
+        post(RoundEvent.UPGRADE_ORDERED, order);
+    }
+
+    /** Stops the machine: the running state is cancelled. Any thread. */
+    public void stop() {
+        post(RoundEvent.STOP, null);
+    }
+
+    public AgentSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The machine's current state; call on the event loop. */
+    public RoundState state() {
+        return machine.getState() == null ? null : machine.getState().getId();
+    }
+
+    /** The built Spring machine, for the statechart test. */
+    StateMachine<RoundState, RoundEvent> springMachine() {
+        return machine;
+    }
+
+    private void dispatch(RoundEvent event, Object input) {
+        if (!admit(event, input)) {
+            publish();
+            return;
+        }
+        RoundState before = state();
+        context.input = input;
+        transitioned = false;
+        StateMachineEventResult<RoundState, RoundEvent> result;
+        try {
+            result = machine.sendEvent(Mono.just(MessageBuilder.withPayload(event).build())).blockLast();
+        } finally {
+            context.input = null;
+        }
+        boolean accepted = result != null
+                && result.getResultType() == StateMachineEventResult.ResultType.ACCEPTED
+                && transitioned;
+        if (!accepted) {
+            rejectedEvents++;
+            String reason = "no transition for " + event + " in " + before;
+            LOG.warn("event rejected: {} (input: {})", reason, describe(input));
+            listener.eventRejected(event, before, reason);
+        }
+        List<RoundState[]> settled = new ArrayList<>(changes);
+        changes.clear();
+        publish();
+        for (RoundState[] change : settled) {
+            listener.stateChanged(change[0], change[1]);
+        }
+    }
+
+    /** Drops inputs of superseded work before they reach the machine. */
+    private boolean admit(RoundEvent event, Object input) {
+        switch (event) {
+            case STATE_SUCCEEDED:
+            case STATE_FAILED:
+                if (!context.acceptCompletion(((RoundContext.Completion) input).token())) {
+                    LOG.debug("late result dropped: {}", input);
+                    return false;
+                }
+                return true;
+            case WAIT_REACHED:
+                return context.isActive((Long) input);
+            case TIMER_FIRED:
+                return context.acceptTimer((Long) input);
+            default:
+                return true;
+        }
+    }
+
+    private void publish() {
+        RoundState state = state();
+        snapshot = new AgentSnapshot(
+                state == null ? RoundState.IDLE : state,
+                context.recipeVersion(),
+                context.states().size(),
+                context.index(),
+                context.currentStateId(),
+                context.attempt(),
+                context.round(),
+                context.consecutiveFailedRounds(),
+                context.pendingUpgrade() == null ? null : context.pendingUpgrade().version(),
+                rejectedEvents,
+                context.lateResults);
+    }
+
+    private static String describe(Object input) {
+        if (input instanceof RecipeMetadata r) {
+            return "recipe version " + r.recipeVersion();
+        }
+        return String.valueOf(input);
+    }
+}

@@ -1,0 +1,2 @@
+/** Implementation detail of the library (not an API): may change in any release. */
+package io.opsagent.fsm.internal;
