@@ -1,5 +1,7 @@
 package io.opsagent.fsm.protocol;
 
+import java.util.Objects;
+
 /**
  * Orders the agent to upgrade itself once the current round has finished. Wire code
  * {@code AgentUpdate}.
@@ -10,6 +12,10 @@ package io.opsagent.fsm.protocol;
 public record AgentUpdate(String version, String url) implements BackendMessage {
 
     public static final String CODE = "AgentUpdate";
+
+    public AgentUpdate {
+        Objects.requireNonNull(version, "version");
+    }
 
     @Override
     public String code() {
