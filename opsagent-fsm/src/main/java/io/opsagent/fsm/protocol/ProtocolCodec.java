@@ -371,7 +371,7 @@ public final class ProtocolCodec {
         } else if (!reason.isEmpty()) {
             reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
         }
-        return reason + clip(where, 200);
+        return reason + clip(oneLine(where), 200);
     }
 
     /** The " at line L column C path P" part of a Gson message or of {@code JsonReader.toString()}. */
@@ -381,7 +381,36 @@ public final class ProtocolCodec {
             return "";
         }
         int see = text.indexOf("\nSee https://", at);
-        return clip(see >= 0 ? text.substring(at, see) : text.substring(at), 200);
+        return clip(oneLine(see >= 0 ? text.substring(at, see) : text.substring(at)), 200);
+    }
+
+    /**
+     * {@code s} with control characters and line separators escaped: Gson's path names object keys
+     * as they are, and a key may hold any text, but an error message stays one line.
+     */
+    private static String oneLine(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029;
+            if (control && out == null) {
+                out = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (out != null) {
+                if (c == '\n') {
+                    out.append("\\n");
+                } else if (c == '\r') {
+                    out.append("\\r");
+                } else if (c == '\t') {
+                    out.append("\\t");
+                } else if (control) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? s : out.toString();
     }
 
     /** {@code s} cut to at most {@code max} chars (never inside a surrogate pair), marked with "…" when cut. */

@@ -61,6 +61,8 @@ class MalformedFramesTest {
                         "frame is not valid JSON: expected ':' at line 1 column 10 path $.code"),
                 bad("invalid escape", j("{'code':'App\\qNotReady'}"),
                         "frame is not valid JSON: invalid escape sequence at line 1 column 15 path $.code"),
+                bad("a key echoed in the path stays on one line", j("{'code':'AppNotReady','a\\nb\\u2028c' 1}"),
+                        "frame is not valid JSON: expected ':' at line 1 column 38 path $.a\\nb\\u2028c"),
                 bad("raw newline inside a string", j("{'code':'App\nNotReady'}"),
                         "frame is not valid JSON: unescaped control character in a string at line 1 column 10 path $.code"),
 
