@@ -12,26 +12,33 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The one JSON codec of the wire protocol: encodes messages exactly in the original agent's
  * shapes, and decodes strictly.
  *
- * <p>A frame is rejected with a {@link ProtocolException} that names the field when it is not
- * JSON, not an object, has no or an unknown {@code code}, misses a required field or has one of
- * the wrong type, or is larger than the size limit. Unknown extra fields are ignored. Instances
- * are immutable and thread-safe.
+ * <p>A frame is rejected with a {@link ProtocolException} when it is larger than the size limit,
+ * nested deeper than {@link #MAX_NESTING_DEPTH}, not JSON, not an object, has no or an unknown
+ * {@code code}, or misses a required field or has one of the wrong type. The exception's message
+ * starts with {@code frame} or with the path of the field ({@code state[2].id}) and says what was
+ * expected and what was found. Unknown extra fields are ignored; an optional field that is
+ * {@code null} counts as absent. Instances are immutable and thread-safe.
+ *
+ * <p>{@code docs/protocol.md} describes every message and rule.
  */
 public final class ProtocolCodec {
 
     /** The default limit on a frame's size: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+    /** The deepest nesting of arrays and objects a frame may have (the frame object itself is level 1). */
+    public static final int MAX_NESTING_DEPTH = 128;
 
     private final int maxFrameBytes;
 
@@ -39,6 +46,7 @@ public final class ProtocolCodec {
         this(DEFAULT_MAX_FRAME_BYTES);
     }
 
+    /** A codec that rejects frames longer than {@code maxFrameBytes} bytes of UTF-8. */
     public ProtocolCodec(int maxFrameBytes) {
         if (maxFrameBytes <= 0) {
             throw new IllegalArgumentException("maxFrameBytes must be positive, got " + maxFrameBytes);
@@ -46,6 +54,7 @@ public final class ProtocolCodec {
         this.maxFrameBytes = maxFrameBytes;
     }
 
+    /** The size limit of a frame, in bytes of UTF-8. */
     public int maxFrameBytes() {
         return maxFrameBytes;
     }
@@ -59,6 +68,7 @@ public final class ProtocolCodec {
 
     /** The JSON object of {@code message}, with the original's field names and explicit nulls. */
     public JsonObject toJson(Message message) {
+        Objects.requireNonNull(message, "message");
         JsonObject o = new JsonObject();
         o.addProperty("code", message.code());
         if (message instanceof Handshake h) {
@@ -139,71 +149,99 @@ public final class ProtocolCodec {
     public BackendMessage decodeBackendMessage(String frame) {
         Fields f = parse(frame);
         String code = f.code();
-        return switch (code) {
-            case AppNotReady.CODE -> new AppNotReady();
-            case RecipeMetadata.CODE -> recipe(f);
-            case StateDone.CODE -> new StateDone(f.positiveLong("recipe_version"), f.nonEmptyStringOrAlias("id", "stateid"));
-            case WaitList.CODE -> new WaitList(f.positiveLong("recipe_version"), f.stringList("waited"));
-            case AgentUpdate.CODE -> new AgentUpdate(f.nonEmptyString("version"), f.optionalString("url"));
-            case TestRequest.CODE -> new TestRequest();
-            case TestAns.CODE -> new TestAns(f.optionalBoolean("result"), f.optionalString("error"));
-            case StateLogAck.CODE -> new StateLogAck(f.nonNegativeLong("seq"));
-            default -> throw new ProtocolException("unknown code \"" + code + "\" for a message to the agent");
-        };
+        switch (code) {
+            case AppNotReady.CODE:
+                return new AppNotReady();
+            case RecipeMetadata.CODE:
+                return recipe(f);
+            case StateDone.CODE:
+                return new StateDone(f.positiveLong("recipe_version"), f.nonEmptyStringOrAlias("id", "stateid"));
+            case WaitList.CODE:
+                return new WaitList(f.positiveLong("recipe_version"), f.stringList("waited"));
+            case AgentUpdate.CODE:
+                return new AgentUpdate(f.nonEmptyString("version"), f.optionalString("url"));
+            case TestRequest.CODE:
+                return new TestRequest();
+            case TestAns.CODE:
+                return new TestAns(f.optionalBoolean("result"), f.optionalString("error"));
+            case StateLogAck.CODE:
+                return new StateLogAck(f.nonNegativeLong("seq"));
+            default:
+                throw new ProtocolException("code: unknown code " + quote(code) + " for a message to the agent;"
+                        + " expected one of " + BACKEND_CODES);
+        }
     }
 
     /** Decodes a frame the backend receives (used by test backends and tools). */
     public AgentMessage decodeAgentMessage(String frame) {
         Fields f = parse(frame);
         String code = f.code();
-        return switch (code) {
-            case Handshake.CODE -> handshake(f);
-            case TestReply.CODE -> new TestReply(handshake(f));
-            case StateLog.CODE -> new StateLog(
-                    f.optionalString("instance_id"),
-                    f.optionalString("app_id"),
-                    f.positiveLong("recipe_version"),
-                    f.nonEmptyStringOrAlias("id", "stateid"),
-                    f.requiredBoolean("state_result"),
-                    f.optionalString("state_comment"),
-                    f.optionalString("state_stdout"),
-                    f.has("seq") ? f.nonNegativeLong("seq") : null);
-            case WaitQuery.CODE -> new WaitQuery(
-                    f.optionalString("instance_id"), f.optionalString("app_id"), f.positiveLong("recipe_version"));
-            default -> throw new ProtocolException("unknown code \"" + code + "\" for a message to the backend");
-        };
+        switch (code) {
+            case Handshake.CODE:
+                return handshake(f);
+            case TestReply.CODE:
+                return new TestReply(handshake(f));
+            case StateLog.CODE:
+                return new StateLog(
+                        f.optionalString("instance_id"),
+                        f.optionalString("app_id"),
+                        f.positiveLong("recipe_version"),
+                        f.nonEmptyStringOrAlias("id", "stateid"),
+                        f.requiredBoolean("state_result"),
+                        f.optionalString("state_comment"),
+                        f.optionalString("state_stdout"),
+                        f.has("seq") ? f.nonNegativeLong("seq") : null);
+            case WaitQuery.CODE:
+                return new WaitQuery(
+                        f.optionalString("instance_id"), f.optionalString("app_id"), f.positiveLong("recipe_version"));
+            default:
+                throw new ProtocolException("code: unknown code " + quote(code) + " for a message to the backend;"
+                        + " expected one of " + AGENT_CODES);
+        }
     }
+
+    private static final String BACKEND_CODES = String.join(", ", AppNotReady.CODE, RecipeMetadata.CODE,
+            StateDone.CODE, WaitList.CODE, AgentUpdate.CODE, TestRequest.CODE, TestAns.CODE, StateLogAck.CODE);
+
+    private static final String AGENT_CODES =
+            String.join(", ", Handshake.CODE, StateLog.CODE, WaitQuery.CODE, TestReply.CODE);
 
     private static Handshake handshake(Fields f) {
         return new Handshake(
                 f.optionalString("instance_id"),
                 f.optionalString("app_id"),
                 f.optionalString("agent_version"),
-                (int) f.positiveLong("protocol_version"),
+                f.positiveInt("protocol_version"),
                 f.optionalString("instance_token"),
                 f.optionalString("init_errors"));
     }
 
     private static RecipeMetadata recipe(Fields f) {
         long version = f.positiveLong("recipe_version");
+        // A module that is null is treated as absent, like every optional field.
         Optional<ModuleRef> module = Optional.empty();
         if (f.has("module")) {
             Fields m = f.object("module");
             module = Optional.of(new ModuleRef(m.nonEmptyString("repo"), m.nonEmptyString("tag")));
         }
+        // Absent (or null) state: header-only. An empty array: a real, empty recipe.
         Optional<List<RecipeState>> states = Optional.empty();
         if (f.has("state")) {
             JsonArray array = f.array("state");
             List<RecipeState> list = new ArrayList<>(array.size());
-            Set<String> ids = new HashSet<>();
+            Map<String, Integer> firstIndexOfId = new HashMap<>();
             for (int i = 0; i < array.size(); i++) {
                 Fields s = f.element("state", i, array.get(i));
                 String id = s.nonEmptyStringOrAlias("id", "stateid");
-                if (!ids.add(id)) {
-                    throw new ProtocolException(s.path("id") + ": duplicate state id \"" + id + "\"");
-                }
+                String stateModule = s.nonEmptyString("module");
+                // A missing or null parameter is an empty object.
                 JsonObject parameter = s.has("parameter") ? s.object("parameter").json : new JsonObject();
-                list.add(new RecipeState(id, s.nonEmptyString("module"), parameter));
+                Integer first = firstIndexOfId.putIfAbsent(id, i);
+                if (first != null) {
+                    throw new ProtocolException(
+                            s.path("id") + ": duplicate state id " + quote(id) + ", already used by state[" + first + "]");
+                }
+                list.add(new RecipeState(id, stateModule, parameter));
             }
             states = Optional.of(list);
         }
@@ -215,18 +253,28 @@ public final class ProtocolCodec {
             throw new ProtocolException("frame is null");
         }
         checkSize(frame);
+        if (frame.isBlank()) {
+            throw new ProtocolException("frame is empty");
+        }
+        checkNesting(frame);
+        JsonReader reader = new JsonReader(new StringReader(frame));
+        reader.setStrictness(Strictness.STRICT);
+        // A backstop only: checkNesting has already rejected anything this deep, with a clearer message.
+        reader.setNestingLimit(MAX_NESTING_DEPTH + 1);
         JsonElement root;
         try {
-            JsonReader reader = new JsonReader(new StringReader(frame));
-            reader.setStrictness(Strictness.STRICT);
             root = JsonParser.parseReader(reader);
+        } catch (JsonParseException e) {
+            throw new ProtocolException("frame is not valid JSON: " + syntaxError(e.getCause() != null ? e.getCause() : e));
+        }
+        try {
             if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new ProtocolException("frame is not valid JSON: unexpected data after the top-level value");
+                throw new ProtocolException("frame is not valid JSON: unexpected data after the top-level value"
+                        + location(reader.toString()));
             }
-        } catch (JsonParseException | IOException | IllegalStateException e) {
-            throw new ProtocolException("frame is not valid JSON: " + describe(e));
-        } catch (StackOverflowError e) {
-            throw new ProtocolException("frame is not valid JSON: nested too deeply");
+        } catch (IOException e) {
+            throw new ProtocolException("frame is not valid JSON: unexpected data after the top-level value"
+                    + location(String.valueOf(e.getMessage())));
         }
         if (!root.isJsonObject()) {
             throw new ProtocolException("frame is " + typeOf(root) + ", expected a JSON object");
@@ -234,27 +282,155 @@ public final class ProtocolCodec {
         return new Fields(root.getAsJsonObject(), null);
     }
 
+    /** Rejects a frame whose UTF-8 encoding is longer than the limit, naming its exact size. */
     private void checkSize(String frame) {
-        if (frame.length() > maxFrameBytes) {
-            throw new ProtocolException(
-                    "frame of at least " + frame.length() + " bytes exceeds the limit of " + maxFrameBytes + " bytes");
+        if ((long) frame.length() * 3 <= maxFrameBytes) {
+            return; // a char is at most 3 bytes in UTF-8 (a surrogate pair, 2 chars, is 4)
         }
-        if ((long) frame.length() * 3 > maxFrameBytes) {
-            int bytes = frame.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes > maxFrameBytes) {
-                throw new ProtocolException("frame of " + bytes + " bytes exceeds the limit of " + maxFrameBytes + " bytes");
+        long bytes = utf8Length(frame);
+        if (bytes > maxFrameBytes) {
+            throw new ProtocolException("frame of " + bytes + " bytes exceeds the limit of " + maxFrameBytes + " bytes");
+        }
+    }
+
+    /** The length of {@code s} in UTF-8, counted without encoding it; a lone surrogate counts 3. */
+    static long utf8Length(String s) {
+        long bytes = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    /**
+     * Rejects a frame that nests arrays and objects deeper than {@link #MAX_NESTING_DEPTH}, before it is
+     * parsed, so that no depth of nesting can exhaust the stack or build a huge error message.
+     */
+    private static void checkNesting(String frame) {
+        int depth = 0;
+        boolean inString = false;
+        int line = 1;
+        int column = 0;
+        for (int i = 0, n = frame.length(); i < n; i++) {
+            char c = frame.charAt(i);
+            column++;
+            if (c == '\n') {
+                line++;
+                column = 0;
+            } else if (inString) {
+                if (c == '\\') {
+                    i++;
+                    column++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '[' || c == '{') {
+                if (++depth > MAX_NESTING_DEPTH) {
+                    throw new ProtocolException("frame is nested deeper than " + MAX_NESTING_DEPTH
+                            + " levels at line " + line + " column " + column);
+                }
+            } else if ((c == ']' || c == '}') && depth > 0) {
+                depth--;
             }
         }
     }
 
-    private static String describe(Exception e) {
-        Throwable t = e.getCause() != null && e.getMessage() != null && e.getMessage().startsWith("com.google")
-                ? e.getCause() : e;
-        String text = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    /** Gson's description of a syntax error, in our words, with its line, column and path. */
+    private static String syntaxError(Throwable t) {
+        String text = String.valueOf(t.getMessage());
         int see = text.indexOf("\nSee https://");
-        return see >= 0 ? text.substring(0, see) : text;
+        if (see >= 0) {
+            text = text.substring(0, see);
+        }
+        int at = text.indexOf(" at line ");
+        String reason = at >= 0 ? text.substring(0, at) : text;
+        String where = at >= 0 ? text.substring(at) : "";
+        if (reason.startsWith("Use JsonReader.setStrictness")) {
+            reason = "unexpected character"; // Gson's hint for syntax that only lenient JSON allows
+        } else if (reason.startsWith("End of input")) {
+            reason = "unexpected end of input";
+        } else if (reason.equals("Expected name")) {
+            reason = "expected a quoted object key";
+        } else if (reason.startsWith("Unescaped control characters")) {
+            reason = "unescaped control character in a string";
+        } else if (reason.startsWith("Nesting limit")) {
+            reason = "nested deeper than " + MAX_NESTING_DEPTH + " levels";
+        } else if (!reason.isEmpty()) {
+            reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+        }
+        return reason + clip(oneLine(where), 200);
     }
 
+    /** The " at line L column C path P" part of a Gson message or of {@code JsonReader.toString()}. */
+    private static String location(String text) {
+        int at = text.indexOf(" at line ");
+        if (at < 0) {
+            return "";
+        }
+        int see = text.indexOf("\nSee https://", at);
+        return clip(oneLine(see >= 0 ? text.substring(at, see) : text.substring(at)), 200);
+    }
+
+    /**
+     * {@code s} with control characters and line separators escaped: Gson's path names object keys
+     * as they are, and a key may hold any text, but an error message stays one line.
+     */
+    private static String oneLine(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029;
+            if (control && out == null) {
+                out = new StringBuilder(s.length() + 16).append(s, 0, i);
+            }
+            if (out != null) {
+                if (c == '\n') {
+                    out.append("\\n");
+                } else if (c == '\r') {
+                    out.append("\\r");
+                } else if (c == '\t') {
+                    out.append("\\t");
+                } else if (control) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? s : out.toString();
+    }
+
+    /** {@code s} cut to at most {@code max} chars (never inside a surrogate pair), marked with "…" when cut. */
+    private static String clip(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end) + "…";
+    }
+
+    /** {@code s} as a JSON string literal (escaped, so that a message stays one printable line), clipped. */
+    private static String quote(String s) {
+        String clipped = clip(s, 40);
+        boolean cut = clipped.length() != s.length();
+        String body = cut ? clipped.substring(0, clipped.length() - 1) : clipped;
+        return new JsonPrimitive(body).toString() + (cut ? "…" : "");
+    }
+
+    /** How a JSON value is named in error messages: {@code null}, {@code an object}, {@code number 1.5}. */
     static String typeOf(JsonElement e) {
         if (e == null || e.isJsonNull()) {
             return "null";
@@ -270,13 +446,12 @@ public final class ProtocolCodec {
             return "boolean " + p.getAsBoolean();
         }
         if (p.isNumber()) {
-            return "number " + p.getAsNumber();
+            return "number " + clip(p.getAsNumber().toString(), 40);
         }
-        String s = p.getAsString();
-        return "string \"" + (s.length() > 40 ? s.substring(0, 40) + "…" : s) + "\"";
+        return "string " + quote(p.getAsString());
     }
 
-    /** Typed, path-aware access to one JSON object of a frame. */
+    /** Typed, path-aware access to one JSON object of a frame; every failure names the field's path. */
     private static final class Fields {
         final JsonObject json;
         final String prefix;
@@ -290,73 +465,78 @@ public final class ProtocolCodec {
             return prefix == null ? name : prefix + "." + name;
         }
 
+        /** Present and not null: an optional field that is null counts as absent. */
         boolean has(String name) {
             return json.has(name) && !json.get(name).isJsonNull();
         }
 
+        private ProtocolException wrong(String name, String expected, JsonElement got) {
+            return new ProtocolException(path(name) + ": expected " + expected + ", got " + typeOf(got));
+        }
+
         String code() {
-            JsonElement e = json.get("code");
-            if (e == null || e.isJsonNull()) {
-                throw new ProtocolException("frame has no \"code\"");
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new ProtocolException("code: expected a string, got " + typeOf(e));
+            JsonElement e = required("code");
+            if (!isString(e)) {
+                throw wrong("code", "a string", e);
             }
             return e.getAsString();
         }
 
+        /** The field's value, which may be JSON null; absent is an error. */
         private JsonElement required(String name) {
             JsonElement e = json.get(name);
-            if (e == null || e.isJsonNull()) {
+            if (e == null) {
                 throw new ProtocolException(path(name) + ": required field is missing");
             }
             return e;
         }
 
         long positiveLong(String name) {
-            long v = integer(name);
-            if (v <= 0) {
-                throw new ProtocolException(path(name) + ": expected a positive integer, got " + v);
-            }
-            return v;
+            return integer(name, 1, Long.MAX_VALUE, "a positive integer");
+        }
+
+        int positiveInt(String name) {
+            return (int) integer(name, 1, Integer.MAX_VALUE, "a positive integer");
         }
 
         long nonNegativeLong(String name) {
-            long v = integer(name);
-            if (v < 0) {
-                throw new ProtocolException(path(name) + ": expected a non-negative integer, got " + v);
-            }
-            return v;
+            return integer(name, 0, Long.MAX_VALUE, "a non-negative integer");
         }
 
-        private long integer(String name) {
+        /** A JSON integer literal (no fraction, no exponent) in {@code [min, max]}. */
+        private long integer(String name, long min, long max, String expected) {
             JsonElement e = required(name);
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-                throw new ProtocolException(path(name) + ": expected an integer, got " + typeOf(e));
+                throw wrong(name, expected, e);
             }
             String literal = e.getAsNumber().toString();
-            if (literal.contains(".") || literal.contains("e") || literal.contains("E")) {
-                throw new ProtocolException(path(name) + ": expected an integer, got number " + literal);
+            if (literal.indexOf('.') >= 0 || literal.indexOf('e') >= 0 || literal.indexOf('E') >= 0) {
+                throw wrong(name, expected, e);
             }
+            long value;
             try {
-                return Long.parseLong(literal);
-            } catch (NumberFormatException ex) {
-                throw new ProtocolException(path(name) + ": integer " + literal + " is out of range");
+                value = Long.parseLong(literal);
+            } catch (NumberFormatException outsideLongRange) {
+                throw literal.startsWith("-") ? wrong(name, expected, e) : wrong(name, expected + " no larger than " + max, e);
             }
+            if (value < min) {
+                throw wrong(name, expected, e);
+            }
+            if (value > max) {
+                throw wrong(name, expected + " no larger than " + max, e);
+            }
+            return value;
         }
 
         String nonEmptyString(String name) {
             JsonElement e = required(name);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new ProtocolException(path(name) + ": expected a string, got " + typeOf(e));
+            if (!isString(e) || e.getAsString().isEmpty()) {
+                throw wrong(name, "a non-empty string", e);
             }
-            String s = e.getAsString();
-            if (s.isEmpty()) {
-                throw new ProtocolException(path(name) + ": expected a non-empty string");
-            }
-            return s;
+            return e.getAsString();
         }
 
+        /** {@code name}, or when it is absent or null, {@code alias} (e.g. {@code id} and {@code stateid}). */
         String nonEmptyStringOrAlias(String name, String alias) {
             if (!has(name) && has(alias)) {
                 return nonEmptyString(alias);
@@ -369,8 +549,8 @@ public final class ProtocolCodec {
                 return null;
             }
             JsonElement e = json.get(name);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new ProtocolException(path(name) + ": expected a string, got " + typeOf(e));
+            if (!isString(e)) {
+                throw wrong(name, "a string or null", e);
             }
             return e.getAsString();
         }
@@ -378,19 +558,26 @@ public final class ProtocolCodec {
         boolean requiredBoolean(String name) {
             JsonElement e = required(name);
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-                throw new ProtocolException(path(name) + ": expected a boolean, got " + typeOf(e));
+                throw wrong(name, "a boolean", e);
             }
             return e.getAsBoolean();
         }
 
         Boolean optionalBoolean(String name) {
-            return has(name) ? requiredBoolean(name) : null;
+            if (!has(name)) {
+                return null;
+            }
+            JsonElement e = json.get(name);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+                throw wrong(name, "a boolean or null", e);
+            }
+            return e.getAsBoolean();
         }
 
         Fields object(String name) {
             JsonElement e = required(name);
             if (!e.isJsonObject()) {
-                throw new ProtocolException(path(name) + ": expected an object, got " + typeOf(e));
+                throw wrong(name, "an object", e);
             }
             return new Fields(e.getAsJsonObject(), path(name));
         }
@@ -398,7 +585,7 @@ public final class ProtocolCodec {
         JsonArray array(String name) {
             JsonElement e = required(name);
             if (!e.isJsonArray()) {
-                throw new ProtocolException(path(name) + ": expected an array, got " + typeOf(e));
+                throw wrong(name, "an array", e);
             }
             return e.getAsJsonArray();
         }
@@ -416,13 +603,17 @@ public final class ProtocolCodec {
             List<String> out = new ArrayList<>(array.size());
             for (int i = 0; i < array.size(); i++) {
                 JsonElement e = array.get(i);
-                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString() || e.getAsString().isEmpty()) {
+                if (!isString(e) || e.getAsString().isEmpty()) {
                     throw new ProtocolException(
                             path(name) + "[" + i + "]: expected a non-empty string, got " + typeOf(e));
                 }
                 out.add(e.getAsString());
             }
             return out;
+        }
+
+        private static boolean isString(JsonElement e) {
+            return e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
         }
     }
 }

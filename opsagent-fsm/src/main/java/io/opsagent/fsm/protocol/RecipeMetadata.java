@@ -1,6 +1,7 @@
 package io.opsagent.fsm.protocol;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,6 +24,8 @@ public record RecipeMetadata(long recipeVersion, Optional<ModuleRef> module, Opt
         if (recipeVersion <= 0) {
             throw new IllegalArgumentException("recipe_version must be positive, got " + recipeVersion);
         }
+        Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(states, "states");
         states = states.map(List::copyOf);
     }
 

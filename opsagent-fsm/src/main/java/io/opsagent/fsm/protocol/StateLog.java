@@ -1,5 +1,7 @@
 package io.opsagent.fsm.protocol;
 
+import java.util.Objects;
+
 /**
  * The result of one applied state. Wire code {@code StateLog}.
  *
@@ -25,6 +27,10 @@ public record StateLog(
         implements AgentMessage {
 
     public static final String CODE = "StateLog";
+
+    public StateLog {
+        Objects.requireNonNull(id, "id");
+    }
 
     @Override
     public String code() {

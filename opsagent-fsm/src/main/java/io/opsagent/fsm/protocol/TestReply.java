@@ -1,5 +1,7 @@
 package io.opsagent.fsm.protocol;
 
+import java.util.Objects;
+
 /**
  * The agent's answer to a {@link TestRequest}: the handshake fields under wire code {@code Test}.
  *
@@ -8,6 +10,10 @@ package io.opsagent.fsm.protocol;
 public record TestReply(Handshake identity) implements AgentMessage {
 
     public static final String CODE = "Test";
+
+    public TestReply {
+        Objects.requireNonNull(identity, "identity");
+    }
 
     @Override
     public String code() {
