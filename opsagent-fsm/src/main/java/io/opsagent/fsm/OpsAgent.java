@@ -3,6 +3,8 @@ package io.opsagent.fsm;
 import io.opsagent.fsm.internal.CompositeRoundListener;
 import io.opsagent.fsm.internal.RoundMachine;
 import io.opsagent.fsm.internal.RoundSettings;
+import io.opsagent.fsm.internal.transport.BackendConnection;
+import io.opsagent.fsm.internal.transport.SharedHttpClient;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.BackendMessage;
 import io.opsagent.fsm.protocol.ProtocolCodec;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import okhttp3.OkHttpClient;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -48,14 +51,38 @@ public final class OpsAgent implements AutoCloseable {
     private final ProtocolCodec codec;
     private final RoundMachine machine;
     private final AtomicLong malformedFrames = new AtomicLong();
+    private final BackendConnection connection;
 
     private OpsAgent(Builder b) {
         this.loop = b.loop != null ? b.loop : new SingleThreadEventLoop("opsagent-loop");
         this.ownsLoop = b.loop == null;
         this.codec = b.codec;
         RoundSettings settings = new RoundSettings(b.roundInterval, b.backoff, b.stateTimeout, b.dryRun);
-        this.machine = new RoundMachine(loop, b.executor, b.sink, b.identity, settings, b.random, b.upgrader,
+        RoundMachine[] self = new RoundMachine[1];
+        if (b.connection != null) {
+            OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.get();
+            this.connection = new BackendConnection(b.connection, b.identity, loop, client, codec, b.random,
+                    this::receive, () -> self[0].snapshot());
+        } else {
+            this.connection = null;
+        }
+        MessageSink sink = sink(b.sink, connection);
+        this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
                 new CompositeRoundListener(b.listeners));
+        self[0] = machine;
+    }
+
+    private static MessageSink sink(MessageSink given, BackendConnection connection) {
+        if (connection == null) {
+            return given;
+        }
+        if (given == null) {
+            return connection;
+        }
+        return message -> {
+            given.send(message);
+            connection.send(message);
+        };
     }
 
     public static Builder builder() {
@@ -65,6 +92,9 @@ public final class OpsAgent implements AutoCloseable {
     /** Starts the round machine in {@link RoundState#IDLE}, waiting for a recipe. */
     public void start() {
         loop.execute(machine::start);
+        if (connection != null) {
+            loop.execute(connection::start);
+        }
     }
 
     /** Takes a message from the backend: recipes, wait releases and upgrade orders. Any thread. */
@@ -113,6 +143,21 @@ public final class OpsAgent implements AutoCloseable {
         return malformedFrames.get();
     }
 
+    /** The state of the connection to the backend; {@link ConnectionState#DISCONNECTED} without one. */
+    public ConnectionState connectionState() {
+        return connection == null ? ConnectionState.DISCONNECTED : connection.state();
+    }
+
+    /** StateLogs queued for the backend or waiting for its acknowledgement. */
+    public int outboxDepth() {
+        return connection == null ? 0 : connection.outboxDepth();
+    }
+
+    /** How many malformed frames the connection dropped. */
+    public long malformedFramesOnConnection() {
+        return connection == null ? 0 : connection.malformedFrames();
+    }
+
     /** The loop the agent runs on. */
     public EventLoop eventLoop() {
         return loop;
@@ -122,12 +167,15 @@ public final class OpsAgent implements AutoCloseable {
     @Override
     public void close() {
         machine.stop();
+        if (connection != null) {
+            loop.execute(connection::close);
+        }
         if (ownsLoop) {
             loop.execute(loop::shutdown);
         }
     }
 
-    /** Builds an {@link OpsAgent}; identity, executor and sink are required. */
+    /** Builds an {@link OpsAgent}; identity, executor and a sink or a connection are required. */
     public static final class Builder {
         private AgentIdentity identity;
         private StateExecutor executor;
@@ -141,6 +189,8 @@ public final class OpsAgent implements AutoCloseable {
         private Upgrader upgrader;
         private ProtocolCodec codec = new ProtocolCodec();
         private final List<RoundListener> listeners = new ArrayList<>();
+        private ConnectionSettings connection;
+        private OkHttpClient httpClient;
 
         private Builder() { }
 
@@ -207,6 +257,18 @@ public final class OpsAgent implements AutoCloseable {
             return this;
         }
 
+        /** Connect to a backend: frames from it drive the agent, StateLogs go to it. */
+        public Builder connection(ConnectionSettings connection) {
+            this.connection = connection;
+            return this;
+        }
+
+        /** The OkHttp client to derive the connection's client from (default: one shared per JVM). */
+        public Builder httpClient(OkHttpClient client) {
+            this.httpClient = client;
+            return this;
+        }
+
         public Builder listener(RoundListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
@@ -215,7 +277,9 @@ public final class OpsAgent implements AutoCloseable {
         public OpsAgent build() {
             Objects.requireNonNull(identity, "identity is required");
             Objects.requireNonNull(executor, "executor is required");
-            Objects.requireNonNull(sink, "sink is required");
+            if (sink == null && connection == null) {
+                throw new NullPointerException("a sink or a connection is required");
+            }
             if (random == null) {
                 random = RandomGenerator.of("L64X128MixRandom");
             }

@@ -1,0 +1,127 @@
+package io.opsagent.fsm.internal.transport;
+
+import io.opsagent.fsm.protocol.StateLog;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The ordered queue of StateLogs on their way to the backend. Owned by the agent's event loop.
+ *
+ * <p>Every log gets the next sequence number when it is queued. Logs wait here while the agent
+ * is offline and are sent in order after the next Handshake, before any new one. Once the
+ * backend has shown that it acknowledges ({@code StateLogAck}), a sent log stays until it is
+ * acknowledged and is sent again after a reconnect; a backend that never acknowledges gets the
+ * original behaviour: a log is done once it is written to the socket.
+ *
+ * <p>The queue is bounded: when it is full, the oldest log is dropped, and the drop is logged
+ * with the number of logs lost so far.
+ */
+public final class Outbox {
+
+    private static final Logger LOG = LogManager.getLogger(Outbox.class);
+
+    /** Default bound on queued logs. */
+    public static final int DEFAULT_CAPACITY = 10_000;
+
+    /** Logs sent and waiting for an acknowledgement, oldest first. */
+    private final Deque<StateLog> unacked = new ArrayDeque<>();
+    /** Logs not sent yet, oldest first. */
+    private final Deque<StateLog> pending = new ArrayDeque<>();
+    private final int capacity;
+    private long nextSeq;
+    private long acked;
+    private boolean backendAcks;
+    private long dropped;
+
+    public Outbox(int capacity, long firstSeq) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("outbox capacity must be at least 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.nextSeq = firstSeq;
+        this.acked = firstSeq - 1;
+    }
+
+    /** Queues {@code log} under the next sequence number and returns it as it will be sent. */
+    public StateLog add(StateLog log) {
+        StateLog numbered = log.withSeq(nextSeq++);
+        pending.addLast(numbered);
+        while (size() > capacity) {
+            StateLog lost = unacked.isEmpty() ? pending.pollFirst() : unacked.pollFirst();
+            dropped++;
+            LOG.error("outbox full ({} logs): dropped the StateLog of state {} (seq {}); {} dropped so far", capacity,
+                    lost.id(), lost.seq(), dropped);
+        }
+        return numbered;
+    }
+
+    /** The logs to send now, in order; each is then waiting for its acknowledgement (or done). */
+    public List<StateLog> drain() {
+        List<StateLog> out = new ArrayList<>(pending);
+        if (backendAcks) {
+            unacked.addAll(pending);
+        }
+        pending.clear();
+        return out;
+    }
+
+    /** The connection is gone: logs that were sent but not acknowledged are to be sent again. */
+    public void connectionLost() {
+        if (!unacked.isEmpty()) {
+            LOG.info("{} StateLog(s) not acknowledged before the connection was lost; they will be sent again",
+                    unacked.size());
+            while (!unacked.isEmpty()) {
+                pending.addFirst(unacked.pollLast());
+            }
+        }
+    }
+
+    /** A send failed on a closing socket: the logs go back to the front of the queue, in order. */
+    public void requeue(List<StateLog> logs) {
+        unacked.removeAll(logs);
+        for (int i = logs.size() - 1; i >= 0; i--) {
+            pending.addFirst(logs.get(i));
+        }
+    }
+
+    /** The backend stored every log up to and including {@code seq}. */
+    public void acknowledge(long seq) {
+        if (!backendAcks) {
+            backendAcks = true;
+            LOG.info("the backend acknowledges StateLogs; unacknowledged logs are kept and sent again after a reconnect");
+        }
+        if (seq <= acked) {
+            return;
+        }
+        acked = seq;
+        while (!unacked.isEmpty() && unacked.peekFirst().seq() <= seq) {
+            unacked.pollFirst();
+        }
+        pending.removeIf(log -> log.seq() <= seq);
+    }
+
+    /** Logs queued or waiting for an acknowledgement. */
+    public int size() {
+        return unacked.size() + pending.size();
+    }
+
+    public long dropped() {
+        return dropped;
+    }
+
+    public long lastAcknowledged() {
+        return acked;
+    }
+
+    public boolean backendAcknowledges() {
+        return backendAcks;
+    }
+
+    public long nextSeq() {
+        return nextSeq;
+    }
+}
