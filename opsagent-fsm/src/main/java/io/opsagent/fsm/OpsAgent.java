@@ -15,6 +15,11 @@ import io.opsagent.fsm.protocol.WaitList;
 import io.opsagent.fsm.spi.MessageSink;
 import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.fsm.spi.Upgrader;
+import io.opsagent.fsm.internal.store.AtomicFiles;
+import io.opsagent.fsm.internal.store.RoundStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +57,7 @@ public final class OpsAgent implements AutoCloseable {
     private final RoundMachine machine;
     private final AtomicLong malformedFrames = new AtomicLong();
     private final BackendConnection connection;
+    private final RoundStore store;
 
     private OpsAgent(Builder b) {
         this.loop = b.loop != null ? b.loop : new SingleThreadEventLoop("opsagent-loop");
@@ -59,17 +65,28 @@ public final class OpsAgent implements AutoCloseable {
         this.codec = b.codec;
         RoundSettings settings = new RoundSettings(b.roundInterval, b.backoff, b.stateTimeout, b.dryRun);
         RoundMachine[] self = new RoundMachine[1];
+        this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory));
         if (b.connection != null) {
             OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.get();
             this.connection = new BackendConnection(b.connection, b.identity, loop, client, codec, b.random,
-                    this::receive, () -> self[0].snapshot());
+                    this::receive, () -> self[0].snapshot(), b.stateDirectory);
         } else {
             this.connection = null;
         }
         MessageSink sink = sink(b.sink, connection);
         this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
-                new CompositeRoundListener(b.listeners));
+                new CompositeRoundListener(b.listeners), store);
         self[0] = machine;
+    }
+
+    private static Path prepare(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            AtomicFiles.setOwnerOnlyDirectory(directory);
+        } catch (IOException e) {
+            throw new OpsAgentException("cannot create the state directory " + directory + ": " + e.getMessage(), e);
+        }
+        return directory;
     }
 
     private static MessageSink sink(MessageSink given, BackendConnection connection) {
@@ -170,6 +187,9 @@ public final class OpsAgent implements AutoCloseable {
         if (connection != null) {
             loop.execute(connection::close);
         }
+        if (store != null) {
+            loop.execute(store::flush);
+        }
         if (ownsLoop) {
             loop.execute(loop::shutdown);
         }
@@ -191,6 +211,7 @@ public final class OpsAgent implements AutoCloseable {
         private final List<RoundListener> listeners = new ArrayList<>();
         private ConnectionSettings connection;
         private OkHttpClient httpClient;
+        private Path stateDirectory;
 
         private Builder() { }
 
@@ -254,6 +275,15 @@ public final class OpsAgent implements AutoCloseable {
         /** The codec for {@link OpsAgent#receiveFrame}, e.g. with another frame size limit. */
         public Builder codec(ProtocolCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * Keep the recipe, the round's position and the StateLog outbox in {@code directory}
+         * (created owner-only), so the agent resumes after a restart, even a kill -9.
+         */
+        public Builder stateDirectory(Path directory) {
+            this.stateDirectory = directory;
             return this;
         }
 

@@ -30,6 +30,9 @@ public enum RoundEvent {
     /** A timer fell due: the round interval, or the backoff delay. */
     TIMER_FIRED,
 
+    /** The agent started with a recipe kept on disk: the round resumes where it was. */
+    RESUME,
+
     /** The agent is shutting down. */
     STOP
 }

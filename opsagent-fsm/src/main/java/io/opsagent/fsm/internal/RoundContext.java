@@ -5,6 +5,7 @@ import io.opsagent.fsm.Cancellable;
 import io.opsagent.fsm.EventLoop;
 import io.opsagent.fsm.RoundEvent;
 import io.opsagent.fsm.RoundListener;
+import io.opsagent.fsm.internal.store.PersistedRound;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
 import io.opsagent.fsm.protocol.RecipeState;
@@ -81,6 +82,8 @@ final class RoundContext {
 
     long lateResults;
     long actionFailures;
+    /** Whether something worth keeping across a restart changed since the last save. */
+    boolean dirty;
 
     RoundContext(
             EventLoop loop,
@@ -204,6 +207,7 @@ final class RoundContext {
 
     /** Takes the incoming recipe as the loaded one; releases of the previous version are forgotten. */
     void loadRecipe() {
+        dirty = true;
         RecipeMetadata recipe = (RecipeMetadata) input;
         cancelTimer();
         recipeVersion = recipe.recipeVersion();
@@ -224,6 +228,7 @@ final class RoundContext {
     }
 
     void startRound() {
+        dirty = true;
         cancelTimer();
         round++;
         index = 0;
@@ -234,6 +239,7 @@ final class RoundContext {
 
     /** A state failed in the first attempt: start again from the first state, at once. */
     void restartRound() {
+        dirty = true;
         attempt = 2;
         index = 0;
         LOG.info("round {} of recipe version {}: retrying from the first state", round, recipeVersion);
@@ -241,6 +247,7 @@ final class RoundContext {
     }
 
     void runNextState() {
+        dirty = true;
         index++;
         runCurrentState();
     }
@@ -310,6 +317,7 @@ final class RoundContext {
 
     /** Every state succeeded: schedule the next round after the round interval. */
     void finishRound() {
+        dirty = true;
         consecutiveFailedRounds = 0;
         lastRoundFailed = false;
         LOG.info("round {} of recipe version {} succeeded", round, recipeVersion);
@@ -324,6 +332,7 @@ final class RoundContext {
 
     /** The retry attempt failed too: the round ceases. */
     void ceaseRound() {
+        dirty = true;
         consecutiveFailedRounds++;
         lastRoundFailed = true;
         LOG.warn("round {} of recipe version {} ceased after a failure in its retry attempt ({} in a row)", round,
@@ -344,6 +353,7 @@ final class RoundContext {
     }
 
     void rememberRelease() {
+        dirty = true;
         StateDone done = (StateDone) input;
         if (released.add(done.id())) {
             LOG.info("wait state {} of recipe version {} released", done.id(), recipeVersion);
@@ -357,6 +367,7 @@ final class RoundContext {
     }
 
     void rememberUpgrade() {
+        dirty = true;
         AgentUpdate order = (AgentUpdate) input;
         if (pendingUpgrade != null) {
             LOG.info("upgrade to {} replaces the pending upgrade to {}", order.version(), pendingUpgrade.version());
@@ -395,11 +406,13 @@ final class RoundContext {
     }
 
     void finishUpgrade() {
+        dirty = true;
         LOG.info("upgrade to {} installed; this agent stops", pendingUpgrade == null ? "?" : pendingUpgrade.version());
         pendingUpgrade = null;
     }
 
     void abandonUpgrade() {
+        dirty = true;
         LOG.warn("upgrade to {} failed: {}", pendingUpgrade == null ? "?" : pendingUpgrade.version(), input);
         pendingUpgrade = null;
     }
@@ -407,6 +420,40 @@ final class RoundContext {
     void shutDown() {
         cancelRound();
         LOG.info("round machine stopped");
+    }
+
+    // ------------------------------------------------------------------ persistence
+
+    /** What to keep on disk now; null when no recipe was ever loaded. */
+    PersistedRound persisted(boolean inRound) {
+        if (recipeVersion == 0) {
+            return null;
+        }
+        return new PersistedRound(RecipeMetadata.of(recipeVersion, states), inRound ? index : 0,
+                inRound ? attempt : 1, inRound, released, consecutiveFailedRounds, pendingUpgrade);
+    }
+
+    /** Takes back what was kept on disk before a restart. */
+    void restore(PersistedRound saved) {
+        recipeVersion = saved.recipe().recipeVersion();
+        states = saved.recipe().states().orElse(List.of());
+        released.clear();
+        released.addAll(saved.released());
+        index = saved.index();
+        attempt = saved.attempt();
+        consecutiveFailedRounds = saved.consecutiveFailedRounds();
+        lastRoundFailed = consecutiveFailedRounds > 0;
+        pendingUpgrade = saved.pendingUpgrade();
+        LOG.info("resuming recipe version {} at state {} of {} (attempt {}) after a restart", recipeVersion,
+                index + 1, states.size(), attempt);
+    }
+
+    /** After a restart: the round goes on at the kept position. */
+    void resumeRound() {
+        dirty = true;
+        cancelTimer();
+        round++;
+        runCurrentState();
     }
 
     // ------------------------------------------------------------------ helpers

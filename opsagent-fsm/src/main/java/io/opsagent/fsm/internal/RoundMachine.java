@@ -6,6 +6,8 @@ import io.opsagent.fsm.EventLoop;
 import io.opsagent.fsm.RoundEvent;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
+import io.opsagent.fsm.internal.store.PersistedRound;
+import io.opsagent.fsm.internal.store.RoundStore;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
 import io.opsagent.fsm.protocol.StateDone;
@@ -46,9 +48,18 @@ public final class RoundMachine {
     private boolean transitioned;
     private long rejectedEvents;
     private volatile AgentSnapshot snapshot = AgentSnapshot.INITIAL;
+    private final RoundStore store;
 
     public RoundMachine(EventLoop loop, StateExecutor executor, MessageSink sink, AgentIdentity identity,
             RoundSettings settings, RandomGenerator random, Upgrader upgrader, RoundListener listener) {
+        this(loop, executor, sink, identity, settings, random, upgrader, listener, null);
+    }
+
+    /** A machine that keeps its recipe and position in {@code store} (or null) across restarts. */
+    public RoundMachine(EventLoop loop, StateExecutor executor, MessageSink sink, AgentIdentity identity,
+            RoundSettings settings, RandomGenerator random, Upgrader upgrader, RoundListener listener,
+            RoundStore store) {
+        this.store = store;
         this.loop = loop;
         this.listener = listener;
         this.context = new RoundContext(loop, executor, sink, identity, settings, random, upgrader, listener);
@@ -74,6 +85,14 @@ public final class RoundMachine {
     /** Starts the machine in {@link RoundState#IDLE}; call on the event loop. */
     public void start() {
         machine.startReactively().block();
+        if (store != null) {
+            store.load().ifPresent(saved -> {
+                context.restore(saved);
+                if (context.hasStates()) {
+                    dispatch(RoundEvent.RESUME, null);
+                }
+            });
+        }
         publish();
     }
 
@@ -154,6 +173,7 @@ public final class RoundMachine {
         }
         List<RoundState[]> settled = new ArrayList<>(changes);
         changes.clear();
+        persist();
         publish();
         for (RoundState[] change : settled) {
             listener.stateChanged(change[0], change[1]);
@@ -176,6 +196,20 @@ public final class RoundMachine {
                 return context.acceptTimer((Long) input);
             default:
                 return true;
+        }
+    }
+
+    private void persist() {
+        if (store == null || !context.dirty) {
+            return;
+        }
+        context.dirty = false;
+        RoundState state = state();
+        boolean inRound = state == RoundState.EXECUTING || state == RoundState.RETRYING
+                || state == RoundState.WAITING_FOR_DONE;
+        PersistedRound round = context.persisted(inRound);
+        if (round != null) {
+            store.save(round);
         }
     }
 

@@ -2,6 +2,7 @@ package io.opsagent.fsm.internal;
 
 import static io.opsagent.fsm.RoundEvent.DONE_RECEIVED;
 import static io.opsagent.fsm.RoundEvent.RECIPE_RECEIVED;
+import static io.opsagent.fsm.RoundEvent.RESUME;
 import static io.opsagent.fsm.RoundEvent.STATE_FAILED;
 import static io.opsagent.fsm.RoundEvent.STATE_SUCCEEDED;
 import static io.opsagent.fsm.RoundEvent.STOP;
@@ -75,6 +76,8 @@ public final class RoundMachineFactory {
             guard(c -> c.recipeKeptDuringUpgrade() && c.hasStates());
     static final Guard<RoundState, RoundEvent> lastRoundCeased =
             guard(c -> !(c.recipeKeptDuringUpgrade() && c.hasStates()) && c.lastRoundFailed() && c.hasStates());
+    static final Guard<RoundState, RoundEvent> resumesInFirstAttempt = guard(RoundContext::inFirstAttempt);
+    static final Guard<RoundState, RoundEvent> resumesInRetryAttempt = guard(c -> !c.inFirstAttempt());
     static final Guard<RoundState, RoundEvent> nothingToResume =
             guard(c -> !(c.recipeKeptDuringUpgrade() && c.hasStates()) && !(c.lastRoundFailed() && c.hasStates()));
 
@@ -103,6 +106,7 @@ public final class RoundMachineFactory {
     static final Action<RoundState, RoundEvent> abandonUpgrade =
             action("abandonUpgrade", RoundContext::abandonUpgrade);
     static final Action<RoundState, RoundEvent> shutDown = action("shutDown", RoundContext::shutDown);
+    static final Action<RoundState, RoundEvent> resumeRound = action("resumeRound", RoundContext::resumeRound);
 
     private static final StateMachineFactory<RoundState, RoundEvent> FACTORY = build();
 
@@ -137,6 +141,8 @@ public final class RoundMachineFactory {
         external(t, IDLE, TIMER_FIRED, EXECUTING, null, startRound);
         external(t, IDLE, UPGRADE_ORDERED, PENDING_UPGRADE, null, rememberUpgrade, startUpgrade);
         internal(t, IDLE, DONE_RECEIVED, null, rememberRelease);
+        external(t, IDLE, RESUME, EXECUTING, resumesInFirstAttempt, resumeRound);
+        external(t, IDLE, RESUME, RETRYING, resumesInRetryAttempt, resumeRound);
 
         // A round runs its states one by one (rules 1, 2, 3, 8).
         for (RoundState attempt : EnumSet.of(EXECUTING, RETRYING)) {

@@ -20,6 +20,10 @@ import io.opsagent.fsm.protocol.TestReply;
 import io.opsagent.fsm.protocol.TestRequest;
 import io.opsagent.fsm.protocol.WaitQuery;
 import io.opsagent.fsm.spi.MessageSink;
+import io.opsagent.fsm.OpsAgentException;
+import io.opsagent.fsm.internal.store.OutboxJournal;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +65,7 @@ public final class BackendConnection implements MessageSink {
     private final Consumer<BackendMessage> inbound;
     private final Supplier<AgentSnapshot> round;
     private final Outbox outbox;
+    private final OutboxJournal journal;
     private final AtomicLong malformedFrames = new AtomicLong();
 
     private volatile ConnectionState state = ConnectionState.DISCONNECTED;
@@ -76,7 +81,7 @@ public final class BackendConnection implements MessageSink {
 
     public BackendConnection(ConnectionSettings settings, AgentIdentity identity, EventLoop loop, OkHttpClient client,
             ProtocolCodec codec, RandomGenerator random, Consumer<BackendMessage> inbound,
-            Supplier<AgentSnapshot> round) {
+            Supplier<AgentSnapshot> round, Path stateDirectory) {
         this.settings = settings;
         this.identity = identity;
         this.loop = loop;
@@ -87,7 +92,22 @@ public final class BackendConnection implements MessageSink {
         this.random = random;
         this.inbound = inbound;
         this.round = round;
-        this.outbox = new Outbox(settings.outboxCapacity(), settings.firstSeq());
+        if (stateDirectory == null) {
+            this.journal = null;
+            this.outbox = new Outbox(settings.outboxCapacity(), settings.firstSeq());
+        } else {
+            try {
+                OutboxJournal.Opened opened = OutboxJournal.open(stateDirectory, settings.firstSeq());
+                this.journal = opened.journal();
+                OutboxJournal.Replay replay = opened.replay();
+                this.outbox = new Outbox(settings.outboxCapacity(), replay.nextSeq(), journal, replay.pending(),
+                        replay.backendAcknowledges());
+            } catch (IOException e) {
+                throw new OpsAgentException("cannot open the outbox journal in " + stateDirectory + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        this.outboxDepth = outbox.size();
     }
 
     /** Opens the first connection; call on the event loop. */
@@ -125,6 +145,9 @@ public final class BackendConnection implements MessageSink {
         if (socket != null) {
             socket.close(NORMAL_CLOSURE, "agent stopping");
             socket = null;
+        }
+        if (journal != null) {
+            journal.close();
         }
         LOG.info("connection to {} closed", settings.url());
     }

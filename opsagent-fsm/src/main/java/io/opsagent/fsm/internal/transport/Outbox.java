@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import io.opsagent.fsm.internal.store.OutboxJournal;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -36,23 +37,45 @@ public final class Outbox {
     private long acked;
     private boolean backendAcks;
     private long dropped;
+    private final OutboxJournal journal;
 
     public Outbox(int capacity, long firstSeq) {
+        this(capacity, firstSeq, null, List.of(), false);
+    }
+
+    /**
+     * An outbox that records its changes in {@code journal} (or null), starting with the logs a
+     * journal replayed, which are sent first after the next Handshake.
+     */
+    public Outbox(int capacity, long firstSeq, OutboxJournal journal, List<StateLog> replayed,
+            boolean backendAcknowledges) {
         if (capacity < 1) {
             throw new IllegalArgumentException("outbox capacity must be at least 1, got " + capacity);
         }
         this.capacity = capacity;
         this.nextSeq = firstSeq;
         this.acked = firstSeq - 1;
+        this.journal = journal;
+        this.backendAcks = backendAcknowledges;
+        pending.addAll(replayed);
+        if (!replayed.isEmpty()) {
+            LOG.info("{} StateLog(s) from before the restart will be sent after the next Handshake", replayed.size());
+        }
     }
 
     /** Queues {@code log} under the next sequence number and returns it as it will be sent. */
     public StateLog add(StateLog log) {
         StateLog numbered = log.withSeq(nextSeq++);
         pending.addLast(numbered);
+        if (journal != null) {
+            journal.appended(numbered);
+        }
         while (size() > capacity) {
             StateLog lost = unacked.isEmpty() ? pending.pollFirst() : unacked.pollFirst();
             dropped++;
+            if (journal != null) {
+                journal.done(lost.seq());
+            }
             LOG.error("outbox full ({} logs): dropped the StateLog of state {} (seq {}); {} dropped so far", capacity,
                     lost.id(), lost.seq(), dropped);
         }
@@ -64,6 +87,9 @@ public final class Outbox {
         List<StateLog> out = new ArrayList<>(pending);
         if (backendAcks) {
             unacked.addAll(pending);
+        } else if (journal != null && !out.isEmpty()) {
+            journal.done(out.get(out.size() - 1).seq());
+            journal.compactIfWorthIt(List.of(), nextSeq);
         }
         pending.clear();
         return out;
@@ -92,6 +118,9 @@ public final class Outbox {
     public void acknowledge(long seq) {
         if (!backendAcks) {
             backendAcks = true;
+            if (journal != null) {
+                journal.backendAcknowledges();
+            }
             LOG.info("the backend acknowledges StateLogs; unacknowledged logs are kept and sent again after a reconnect");
         }
         if (seq <= acked) {
@@ -102,6 +131,12 @@ public final class Outbox {
             unacked.pollFirst();
         }
         pending.removeIf(log -> log.seq() <= seq);
+        if (journal != null) {
+            journal.done(seq);
+            List<StateLog> left = new ArrayList<>(unacked);
+            left.addAll(pending);
+            journal.compactIfWorthIt(left, nextSeq);
+        }
     }
 
     /** Logs queued or waiting for an acknowledgement. */

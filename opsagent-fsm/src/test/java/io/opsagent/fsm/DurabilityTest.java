@@ -1,0 +1,105 @@
+package io.opsagent.fsm;
+
+import static io.opsagent.fsm.AgentHarness.cmd;
+import static io.opsagent.fsm.AgentHarness.recipe;
+import static io.opsagent.fsm.AgentHarness.waitFor;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.fsm.internal.store.RoundStore;
+import io.opsagent.fsm.protocol.AgentUpdate;
+import io.opsagent.fsm.protocol.StateDone;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An agent with a state directory picks up where it was after a restart, even without a backend. */
+class DurabilityTest {
+
+    @TempDir
+    Path dir;
+
+    private AgentHarness agent() {
+        return new AgentHarness(b -> b.stateDirectory(dir));
+    }
+
+    @Test
+    void afterACrashTheRoundResumesAtTheStateThatWasRunning() {
+        AgentHarness before = agent();
+        before.receive(recipe(5, cmd("a"), cmd("b"), cmd("c")));
+        before.succeed("a");
+        before.executor.running("b");
+        awaitSaved(5, "b");
+        // kill -9: the first agent is abandoned without close; only what reached the disk counts.
+
+        AgentHarness after = agent();
+        assertThat(after.state()).isEqualTo(RoundState.EXECUTING);
+        assertThat(after.executor.running("b").request.recipeVersion()).isEqualTo(5);
+        after.receive(recipe(5, cmd("a"), cmd("b"), cmd("c")));
+        assertThat(after.executor.startedIds()).as("the re-push of version 5 is a duplicate").containsExactly("b");
+        after.succeed("b");
+        after.succeed("c");
+        assertThat(after.logLines()).containsExactly("5:b:ok", "5:c:ok");
+    }
+
+    @Test
+    void releasedWaitsAndTheRetryAttemptSurviveARestart() {
+        AgentHarness before = agent();
+        before.receive(recipe(6, waitFor("w"), cmd("a")));
+        before.receive(new StateDone(6, "w"));
+        before.fail("a");
+        before.executor.running("a");
+        awaitSaved(6, "a");
+        // kill -9: the first agent is abandoned without close; only what reached the disk counts.
+
+        AgentHarness after = agent();
+        assertThat(after.state()).isEqualTo(RoundState.RETRYING);
+        after.fail("a");
+        assertThat(after.state()).isEqualTo(RoundState.BACKOFF);
+        after.loop.advanceToNextTimer();
+        assertThat(after.entered).as("the released wait is still released").doesNotContain(RoundState.WAITING_FOR_DONE);
+    }
+
+    @Test
+    void anAgentBetweenRoundsStartsANewRoundAtOnceAndKeepsItsPendingUpgrade() {
+        AgentHarness before = agent();
+        before.receive(recipe(7, cmd("a"), cmd("b")));
+        before.receive(new AgentUpdate("3.1", null));
+        before.succeed("a");
+        awaitSaved(7, "b");
+        // kill -9: the first agent is abandoned without close; only what reached the disk counts.
+
+        AgentHarness after = agent();
+        assertThat(after.agent.snapshot().pendingUpgrade()).isEqualTo("3.1");
+        after.succeed("b");
+        assertThat(after.logLines()).containsExactly("7:b:ok");
+        assertThat(after.agent.snapshot().pendingUpgrade()).as("no upgrader: the order fails, the agent goes on")
+                .isNull();
+        assertThat(after.state()).isEqualTo(RoundState.IDLE);
+        after.advance(Duration.ofMinutes(10));
+        assertThat(after.state()).isEqualTo(RoundState.EXECUTING);
+    }
+
+    @Test
+    void aDamagedStateFileIsMovedAsideAndTheAgentStartsClean() throws Exception {
+        Files.writeString(dir.resolve("round.json"), "opsagent-round 1 deadbeef\n{\"recipe\":");
+        AgentHarness h = agent();
+        assertThat(h.state()).isEqualTo(RoundState.IDLE);
+        assertThat(h.agent.snapshot().recipeVersion()).isZero();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("round.json.corrupt-"));
+        }
+        h.receive(recipe(1, cmd("a")));
+        assertThat(h.executor.startedIds()).containsExactly("a");
+    }
+
+    private void awaitSaved(long version, String stateId) {
+        Await.until(() -> {
+            return new RoundStore(dir).load()
+                    .filter(r -> r.recipe().recipeVersion() == version)
+                    .filter(r -> r.recipe().states().orElseThrow().get(r.index()).id().equals(stateId))
+                    .isPresent();
+        }, "the round to be saved at " + stateId);
+    }
+}
