@@ -82,7 +82,7 @@ class ReconnectBackoffTest {
             Random replica = new Random(4);
             Await.until(() -> {
                 loop.runUntilIdle();
-                return agent.connectionState() == ConnectionState.ONLINE;
+                return backend.count(Handshake.class) == 1;
             }, "the first connection");
 
             backend.stop();
@@ -92,7 +92,7 @@ class ReconnectBackoffTest {
             loop.advance(first);
             Await.until(() -> {
                 loop.runUntilIdle();
-                return agent.connectionState() == ConnectionState.ONLINE;
+                return backend.count(Handshake.class) == 2;
             }, "the second connection");
 
             backend.stop();
@@ -102,7 +102,7 @@ class ReconnectBackoffTest {
             loop.advance(second);
             Await.until(() -> {
                 loop.runUntilIdle();
-                return agent.connectionState() == ConnectionState.ONLINE;
+                return backend.count(Handshake.class) == 3;
             }, "the third connection");
 
             loop.advance(Duration.ofSeconds(60));
