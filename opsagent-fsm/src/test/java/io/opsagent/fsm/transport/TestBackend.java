@@ -26,7 +26,7 @@ import okhttp3.WebSocketListener;
  * that records every frame, can ack StateLogs, push a recipe after each Handshake, and be
  * stopped and started again on the same port.
  */
-final class TestBackend implements AutoCloseable {
+public final class TestBackend implements AutoCloseable {
 
     private final ProtocolCodec codec = new ProtocolCodec();
     private final List<AgentMessage> received = new ArrayList<>();
@@ -35,16 +35,16 @@ final class TestBackend implements AutoCloseable {
     private WebSocket socket;
     private int port;
     private volatile boolean up;
-    volatile boolean ack;
-    volatile BackendMessage onHandshake;
-    volatile BackendMessage onFirstHandshake;
+    public volatile boolean ack;
+    public volatile BackendMessage onHandshake;
+    public volatile BackendMessage onFirstHandshake;
     private int handshakes;
 
     /**
      * Starts the server; after {@link #stop()}, brings the backend back: the listening socket stays
      * open throughout (so the port cannot be lost), and while stopped every upgrade is refused.
      */
-    TestBackend start() throws IOException {
+    public TestBackend start() throws IOException {
         if (server == null) {
             server = new MockWebServer();
             server.setDispatcher(new Dispatcher() {
@@ -63,12 +63,12 @@ final class TestBackend implements AutoCloseable {
         return this;
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("ws://127.0.0.1:" + port + "/agent/");
     }
 
     /** Stops the backend: the agent's connection is closed and new ones are refused until {@link #start()}. */
-    void stop() {
+    public void stop() {
         up = false;
         WebSocket ws;
         synchronized (this) {
@@ -80,39 +80,39 @@ final class TestBackend implements AutoCloseable {
         }
     }
 
-    void send(BackendMessage message) {
+    public void send(BackendMessage message) {
         sendRaw(codec.encode(message));
     }
 
-    synchronized void sendRaw(String frame) {
+    public synchronized void sendRaw(String frame) {
         if (socket == null) {
             throw new IllegalStateException("no agent connected");
         }
         socket.send(frame);
     }
 
-    synchronized boolean connected() {
+    public synchronized boolean connected() {
         return socket != null;
     }
 
-    synchronized List<AgentMessage> received() {
+    public synchronized List<AgentMessage> received() {
         return List.copyOf(received);
     }
 
-    synchronized List<StateLog> stateLogs() {
+    public synchronized List<StateLog> stateLogs() {
         return received.stream().filter(StateLog.class::isInstance).map(StateLog.class::cast).toList();
     }
 
-    synchronized List<String> rawReceived() {
+    public synchronized List<String> rawReceived() {
         return List.copyOf(rawReceived);
     }
 
-    synchronized long count(Class<? extends AgentMessage> type) {
+    public synchronized long count(Class<? extends AgentMessage> type) {
         return received.stream().filter(type::isInstance).count();
     }
 
     /** Waits until {@code condition} holds for what was received; fails after {@code timeout}. */
-    synchronized void await(Predicate<TestBackend> condition, Duration timeout, String what)
+    public synchronized void await(Predicate<TestBackend> condition, Duration timeout, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.test(this)) {
@@ -123,6 +123,11 @@ final class TestBackend implements AutoCloseable {
             }
             wait(Math.max(1, left / 1_000_000));
         }
+    }
+
+    /** How many different seqs arrived in StateLogs. */
+    public synchronized long distinctSeqs() {
+        return received.stream().filter(StateLog.class::isInstance).map(m -> ((StateLog) m).seq()).distinct().count();
     }
 
     @Override
