@@ -11,6 +11,9 @@ import io.opsagent.fsm.protocol.StateDone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,8 +23,21 @@ class DurabilityTest {
     @TempDir
     Path dir;
 
+    private final List<AgentHarness> agents = new ArrayList<>();
+
     private AgentHarness agent() {
-        return new AgentHarness(b -> b.stateDirectory(dir));
+        AgentHarness h = new AgentHarness(b -> b.stateDirectory(dir));
+        agents.add(h);
+        return h;
+    }
+
+    /** Lets every pending save finish before the folder is removed. */
+    @AfterEach
+    void closeAgents() {
+        for (AgentHarness h : agents) {
+            h.agent.close();
+            h.loop.runUntilIdle();
+        }
     }
 
     @Test

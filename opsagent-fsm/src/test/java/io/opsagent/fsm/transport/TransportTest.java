@@ -198,7 +198,7 @@ class TransportTest {
             backend.sendRaw(frame);
         }
         backend.send(new WaitList(1, List.of("w")));
-        Await.until(() -> agent.snapshot().state() == RoundState.IDLE, "the released wait to finish the round");
+        backend.await(b -> b.stateLogs().size() == 2, WAIT, "the released wait's log");
 
         assertThat(agent.malformedFramesOnConnection()).isEqualTo(garbage.size());
         assertThat(agent.connectionState()).isEqualTo(ConnectionState.ONLINE);
