@@ -39,6 +39,16 @@ public final class ProcessProbe {
                 .toList();
     }
 
+    /** The pids of live processes running {@code program} (e.g. {@code sleep}) whose command line contains the token. */
+    public List<Long> pidsRunning(String program) {
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.equals(program) || c.endsWith("/" + program)).orElse(false))
+                .filter(p -> commandLine(p).map(c -> c.contains(token)).orElse(false))
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
     /** Whether the process {@code pid} is still alive. */
     public static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
