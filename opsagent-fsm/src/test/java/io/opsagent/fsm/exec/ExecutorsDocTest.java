@@ -31,6 +31,18 @@ class ExecutorsDocTest {
         assertThat(SaltCallExecutor.STDOUT_READ_CAP_BYTES).isEqualTo(16 * 1024 * 1024);
     }
 
+    @Test
+    void theCodeSnippetIsTheOneInTheCompiledTest() throws Exception {
+        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+        String test = Files.readString(Path.of("src/test/java/io/opsagent/fsm/exec/StateExecutorsTest.java"), StandardCharsets.UTF_8);
+        int start = test.indexOf("// snippet: choosing-an-executor\n");
+        int end = test.indexOf("        // end snippet", start);
+        assertThat(start).isPositive();
+        String snippet = test.substring(start + "// snippet: choosing-an-executor\n".length(), end)
+                .lines().map(l -> l.substring(Math.min(8, l.length()))).reduce("", (a, b) -> a + b + "\n");
+        assertThat(doc).contains("```java\n" + snippet + "```");
+    }
+
     /** The text from {@code heading} to the next heading of the same level. */
     private static String section(String doc, String heading) {
         int start = doc.indexOf("\n" + heading + "\n");

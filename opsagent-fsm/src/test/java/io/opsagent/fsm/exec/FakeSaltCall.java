@@ -12,7 +12,7 @@ import java.util.List;
  * A stand-in {@code salt-call}: a shell script that records how it was called and replays one
  * recorded Salt run (stdout, stderr, exit code) from {@code src/test/resources/salt-fixtures}.
  *
- * <p>It writes into its capture directory: {@code argv} (one argument per line), a copy of the
+ * <p>It writes into its capture directory: {@code argv} (the program, then one argument per line), a copy of the
  * SLS file it was given, the modes of the file root and the SLS file, its working directory,
  * and a {@code log} with one {@code start PID} and one {@code end PID} line per call. An extra
  * shell snippet runs between those two lines.
@@ -43,7 +43,7 @@ final class FakeSaltCall {
                 + "# stand-in for salt-call: replays the recorded run " + fixture + "\n"
                 + "cap=" + quote(capture) + "\n"
                 + "fix=" + quote(fixtureDir) + "\n"
-                + "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$cap/argv\"\n"
+                + "{ printf '%s\\n' \"$0\"; for a in \"$@\"; do printf '%s\\n' \"$a\"; done; } > \"$cap/argv\"\n"
                 + "root=\n"
                 + "for a in \"$@\"; do case \"$a\" in --file-root=*) root=\"${a#--file-root=}\";; esac; done\n"
                 + "if [ -n \"$root\" ]; then\n"

@@ -70,11 +70,11 @@ class SaltCallExecutorTest {
         run(fake, FILE, false);
 
         List<String> argv = fake.argv();
-        assertThat(argv).hasSize(6);
-        assertThat(argv.subList(0, 3)).containsExactly("--local", "--out=json", "--retcode-passthrough");
-        assertThat(argv.get(3)).startsWith("--file-root=" + tmp.resolve("work").resolve("opsagent-salt-"));
-        assertThat(argv.subList(4, 6)).containsExactly("state.sls", "vops");
-        Path fileRoot = Path.of(argv.get(3).substring("--file-root=".length()));
+        assertThat(argv).hasSize(7);
+        assertThat(argv.get(4)).startsWith("--file-root=" + tmp.resolve("work").resolve("opsagent-salt-"));
+        Path fileRoot = Path.of(argv.get(4).substring("--file-root=".length()));
+        assertThat(argv).containsExactly(fake.script().toString(), "--local", "--out=json", "--retcode-passthrough",
+                "--file-root=" + fileRoot, "state.sls", "vops");
         assertThat(fake.captured("root.mode")).isEqualTo("700");
         assertThat(fake.captured("sls.mode")).isEqualTo("600");
         assertThat(fake.captured("cwd")).isEqualTo(fileRoot.toString());
@@ -95,8 +95,8 @@ class SaltCallExecutorTest {
         SaltCallExecutor executor = new SaltCallExecutor(fake.script(), config, tmp.resolve("work"),
                 HostFacts.unknown(), ProcessLauncher.standard());
         run(executor, FILE, false, MINUTE);
-        assertThat(fake.argv().get(0)).isEqualTo("--config-dir=" + config);
-        assertThat(fake.argv().get(1)).isEqualTo("--local");
+        assertThat(fake.argv().get(1)).isEqualTo("--config-dir=" + config);
+        assertThat(fake.argv().get(2)).isEqualTo("--local");
         assertThat(Files.readString(config.resolve("minion"))).contains("file_client: local");
     }
 

@@ -29,6 +29,24 @@ class StateExecutorsTest {
         assertThatThrownBy(() -> ExecutorKind.parse(null)).hasMessageEndingWith("got \"null\"");
     }
 
+    /** The snippet of docs/executors.md, "Choosing an executor"; ExecutorsDocTest checks the doc quotes it. */
+    @Test
+    void theDocSnippetBuildsAnExecutorFromConfigValues() {
+        String kindFromConfig = "native";
+        Path saltCallOrNull = null;
+        Path saltConfigDirOrNull = null;
+        Path workDirOrNull = null;
+        // snippet: choosing-an-executor
+        ExecutorSettings settings = new ExecutorSettings(
+                ExecutorKind.parse(kindFromConfig),  // "auto" | "salt" | "native"; anything else: IllegalArgumentException
+                saltCallOrNull,                      // Path of salt-call; null: search PATH
+                saltConfigDirOrNull,                 // agent's own Salt config dir (see below); null: Salt's default
+                workDirOrNull);                      // parent of the per-call private dirs; null: java.io.tmpdir
+        StateExecutor executor = StateExecutors.create(settings);
+        // end snippet
+        assertThat(executor).isInstanceOf(NativeExecutor.class);
+    }
+
     @Test
     void nativeGivesTheBuiltinExecutor() {
         assertThat(StateExecutors.create(ExecutorSettings.defaults().withKind(ExecutorKind.NATIVE))).isInstanceOf(NativeExecutor.class);

@@ -14,12 +14,10 @@ public final class ResultRecorder implements StateCallback {
 
     private final CompletableFuture<StateResult> result = new CompletableFuture<>();
     private final AtomicInteger calls = new AtomicInteger();
-    private volatile String thread;
 
     @Override
     public void completed(StateResult r) {
         calls.incrementAndGet();
-        thread = Thread.currentThread().getName();
         result.complete(r);
     }
 
@@ -48,9 +46,5 @@ public final class ResultRecorder implements StateCallback {
 
     public int calls() {
         return calls.get();
-    }
-
-    public String thread() {
-        return thread;
     }
 }
