@@ -1,0 +1,189 @@
+package io.opsagent.fsm.exec;
+
+import io.opsagent.fsm.internal.exec.DurationText;
+import io.opsagent.fsm.internal.exec.ExecThreads;
+import io.opsagent.fsm.internal.exec.Executables;
+import io.opsagent.fsm.internal.exec.Execution;
+import io.opsagent.fsm.internal.exec.InvalidParameterException;
+import io.opsagent.fsm.internal.exec.SerialLane;
+import io.opsagent.fsm.internal.exec.TextCaps;
+import io.opsagent.fsm.internal.exec.process.ManagedProcess;
+import io.opsagent.fsm.internal.exec.process.OutputLimit;
+import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
+import io.opsagent.fsm.internal.exec.process.ProcessOutcome;
+import io.opsagent.fsm.internal.exec.process.ProcessSpec;
+import io.opsagent.fsm.internal.exec.salt.HostFacts;
+import io.opsagent.fsm.internal.exec.salt.SaltCommandLine;
+import io.opsagent.fsm.internal.exec.salt.SaltConfigDir;
+import io.opsagent.fsm.internal.exec.salt.SaltResultParser;
+import io.opsagent.fsm.internal.exec.salt.SaltTranslator;
+import io.opsagent.fsm.internal.exec.salt.SaltWorkspace;
+import io.opsagent.fsm.internal.exec.salt.SlsWriter;
+import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.fsm.spi.StateExecution;
+import io.opsagent.fsm.spi.StateExecutor;
+import io.opsagent.fsm.spi.StateRequest;
+import io.opsagent.fsm.spi.StateResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Applies states through Salt: each VisualOps state becomes one generated {@code #!json} SLS
+ * file (helper states linked to the main state with {@code require}) in a private directory,
+ * applied with {@code salt-call --local --out=json --retcode-passthrough --file-root=DIR
+ * state.sls vops} ({@code test=True} appended for a dry run).
+ *
+ * <p>Salt allows one state run at a time, so calls are serialized across every instance in the
+ * JVM: a second call waits for the first to finish (its timeout keeps running meanwhile).
+ * Cancellation and the request's timeout kill salt-call and every process it started. The
+ * output read from salt-call is capped ({@link #STDOUT_READ_CAP_BYTES} of stdout; 64 KiB of
+ * stderr), and the reported comment and output are capped at 64 KiB each. Thread-safe.
+ *
+ * <p>The modules, parameter mapping and result rules are described in {@code docs/executors.md}.
+ */
+public final class SaltCallExecutor implements StateExecutor {
+
+    /** How much of salt-call's stdout (its JSON result) is read: 16 MiB; a larger result is a failure. */
+    public static final int STDOUT_READ_CAP_BYTES = 16 * 1024 * 1024;
+
+    private static final OutputLimit STDOUT_LIMIT = OutputLimit.of(STDOUT_READ_CAP_BYTES, 0);
+    private static final OutputLimit STDERR_LIMIT = OutputLimit.of(32 * 1024, 32 * 1024);
+    private static final Logger LOG = LogManager.getLogger(SaltCallExecutor.class);
+
+    /** One Salt state run at a time in this JVM. */
+    private static final SerialLane SALT_RUNS = new SerialLane("opsagent-salt-call");
+
+    private final Path saltCall;
+    private final SaltConfigDir configDir;
+    private final Path workDir;
+    private final SaltTranslator translator;
+    private final ProcessLauncher launcher;
+
+    /**
+     * An executor that runs {@code saltCall} with Salt's own configuration, in the system's
+     * temporary directory.
+     */
+    public SaltCallExecutor(Path saltCall) {
+        this(saltCall, null, null);
+    }
+
+    /**
+     * @param saltCall the {@code salt-call} program; see {@link #locate()}
+     * @param saltConfigDir a configuration directory of the agent's own, passed as
+     *     {@code --config-dir} (a {@code minion} file is written into it when missing), or null
+     *     to use Salt's default configuration
+     * @param workDir where the private per-call directories are created, or null for the
+     *     system's temporary directory
+     */
+    public SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir) {
+        this(saltCall, saltConfigDir, workDir, HostFacts.detect(), ProcessLauncher.standard());
+    }
+
+    SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, HostFacts host, ProcessLauncher launcher) {
+        this.saltCall = Objects.requireNonNull(saltCall, "saltCall").toAbsolutePath();
+        this.configDir = saltConfigDir == null ? null : new SaltConfigDir(saltConfigDir);
+        this.workDir = workDir != null ? workDir.toAbsolutePath() : Path.of(System.getProperty("java.io.tmpdir"));
+        this.translator = new SaltTranslator(host);
+        this.launcher = Objects.requireNonNull(launcher, "launcher");
+    }
+
+    /** {@code salt-call} found on {@code PATH}, if any. */
+    public static Optional<Path> locate() {
+        return Executables.findOnPath("salt-call");
+    }
+
+    /** The modules this executor supports. */
+    public static Set<String> supportedModules() {
+        return SaltTranslator.supportedModules();
+    }
+
+    /** The {@code salt-call} program this executor runs. */
+    public Path saltCall() {
+        return saltCall;
+    }
+
+    @Override
+    public StateExecution start(StateRequest request, StateCallback callback) {
+        RecipeState state = request.state();
+        Execution execution = new Execution("state " + state.id() + " (" + state.module() + ")", callback, ExecThreads.timer());
+        execution.stopAfter(request.timeout(), "timed out after " + DurationText.seconds(request.timeout()));
+        ExecThreads.io().execute(() -> prepare(request, execution));
+        return execution;
+    }
+
+    /** How many Salt runs wait for their turn in this JVM (not counting the running one). */
+    static int waitingRuns() {
+        return SALT_RUNS.waiting();
+    }
+
+    private void prepare(StateRequest request, Execution execution) {
+        String sls;
+        try {
+            sls = SlsWriter.render(translator.translate(request.state()));
+        } catch (InvalidParameterException e) {
+            execution.complete(StateResult.failed(e.getMessage(), null));
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("{}: could not translate the state", execution.label(), e);
+            execution.complete(StateResult.failed("internal error while translating the state: " + e, null));
+            return;
+        }
+        SALT_RUNS.submit(() -> run(request, sls, execution));
+    }
+
+    private void run(StateRequest request, String sls, Execution execution) {
+        if (execution.isDone()) {
+            return; // stopped while waiting its turn: already reported
+        }
+        if (!Files.isRegularFile(saltCall) || !Files.isExecutable(saltCall)) {
+            execution.complete(StateResult.failed("salt-call not found or not executable at " + saltCall, null));
+            return;
+        }
+        StateResult result;
+        try (SaltWorkspace workspace = SaltWorkspace.create(workDir, sls)) {
+            result = call(workspace, request.dryRun(), execution);
+        } catch (IOException e) {
+            result = StateResult.failed("could not run salt-call: " + e, null);
+        } finally {
+            if (configDir != null) {
+                configDir.forgetCachedSls();
+            }
+        }
+        execution.complete(result);
+    }
+
+    private StateResult call(SaltWorkspace workspace, boolean dryRun, Execution execution) throws IOException {
+        if (configDir != null) {
+            configDir.ensure();
+        }
+        List<String> argv = SaltCommandLine.of(saltCall, configDir == null ? null : configDir.path(),
+                workspace.fileRoot(), dryRun);
+        LOG.debug("{}: running {}", execution.label(), argv);
+        ManagedProcess process = launcher.start(new ProcessSpec(argv, workspace.fileRoot(),
+                SaltCommandLine.ENVIRONMENT, false, STDOUT_LIMIT, STDERR_LIMIT));
+        execution.attach(process);
+        ProcessOutcome outcome = process.outcome().join();
+        String stderr = outcome.stderr().text();
+        Optional<String> stopped = execution.stopReason();
+        if (stopped.isPresent()) {
+            return StateResult.failed(stopped.get() + "; killed " + outcome.killedProcesses()
+                    + " process(es): salt-call (pid " + process.pid() + ") and its children",
+                    TextCaps.capReport(stderr.isBlank() ? null : stderr));
+        }
+        if (outcome.stdout().truncated()) {
+            return StateResult.failed("salt-call printed " + outcome.stdout().totalBytes()
+                    + " bytes on stdout, more than the " + STDOUT_READ_CAP_BYTES
+                    + " bytes the agent reads; its result was not parsed", TextCaps.capReport(stderr));
+        }
+        String stdout = new String(outcome.stdout().head(), StandardCharsets.UTF_8);
+        return SaltResultParser.parse(stdout, stderr, outcome.exitCode(), dryRun);
+    }
+}

@@ -1,0 +1,64 @@
+package io.opsagent.fsm.exec;
+
+import io.opsagent.fsm.OpsAgentException;
+import io.opsagent.fsm.spi.StateExecutor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/** Builds the executor the settings ask for. */
+public final class StateExecutors {
+
+    private static final Logger LOG = LogManager.getLogger(StateExecutors.class);
+
+    private StateExecutors() {
+    }
+
+    /**
+     * The executor for {@code settings}: {@code salt} gives a {@link SaltCallExecutor},
+     * {@code native} a {@link NativeExecutor}, {@code auto} the first when {@code salt-call} is
+     * found (at {@code settings.saltCall()}, else on {@code PATH}) and the second otherwise.
+     *
+     * @throws OpsAgentException when {@code salt} is asked for and {@code salt-call} is not found
+     */
+    public static StateExecutor create(ExecutorSettings settings) {
+        switch (settings.kind()) {
+            case NATIVE:
+                LOG.info("state executor: built-in (kind native)");
+                return new NativeExecutor();
+            case SALT: {
+                Path saltCall = findSaltCall(settings).orElseThrow(() -> new OpsAgentException(
+                        "executor kind salt: salt-call not found " + where(settings)));
+                LOG.info("state executor: Salt at {} (kind salt)", saltCall);
+                return new SaltCallExecutor(saltCall, settings.saltConfigDir(), settings.workDir());
+            }
+            case AUTO:
+            default: {
+                Optional<Path> saltCall = findSaltCall(settings);
+                if (saltCall.isPresent()) {
+                    LOG.info("state executor: Salt at {} (kind auto)", saltCall.get());
+                    return new SaltCallExecutor(saltCall.get(), settings.saltConfigDir(), settings.workDir());
+                }
+                LOG.info("state executor: built-in (kind auto; salt-call not found {})", where(settings));
+                return new NativeExecutor();
+            }
+        }
+    }
+
+    /** {@code salt-call} as configured, or from {@code PATH} when not configured; empty when not usable. */
+    static Optional<Path> findSaltCall(ExecutorSettings settings) {
+        if (settings.saltCall() != null) {
+            Path p = settings.saltCall();
+            return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+        }
+        return SaltCallExecutor.locate();
+    }
+
+    private static String where(ExecutorSettings settings) {
+        return settings.saltCall() != null
+                ? "at " + settings.saltCall() + " (missing or not executable)"
+                : "on PATH (" + System.getenv("PATH") + ")";
+    }
+}

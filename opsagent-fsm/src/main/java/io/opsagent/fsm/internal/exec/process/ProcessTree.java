@@ -1,0 +1,98 @@
+package io.opsagent.fsm.internal.exec.process;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds the processes of a child's tree.
+ *
+ * <p>Two sources, because each alone misses some: the live descendants of the root (found
+ * through parent links, which break as soon as a parent dies and its children are re-parented),
+ * and, when the root was started as a session leader with {@code setsid}, every process whose
+ * session id is the root's pid (orphans keep their session, but a process that calls
+ * {@code setsid} itself leaves it). The session scan reads {@code /proc/<pid>/stat}; where there
+ * is no {@code /proc} only descendants are found. The agent's own process is never included.
+ */
+final class ProcessTree {
+
+    private static final Path PROC = Path.of("/proc");
+
+    private ProcessTree() {
+    }
+
+    /**
+     * The live processes of the tree rooted at {@code root}: the root itself, its descendants,
+     * and, when {@code sessionId > 0}, the members of that session. Descendants are collected
+     * before anything else, while the parent links still hold.
+     */
+    static Set<ProcessHandle> members(ProcessHandle root, long sessionId) {
+        Set<ProcessHandle> found = new LinkedHashSet<>();
+        root.descendants().forEach(found::add);
+        found.add(root);
+        if (sessionId > 0) {
+            found.addAll(sessionMembers(sessionId));
+        }
+        long self = ProcessHandle.current().pid();
+        found.removeIf(p -> p.pid() == self || !p.isAlive());
+        return found;
+    }
+
+    /** The live processes whose session id is {@code sessionId}, read from {@code /proc}. */
+    static List<ProcessHandle> sessionMembers(long sessionId) {
+        List<ProcessHandle> out = new ArrayList<>();
+        if (!Files.isDirectory(PROC)) {
+            return out;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!isNumber(name)) {
+                    continue;
+                }
+                long pid = Long.parseLong(name);
+                if (sessionOf(pid).orElse(-1L) == sessionId) {
+                    ProcessHandle.of(pid).ifPresent(out::add);
+                }
+            }
+        } catch (IOException e) {
+            // /proc unreadable: fall back to descendants only
+        }
+        return out;
+    }
+
+    /** The session id of {@code pid} from {@code /proc/<pid>/stat}; empty when it cannot be read. */
+    static Optional<Long> sessionOf(long pid) {
+        try {
+            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+            // "pid (comm) state ppid pgrp session ...": comm may contain spaces and parentheses
+            int close = stat.lastIndexOf(')');
+            if (close < 0 || close + 2 >= stat.length()) {
+                return Optional.empty();
+            }
+            String[] fields = stat.substring(close + 2).split(" ");
+            return fields.length > 3 ? Optional.of(Long.parseLong(fields[3])) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isNumber(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

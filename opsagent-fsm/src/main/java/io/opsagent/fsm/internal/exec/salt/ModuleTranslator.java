@@ -1,0 +1,17 @@
+package io.opsagent.fsm.internal.exec.salt;
+
+import io.opsagent.fsm.internal.exec.Params;
+import java.util.List;
+
+/**
+ * Translates the parameters of one VisualOps module into Salt states: helper states first, the
+ * main state(s) last, each main state requiring the helpers.
+ */
+interface ModuleTranslator {
+
+    /**
+     * @throws io.opsagent.fsm.internal.exec.InvalidParameterException when the parameters are
+     *     missing, of the wrong type or invalid, or the module does not fit this host
+     */
+    List<SaltState> translate(Params params, SlsIds ids, HostFacts host);
+}

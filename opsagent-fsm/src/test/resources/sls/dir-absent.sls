@@ -1,0 +1,5 @@
+#!json
+{
+  "vops_s1_main": {"file.absent": [
+    {"names": ["/srv/old"]}]}
+}

@@ -1,0 +1,6 @@
+#!json
+{
+  "vops_s1_main": {"file.managed": [
+    {"name": "/var/lib/app/ready"},
+    {"mode": "0644"}]}
+}

@@ -1,0 +1,11 @@
+#!json
+{
+  "vops_s1_require_git": {"pkg.installed": [
+    {"name": "git"}]},
+  "vops_s1_main": {"git.latest": [
+    {"name": "git@example.com:app.git"},
+    {"target": "/srv/app"},
+    {"rev": "master"},
+    {"force_checkout": false},
+    {"require": [{"pkg": "vops_s1_require_git"}]}]}
+}

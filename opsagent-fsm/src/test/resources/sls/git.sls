@@ -1,0 +1,13 @@
+#!json
+{
+  "vops_s1_require_git": {"pkg.installed": [
+    {"name": "git"}]},
+  "vops_s1_main": {"git.latest": [
+    {"name": "https://github.com/example/app.git"},
+    {"target": "/srv/app"},
+    {"rev": "v1.2.0"},
+    {"identity": "/root/.ssh/deploy"},
+    {"force_checkout": true},
+    {"user": "deploy"},
+    {"require": [{"pkg": "vops_s1_require_git"}]}]}
+}
