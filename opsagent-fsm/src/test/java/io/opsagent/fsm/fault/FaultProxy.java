@@ -42,12 +42,14 @@ final class FaultProxy implements AutoCloseable {
         return accepted.get();
     }
 
-    /** Resets every open connection (RST, no FIN handshake). */
-    synchronized void cutAll() {
+    /** Resets every open connection (RST, no FIN handshake); returns how many there were. */
+    synchronized int cutAll() {
+        int cut = links.size();
         for (Link link : links) {
             link.reset();
         }
         links.clear();
+        return cut;
     }
 
     /** Stops forwarding on every open connection but keeps its sockets open: half-open. */
