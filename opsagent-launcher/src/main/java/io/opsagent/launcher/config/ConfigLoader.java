@@ -235,11 +235,16 @@ public final class ConfigLoader {
                     optional(ConfigKeys.BASE_REMOTE, v -> uri(v, "http", "https")),
                     optional(ConfigKeys.GPG_KEY_URI, v -> uri(v, "http", "https")));
 
+            Path logDir = hostPath(ConfigKeys.LOG_PATH);
+            Path logFile = hostPath(ConfigKeys.LOGFILE);
+            if (!raw.containsKey(ConfigKeys.LOGFILE) && raw.containsKey(ConfigKeys.LOG_PATH)) {
+                logFile = logDir.resolve("agent.log");
+            }
             LauncherConfig.GlobalSettings global = new LauncherConfig.GlobalSettings(
                     hostPath(ConfigKeys.TOKEN),
                     required(ConfigKeys.LOGLVL, ConfigLoader::logLevel),
-                    hostPath(ConfigKeys.LOG_PATH),
-                    hostPath(ConfigKeys.LOGFILE),
+                    logDir,
+                    logFile,
                     hostPath(ConfigKeys.WATCH));
 
             Optional<Duration> delay = optional(ConfigKeys.SALT_DELAY, ConfigLoader::minutes);

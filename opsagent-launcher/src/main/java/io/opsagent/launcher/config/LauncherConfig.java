@@ -75,7 +75,8 @@ public record LauncherConfig(
      * @param tokenFile the instance token file ({@code token}); its content is never logged
      * @param logLevel {@code loglvl}
      * @param logDir the log directory ({@code log_path})
-     * @param logFile the agent's log file ({@code logfile}); rolled over at 10 MiB, 5 kept
+     * @param logFile the agent's log file ({@code logfile}, else {@code agent.log} in a set {@code log_path});
+     *     rolled over at 10 MiB, 5 kept
      * @param watchDir the directory of watch checksums ({@code watch})
      */
     public record GlobalSettings(Path tokenFile, LogLevel logLevel, Path logDir, Path logFile, Path watchDir) {}

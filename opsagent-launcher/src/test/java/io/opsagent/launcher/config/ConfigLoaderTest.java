@@ -129,6 +129,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLogFileFollowsTheLogDirectoryUnlessItIsSetItself() throws IOException {
+        LauncherConfig moved = loader().load(write("[global]\nlog_path = /data/logs\n")).config();
+        assertThat(moved.global().logDir()).isEqualTo(Path.of("/data/logs"));
+        assertThat(moved.global().logFile()).isEqualTo(Path.of("/data/logs/agent.log"));
+
+        LauncherConfig both = loader().load(write("[global]\nlog_path = /data/logs\nlogfile = /elsewhere/a.log\n"))
+                .config();
+        assertThat(both.global().logFile()).isEqualTo(Path.of("/elsewhere/a.log"));
+    }
+
+    @Test
     void roundIntervalOverridesTheOriginalsSaltDelay() throws IOException {
         assertThat(loader().load(write("[salt]\ndelay = 3\n")).config().round().interval())
                 .isEqualTo(Duration.ofMinutes(3));
