@@ -1,0 +1,362 @@
+package io.opsagent.launcher;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import io.opsagent.fsm.OpsAgentException;
+import io.opsagent.launcher.cli.Command;
+import io.opsagent.launcher.cli.CommandLineParser;
+import io.opsagent.launcher.cli.Usage;
+import io.opsagent.launcher.cli.UsageException;
+import io.opsagent.launcher.config.ConfigLoader;
+import io.opsagent.launcher.config.Durations;
+import io.opsagent.launcher.config.LauncherConfig;
+import io.opsagent.launcher.host.HostException;
+import io.opsagent.launcher.host.HostLayout;
+import io.opsagent.launcher.host.HostPreparer;
+import io.opsagent.launcher.host.InstanceLock;
+import io.opsagent.launcher.logging.LoggingSetup;
+import io.opsagent.launcher.status.AgentStatus;
+import io.opsagent.launcher.status.StatusFile;
+import io.opsagent.launcher.status.StatusReport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Runs one {@code opsagent} command: parses the arguments, loads the configuration, prepares the
+ * host, takes the lock, sets up logging and hands over to the {@link AgentRuntime}. Returns the
+ * exit code; {@link Main} exits with it.
+ *
+ * <p>Nothing here touches Log4j before a command that logs has its configuration, so
+ * {@code status}, {@code version} and every error found before that stay fast and print to
+ * stderr only.
+ */
+public final class Launcher {
+
+    /** The variable that sets the root prefix when {@code --root} is not given. */
+    public static final String ROOT_VARIABLE = "OPSAGENT_ROOT";
+
+    static final long MAX_RECIPE_BYTES = 16 * 1024 * 1024;
+
+    private final Supplier<AgentRuntime> runtimes;
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final ShutdownHooks hooks;
+    private final Clock clock;
+    private boolean loggingStarted;
+
+    public Launcher(
+            Supplier<AgentRuntime> runtimes,
+            Map<String, String> environment,
+            PrintStream out,
+            PrintStream err,
+            ShutdownHooks hooks,
+            Clock clock) {
+        this.runtimes = Objects.requireNonNull(runtimes, "runtimes");
+        this.environment = Map.copyOf(environment);
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+        this.hooks = Objects.requireNonNull(hooks, "hooks");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Whether the last command configured Log4j (then the caller shuts it down last). */
+    public boolean loggingStarted() {
+        return loggingStarted;
+    }
+
+    /** Runs the command {@code args} names and returns its exit code. */
+    public int execute(String... args) {
+        Command command;
+        try {
+            command = CommandLineParser.parse(Arrays.asList(args));
+        } catch (UsageException e) {
+            err.println("opsagent: " + e.getMessage());
+            err.println();
+            err.print(Usage.TEXT);
+            err.flush();
+            return ExitCodes.ERROR;
+        }
+        try {
+            if (command instanceof Command.Run) {
+                return run((Command.Run) command);
+            } else if (command instanceof Command.Apply) {
+                return apply((Command.Apply) command);
+            } else if (command instanceof Command.Demo) {
+                return demo((Command.Demo) command);
+            } else if (command instanceof Command.Status) {
+                return status((Command.Status) command);
+            } else if (command instanceof Command.Version) {
+                out.println("opsagent " + Version.current());
+                out.println("Java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.home")
+                        + ")");
+                return ExitCodes.OK;
+            } else {
+                out.print(Usage.TEXT);
+                return ExitCodes.OK;
+            }
+        } catch (OpsAgentException e) {
+            return fail(e.getMessage(), null);
+        } catch (RuntimeException e) {
+            return fail("unexpected error: " + e, e);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private int fail(String message, Throwable unexpected) {
+        if (loggingStarted) {
+            LogManager.getLogger(Launcher.class).error(message, unexpected);
+        }
+        err.println("opsagent: " + message);
+        if (unexpected != null) {
+            unexpected.printStackTrace(err);
+        }
+        return ExitCodes.ERROR;
+    }
+
+    // ---------------------------------------------------------------- run
+
+    private int run(Command.Run command) {
+        Path root = root(command.root());
+        Path configFile = command.config().map(Launcher::absolute).orElse(HostLayout.defaults(root).configFile());
+        ConfigLoader.Loaded loaded = new ConfigLoader(root, environment).load(configFile);
+        LauncherConfig config = loaded.config();
+        ConfigLoader.requireForRun(config);
+        HostLayout layout = HostLayout.of(root, config);
+        HostPreparer.Prepared host = new HostPreparer().prepare(layout, true);
+        try (InstanceLock lock = InstanceLock.acquire(layout.lockFile())) {
+            LoggingSetup.daemon(layout.logFile(), config.global().logLevel());
+            loggingStarted = true;
+            Logger log = LogManager.getLogger(Launcher.class);
+            log.info("opsagent {} starting: pid {}, config {}, root {}", Version.current(),
+                    ProcessHandle.current().pid(), config.sourceName(), layout.root());
+            loaded.warnings().forEach(log::warn);
+            host.notes().forEach(log::info);
+            log.info("backend {}, app {}, executor {}, round interval {}",
+                    config.userdata().wsUri().map(Launcher::withoutUserInfo).orElse("-"),
+                    config.userdata().appId().orElse("-"), config.executor().configName(),
+                    Durations.format(config.round().interval()));
+            AgentContext context = new AgentContext(config, layout, host.token(), new StatusFile(layout.statusFile()),
+                    Version.current(), out);
+            AgentRuntime runtime = runtimes.get();
+            int code = runWithStopHook(runtime, () -> runtime.run(context), log);
+            return code;
+        }
+    }
+
+    /**
+     * Runs {@code body} with a shutdown hook that stops {@code runtime}; the hook waits until
+     * {@code body} has returned and the last line is logged.
+     */
+    private int runWithStopHook(AgentRuntime runtime, Supplier<Integer> body, Logger log) {
+        CountDownLatch returned = new CountDownLatch(1);
+        ShutdownHooks.Registration hook =
+                hooks.register("opsagent-stop", new StopOnSignal(runtime, returned, StopOnSignal.GRACE));
+        try {
+            int code = body.get();
+            log.info("opsagent stopped, exit code {}", code);
+            return code;
+        } finally {
+            returned.countDown();
+            hook.remove();
+        }
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    private int apply(Command.Apply command) {
+        Path root = root(command.root());
+        ConfigLoader loader = new ConfigLoader(root, environment);
+        Path defaultConfig = HostLayout.defaults(root).configFile();
+        ConfigLoader.Loaded loaded;
+        String note = null;
+        if (command.config().isPresent()) {
+            loaded = loader.load(absolute(command.config().get()));
+        } else if (Files.exists(defaultConfig)) {
+            loaded = loader.load(defaultConfig);
+        } else {
+            loaded = loader.defaults();
+            note = "no " + defaultConfig + "; using the built-in defaults";
+        }
+        LauncherConfig config = loaded.config();
+        if (command.executor().isPresent()) {
+            config = config.withExecutor(command.executor().get());
+        }
+        Path recipe = absolute(command.recipe());
+        checkRecipe(recipe);
+        HostLayout layout = HostLayout.of(root, config);
+        HostPreparer.Prepared host = new HostPreparer().prepare(layout, false);
+        try (InstanceLock lock = InstanceLock.acquire(layout.lockFile())) {
+            LoggingSetup.console(config.global().logLevel());
+            loggingStarted = true;
+            Logger log = LogManager.getLogger(Launcher.class);
+            loaded.warnings().forEach(log::warn);
+            host.notes().forEach(log::info);
+            if (note != null) {
+                log.info(note);
+            }
+            log.info("applying {} with executor {}{}", recipe, config.executor().configName(),
+                    command.dryRun() ? " (dry run)" : "");
+            AgentContext context = new AgentContext(config, layout, Optional.empty(),
+                    new StatusFile(layout.statusFile()), Version.current(), out);
+            AgentRuntime runtime = runtimes.get();
+            ApplyRequest request = new ApplyRequest(recipe, command.dryRun(), command.json());
+            return runWithStopHook(runtime, () -> runtime.apply(context, request), log);
+        }
+    }
+
+    /** The recipe must be a readable JSON object; its content is the runtime's to judge. */
+    static void checkRecipe(Path recipe) {
+        try {
+            long size = Files.size(recipe);
+            if (!Files.isRegularFile(recipe)) {
+                throw new HostException("recipe " + recipe + " is not a regular file");
+            }
+            if (size > MAX_RECIPE_BYTES) {
+                throw new HostException("recipe " + recipe + " is " + size + " bytes; at most " + MAX_RECIPE_BYTES
+                        + " are accepted");
+            }
+            try (Reader reader = Files.newBufferedReader(recipe, StandardCharsets.UTF_8)) {
+                JsonReader json = new JsonReader(reader);
+                json.setStrictness(Strictness.STRICT);
+                JsonElement element = JsonParser.parseReader(json);
+                if (json.peek() != JsonToken.END_DOCUMENT) {
+                    throw new HostException("recipe " + recipe + " has text after its JSON object");
+                }
+                if (!element.isJsonObject()) {
+                    throw new HostException("recipe " + recipe + " is not a JSON object");
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new HostException("recipe " + recipe + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new HostException("recipe " + recipe + ": permission denied");
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new HostException("recipe " + recipe + " is not valid JSON: " + rootMessage(e));
+        } catch (IOException e) {
+            throw new HostException("recipe " + recipe + " cannot be read: " + e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    // ---------------------------------------------------------------- demo
+
+    private int demo(Command.Demo command) {
+        Path root;
+        try {
+            root = Files.createTempDirectory("opsagent-demo-");
+        } catch (IOException e) {
+            throw new HostException("cannot create a folder for the demo: " + e, e);
+        }
+        ConfigLoader.Loaded loaded = new ConfigLoader(root, environment).defaults();
+        LauncherConfig config = loaded.config();
+        HostLayout layout = HostLayout.of(root, config);
+        HostPreparer.Prepared host = new HostPreparer().prepare(layout, false);
+        try (InstanceLock lock = InstanceLock.acquire(layout.lockFile())) {
+            LoggingSetup.console(config.global().logLevel());
+            loggingStarted = true;
+            Logger log = LogManager.getLogger(Launcher.class);
+            loaded.warnings().forEach(log::warn);
+            log.info("demo: {} rounds; the agent's files are under {}", command.rounds(), root);
+            AgentContext context = new AgentContext(config, layout, Optional.empty(),
+                    new StatusFile(layout.statusFile()), Version.current(), out);
+            AgentRuntime runtime = runtimes.get();
+            DemoRequest request = new DemoRequest(command.rounds());
+            return runWithStopHook(runtime, () -> runtime.demo(context, request), log);
+        }
+    }
+
+    // ---------------------------------------------------------------- status
+
+    private int status(Command.Status command) {
+        HostLayout layout = HostLayout.defaults(root(command.root()));
+        StatusFile file = new StatusFile(layout.statusFile());
+        InstanceLock.Probe lock = InstanceLock.probe(layout.lockFile());
+        Optional<AgentStatus> status = file.read();
+        if (command.json()) {
+            JsonObject o = new JsonObject();
+            if (lock.state() == InstanceLock.State.UNKNOWN) {
+                o.add("running", JsonNull.INSTANCE);
+            } else {
+                o.addProperty("running", lock.state() == InstanceLock.State.HELD);
+            }
+            if (lock.pid().isPresent()) {
+                o.addProperty("lock_pid", lock.pid().getAsLong());
+            } else {
+                o.add("lock_pid", JsonNull.INSTANCE);
+            }
+            o.addProperty("status_file", file.file().toString());
+            o.add("status", status.<JsonElement>map(StatusFile::toJsonTree).orElse(JsonNull.INSTANCE));
+            out.println(new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(o));
+        } else {
+            out.print(StatusReport.render(status, lock, file.file().toString(), clock.instant()));
+        }
+        switch (lock.state()) {
+            case HELD:
+                return ExitCodes.OK;
+            case FREE:
+                return ExitCodes.NOT_RUNNING;
+            default:
+                err.println("opsagent: " + lock.detail());
+                return ExitCodes.ERROR;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Path root(Optional<Path> option) {
+        Path root = option.orElseGet(() -> {
+            String fromEnvironment = environment.get(ROOT_VARIABLE);
+            return fromEnvironment == null || fromEnvironment.isBlank() ? Path.of("/") : Path.of(fromEnvironment);
+        });
+        Path absolute = absolute(root);
+        if (!Files.isDirectory(absolute)) {
+            throw new HostException("root " + absolute + " is not a directory"
+                    + (option.isPresent() ? " (--root)" : " (" + ROOT_VARIABLE + ")"));
+        }
+        return absolute;
+    }
+
+    private static Path absolute(Path path) {
+        return path.toAbsolutePath().normalize();
+    }
+
+    private static String withoutUserInfo(java.net.URI uri) {
+        if (uri.getUserInfo() == null) {
+            return uri.toString();
+        }
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+}

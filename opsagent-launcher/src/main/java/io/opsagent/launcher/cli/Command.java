@@ -1,0 +1,62 @@
+package io.opsagent.launcher.cli;
+
+import io.opsagent.launcher.config.ExecutorKind;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A parsed command line: one record per command, holding exactly its options. */
+public sealed interface Command {
+
+    /** {@code opsagent run [--config FILE] [--root DIR]}: the daemon, in the foreground. */
+    record Run(Optional<Path> config, Optional<Path> root) implements Command {
+        public Run {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(root, "root");
+        }
+    }
+
+    /**
+     * {@code opsagent apply RECIPE.json [--config FILE] [--root DIR] [--executor K] [--dry-run] [--json]}:
+     * one local round without a backend.
+     */
+    record Apply(
+            Path recipe,
+            Optional<Path> config,
+            Optional<Path> root,
+            Optional<ExecutorKind> executor,
+            boolean dryRun,
+            boolean json) implements Command {
+        public Apply {
+            Objects.requireNonNull(recipe, "recipe");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(root, "root");
+            Objects.requireNonNull(executor, "executor");
+        }
+    }
+
+    /** {@code opsagent demo [--rounds N]}: an embedded backend and the agent on loopback. */
+    record Demo(int rounds) implements Command {
+        public static final int DEFAULT_ROUNDS = 3;
+        public static final int MAX_ROUNDS = 1000;
+
+        public Demo {
+            if (rounds < 1 || rounds > MAX_ROUNDS) {
+                throw new IllegalArgumentException("rounds must be 1.." + MAX_ROUNDS + ", got " + rounds);
+            }
+        }
+    }
+
+    /** {@code opsagent status [--root DIR] [--json]}: what the running agent is doing. */
+    record Status(Optional<Path> root, boolean json) implements Command {
+        public Status {
+            Objects.requireNonNull(root, "root");
+        }
+    }
+
+    /** {@code opsagent version}. */
+    record Version() implements Command {}
+
+    /** {@code opsagent help}. */
+    record Help() implements Command {}
+}

@@ -1,0 +1,193 @@
+package io.opsagent.launcher.cli;
+
+import io.opsagent.launcher.config.ExecutorKind;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Parses the command line into a {@link Command}. A plain parser, on purpose: it loads in
+ * microseconds, where an annotation-driven one costs a noticeable part of start-up.
+ *
+ * <p>Options are long ({@code --name value} or {@code --name=value}), may come in any order
+ * after the command, and may be given once. {@code --} ends the options. Anything wrong is a
+ * {@link UsageException} that says what.
+ */
+public final class CommandLineParser {
+
+    private static final Set<String> NO_FLAGS = Set.of();
+
+    private CommandLineParser() {}
+
+    public static Command parse(List<String> args) {
+        if (args.isEmpty()) {
+            throw new UsageException("no command given");
+        }
+        String name = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        switch (name) {
+            case "run":
+                return run(rest);
+            case "apply":
+                return apply(rest);
+            case "demo":
+                return demo(rest);
+            case "status":
+                return status(rest);
+            case "version":
+            case "--version":
+                noArguments(name, rest);
+                return new Command.Version();
+            case "help":
+            case "--help":
+            case "-h":
+                noArguments(name, rest);
+                return new Command.Help();
+            default:
+                throw new UsageException("unknown command '" + name + "'");
+        }
+    }
+
+    private static Command run(List<String> args) {
+        Scanned s = scan("run", args, Set.of("--config", "--root"), NO_FLAGS);
+        s.noPositionals();
+        return new Command.Run(s.path("--config"), s.path("--root"));
+    }
+
+    private static Command apply(List<String> args) {
+        Scanned s = scan("apply", args, Set.of("--config", "--root", "--executor"), Set.of("--dry-run", "--json"));
+        if (s.positionals.isEmpty()) {
+            throw new UsageException("apply: which recipe? give the path of a RECIPE.json");
+        }
+        if (s.positionals.size() > 1) {
+            throw new UsageException("apply: one recipe at a time, got " + s.positionals.size() + ": "
+                    + String.join(" ", s.positionals));
+        }
+        Optional<ExecutorKind> executor = Optional.empty();
+        String kind = s.values.get("--executor");
+        if (kind != null) {
+            executor = Optional.of(ExecutorKind.fromConfigName(kind).orElseThrow(() -> new UsageException(
+                    "apply: --executor must be auto, salt or native, got '" + kind + "'")));
+        }
+        return new Command.Apply(
+                toPath("apply", "RECIPE.json", s.positionals.get(0)),
+                s.path("--config"),
+                s.path("--root"),
+                executor,
+                s.flags.contains("--dry-run"),
+                s.flags.contains("--json"));
+    }
+
+    private static Command demo(List<String> args) {
+        Scanned s = scan("demo", args, Set.of("--rounds"), NO_FLAGS);
+        s.noPositionals();
+        String rounds = s.values.get("--rounds");
+        if (rounds == null) {
+            return new Command.Demo(Command.Demo.DEFAULT_ROUNDS);
+        }
+        if (!rounds.matches("\\d{1,4}") || Integer.parseInt(rounds) < 1
+                || Integer.parseInt(rounds) > Command.Demo.MAX_ROUNDS) {
+            throw new UsageException("demo: --rounds must be a whole number from 1 to " + Command.Demo.MAX_ROUNDS
+                    + ", got '" + rounds + "'");
+        }
+        return new Command.Demo(Integer.parseInt(rounds));
+    }
+
+    private static Command status(List<String> args) {
+        Scanned s = scan("status", args, Set.of("--root"), Set.of("--json"));
+        s.noPositionals();
+        return new Command.Status(s.path("--root"), s.flags.contains("--json"));
+    }
+
+    private static void noArguments(String command, List<String> args) {
+        if (!args.isEmpty()) {
+            throw new UsageException(command + ": takes no arguments, got '" + args.get(0) + "'");
+        }
+    }
+
+    // ---------------------------------------------------------------- scanning
+
+    private static final class Scanned {
+        final String command;
+        final Map<String, String> values = new HashMap<>();
+        final Set<String> flags = new HashSet<>();
+        final List<String> positionals = new ArrayList<>();
+
+        Scanned(String command) {
+            this.command = command;
+        }
+
+        void noPositionals() {
+            if (!positionals.isEmpty()) {
+                throw new UsageException(command + ": unexpected argument '" + positionals.get(0) + "'");
+            }
+        }
+
+        Optional<Path> path(String option) {
+            String value = values.get(option);
+            return value == null ? Optional.empty() : Optional.of(toPath(command, option, value));
+        }
+    }
+
+    private static Scanned scan(String command, List<String> args, Set<String> valued, Set<String> flags) {
+        Scanned s = new Scanned(command);
+        boolean optionsEnded = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (optionsEnded || !arg.startsWith("-") || arg.equals("-")) {
+                s.positionals.add(arg);
+                continue;
+            }
+            if (arg.equals("--")) {
+                optionsEnded = true;
+                continue;
+            }
+            String option = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 2) {
+                option = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            if (flags.contains(option)) {
+                if (value != null) {
+                    throw new UsageException(command + ": " + option + " takes no value");
+                }
+                if (!s.flags.add(option)) {
+                    throw new UsageException(command + ": " + option + " given twice");
+                }
+                continue;
+            }
+            if (!valued.contains(option)) {
+                throw new UsageException(command + ": unknown option '" + option + "'");
+            }
+            if (value == null) {
+                if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+                    throw new UsageException(command + ": " + option + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (value.isEmpty()) {
+                throw new UsageException(command + ": " + option + " needs a value");
+            }
+            if (s.values.putIfAbsent(option, value) != null) {
+                throw new UsageException(command + ": " + option + " given twice");
+            }
+        }
+        return s;
+    }
+
+    private static Path toPath(String command, String what, String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new UsageException(command + ": " + what + ": '" + value + "' is not a path (" + e.getReason() + ")");
+        }
+    }
+}

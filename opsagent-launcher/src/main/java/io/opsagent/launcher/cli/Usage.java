@@ -1,0 +1,36 @@
+package io.opsagent.launcher.cli;
+
+/** The usage text. */
+public final class Usage {
+
+    public static final String TEXT = String.join("\n",
+            "Usage: opsagent <command> [options]",
+            "",
+            "Commands:",
+            "  run      [--config FILE] [--root DIR]",
+            "           Run the agent in the foreground (the daemon).",
+            "  apply    RECIPE.json [--config FILE] [--root DIR] [--executor auto|salt|native]",
+            "           [--dry-run] [--json]",
+            "           Apply a recipe once, here, without a backend, and print the results.",
+            "  demo     [--rounds N]",
+            "           Run an embedded backend and the agent on loopback for N rounds (default 3).",
+            "  status   [--root DIR] [--json]",
+            "           Show whether the agent runs and what it is doing.",
+            "  version  Print the agent's version.",
+            "  help     Print this text.",
+            "",
+            "Options:",
+            "  --config FILE   the configuration file (default: /etc/opsagent.conf under the root)",
+            "  --root DIR      a prefix for every default host path (default: $OPSAGENT_ROOT, else /)",
+            "  --executor K    apply states with Salt (salt), the built-in executor (native), or",
+            "                  whichever is available (auto, the default from [executor] kind)",
+            "  --dry-run       report what would change, change nothing",
+            "  --json          print JSON instead of text",
+            "  --rounds N      how many rounds the demo runs (1 to 1000)",
+            "",
+            "Exit codes: 0 ok; 1 error or wrong arguments; 2 a state failed (apply);",
+            "3 the agent is not running (status); 75 restart into an upgraded release (run).",
+            "");
+
+    private Usage() {}
+}

@@ -1,0 +1,161 @@
+package io.opsagent.launcher.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The registry of every configuration key: the one list that the loader, the sample file
+ * {@code config/opsagent.conf} and {@code docs/configuration.md} must agree on (a test checks
+ * it). Keys are listed in the order of the documents.
+ */
+public final class ConfigKeys {
+
+    /** The AWS metadata URL the original agent read the instance id from. */
+    public static final String AWS_INSTANCE_ID_URL = "http://169.254.169.254/latest/meta-data/instance-id";
+
+    public static final ConfigKey WS_URI = key("userdata", "ws_uri", ValueType.WS_URI, null);
+    public static final ConfigKey APP_ID = key("userdata", "app_id", ValueType.TEXT, null);
+    public static final ConfigKey VERSION = key("userdata", "version", ValueType.TEXT, null);
+    public static final ConfigKey BASE_REMOTE = key("userdata", "base_remote", ValueType.HTTP_URI, null);
+    public static final ConfigKey GPG_KEY_URI = key("userdata", "gpg_key_uri", ValueType.HTTP_URI, null);
+
+    public static final ConfigKey TOKEN = key("global", "token", ValueType.HOST_PATH, "/etc/opsagent.token");
+    public static final ConfigKey LOGLVL = key("global", "loglvl", ValueType.LOG_LEVEL, "INFO");
+    public static final ConfigKey LOG_PATH = key("global", "log_path", ValueType.HOST_PATH, "/var/log/visualops");
+    public static final ConfigKey LOGFILE =
+            key("global", "logfile", ValueType.HOST_PATH, "/var/log/visualops/agent.log");
+    public static final ConfigKey WATCH = key("global", "watch", ValueType.HOST_PATH, "/var/lib/visualops/watch");
+
+    public static final ConfigKey ROUND_INTERVAL = key("round", "interval", ValueType.DURATION, "10m");
+    public static final ConfigKey BACKOFF_INITIAL = key("round", "backoff_initial", ValueType.DURATION, "5s");
+    public static final ConfigKey BACKOFF_MAX = key("round", "backoff_max", ValueType.DURATION, "5m");
+    public static final ConfigKey STATE_TIMEOUT = key("round", "state_timeout", ValueType.DURATION, "1h");
+
+    public static final ConfigKey INSTANCE_ID =
+            key("network", "instance_id", ValueType.TEXT, AWS_INSTANCE_ID_URL);
+    public static final ConfigKey RECONNECT_INITIAL =
+            key("network", "reconnect_initial", ValueType.DURATION, "1s");
+    public static final ConfigKey RECONNECT_MAX = key("network", "reconnect_max", ValueType.DURATION, "60s");
+    public static final ConfigKey PING_INTERVAL = key("network", "ping_interval", ValueType.DURATION, "30s");
+    public static final ConfigKey NOT_READY_RETRY =
+            key("network", "not_ready_retry", ValueType.DURATION, "30s");
+    public static final ConfigKey CA_FILE = key("network", "ca_file", ValueType.PATH, null);
+
+    public static final ConfigKey EXECUTOR_KIND = key("executor", "kind", ValueType.EXECUTOR, "auto");
+
+    public static final ConfigKey SALT_CALL = key("salt", "salt_call", ValueType.TEXT, "salt-call");
+    public static final ConfigKey SALT_DELAY = key("salt", "delay", ValueType.MINUTES, null);
+    public static final ConfigKey SALT_SRV_ROOT =
+            key("salt", "srv_root", ValueType.HOST_PATH, "/var/lib/visualops/salt/srv");
+    public static final ConfigKey SALT_EXTENSION_MODULES =
+            key("salt", "extension_modules", ValueType.HOST_PATH, "/var/lib/visualops/salt/extmods");
+    public static final ConfigKey SALT_CACHEDIR =
+            key("salt", "cachedir", ValueType.HOST_PATH, "/var/lib/visualops/salt/cache");
+
+    public static final ConfigKey MODULE_ROOT =
+            key("module", "root", ValueType.HOST_PATH, "/opt/visualops/bootstrap");
+    public static final ConfigKey MODULE_NAME = key("module", "name", ValueType.TEXT, "salt");
+    public static final ConfigKey MODULE_BOOTSTRAP =
+            key("module", "bootstrap", ValueType.TEXT, "scripts/bootstrap.sh");
+    public static final ConfigKey MODULE_REPO = key("module", "mod_repo", ValueType.TEXT, null);
+    public static final ConfigKey MODULE_TAG = key("module", "mod_tag", ValueType.TEXT, null);
+
+    /** Every key, in document order. */
+    public static final List<ConfigKey> ALL = List.of(
+            WS_URI, APP_ID, VERSION, BASE_REMOTE, GPG_KEY_URI,
+            TOKEN, LOGLVL, LOG_PATH, LOGFILE, WATCH,
+            ignored("global", "envroot"), ignored("global", "conf_path"), ignored("global", "package_path"),
+            ignored("global", "scripts_path"), ignored("global", "platform"), ignored("global", "user"),
+            ignored("global", "proc"), ignored("global", "pidfile"), ignored("global", "haltfile"),
+            ignored("global", "token_reset"),
+            ROUND_INTERVAL, BACKOFF_INITIAL, BACKOFF_MAX, STATE_TIMEOUT,
+            INSTANCE_ID, RECONNECT_INITIAL, RECONNECT_MAX, PING_INTERVAL, NOT_READY_RETRY, CA_FILE,
+            ignored("network", "userdata"), ignored("network", "get_retry"),
+            EXECUTOR_KIND,
+            SALT_CALL, SALT_DELAY, SALT_SRV_ROOT, SALT_EXTENSION_MODULES, SALT_CACHEDIR,
+            ignored("salt", "pkg_cache"), ignored("salt", "timeout"), ignored("salt", "runtime"),
+            MODULE_ROOT, MODULE_NAME, MODULE_BOOTSTRAP, MODULE_REPO, MODULE_TAG,
+            ignored("module", "dst_adaptor"), ignored("module", "src_salt"), ignored("module", "src_adaptor"),
+            ignored("module", "compat"));
+
+    /**
+     * Sections the original agent used for data of its own that are accepted and skipped whole:
+     * {@code [runtime]} was its in-memory section.
+     */
+    public static final Set<String> IGNORED_SECTIONS = Set.of("runtime");
+
+    private ConfigKeys() {}
+
+    /** The sections that have keys, in document order. */
+    public static List<String> sections() {
+        Set<String> sections = new LinkedHashSet<>();
+        for (ConfigKey key : ALL) {
+            sections.add(key.section());
+        }
+        return List.copyOf(sections);
+    }
+
+    public static Optional<ConfigKey> find(String section, String name) {
+        for (ConfigKey key : ALL) {
+            if (key.section().equals(section) && key.name().equals(name)) {
+                return Optional.of(key);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static List<ConfigKey> inSection(String section) {
+        List<ConfigKey> keys = new ArrayList<>();
+        for (ConfigKey key : ALL) {
+            if (key.section().equals(section)) {
+                keys.add(key);
+            }
+        }
+        return Collections.unmodifiableList(keys);
+    }
+
+    /** The known name closest to {@code candidate} (at most two edits away), for "did you mean" hints. */
+    static Optional<String> closest(String candidate, Iterable<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String name : known) {
+            int d = editDistance(candidate, name);
+            if (d < bestDistance) {
+                best = name;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = Character.toLowerCase(a.charAt(i - 1)) == Character.toLowerCase(b.charAt(j - 1)) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private static ConfigKey key(String section, String name, ValueType type, String defaultValue) {
+        return new ConfigKey(section, name, type, defaultValue);
+    }
+
+    private static ConfigKey ignored(String section, String name) {
+        return new ConfigKey(section, name, ValueType.IGNORED, null);
+    }
+}

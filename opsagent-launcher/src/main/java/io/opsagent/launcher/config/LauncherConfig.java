@@ -1,0 +1,139 @@
+package io.opsagent.launcher.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The agent's configuration: {@code /etc/opsagent.conf} with environment overrides applied,
+ * every value parsed and checked. Immutable. Host paths whose default was used are already
+ * placed under {@code --root}. Nothing here is secret: the token file's path is, its content is
+ * not.
+ *
+ * @param source the file the configuration was read from; empty for built-in defaults
+ * @param userdata the {@code [userdata]} section, written by the bootstrap
+ * @param global the used keys of {@code [global]}
+ * @param round {@code [round]}: timing of rounds
+ * @param network {@code [network]}: the connection to the backend
+ * @param executor {@code [executor] kind}
+ * @param salt {@code [salt]}: how Salt is called
+ * @param module {@code [module]}: the states-module repository
+ */
+public record LauncherConfig(
+        Optional<Path> source,
+        UserData userdata,
+        GlobalSettings global,
+        RoundSettings round,
+        NetworkSettings network,
+        ExecutorKind executor,
+        SaltSettings salt,
+        ModuleSettings module) {
+
+    public LauncherConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(userdata, "userdata");
+        Objects.requireNonNull(global, "global");
+        Objects.requireNonNull(round, "round");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(salt, "salt");
+        Objects.requireNonNull(module, "module");
+    }
+
+    /** The same configuration with another executor (for {@code apply --executor}). */
+    public LauncherConfig withExecutor(ExecutorKind kind) {
+        return new LauncherConfig(source, userdata, global, round, network, kind, salt, module);
+    }
+
+    /** How the configuration is named in messages: its file, or "built-in defaults". */
+    public String sourceName() {
+        return source.map(Path::toString).orElse("built-in defaults");
+    }
+
+    /**
+     * {@code [userdata]}: what the instance's userdata told the bootstrap.
+     *
+     * @param wsUri the backend's WebSocket URI ({@code ws://} or {@code wss://}); required by {@code run}
+     * @param appId the app id sent in the Handshake; required by {@code run}
+     * @param version the release this host was installed as; the Handshake reports the build's
+     *     own version, not this one
+     * @param baseRemote the root of the release downloads, {@code <base_remote>/<version>/opsagent.tgz}
+     * @param gpgKeyUri where the release signing key is published
+     */
+    public record UserData(
+            Optional<URI> wsUri,
+            Optional<String> appId,
+            Optional<String> version,
+            Optional<URI> baseRemote,
+            Optional<URI> gpgKeyUri) {}
+
+    /**
+     * The used keys of {@code [global]}.
+     *
+     * @param tokenFile the instance token file ({@code token}); its content is never logged
+     * @param logLevel {@code loglvl}
+     * @param logDir the log directory ({@code log_path})
+     * @param logFile the agent's log file ({@code logfile}, else {@code agent.log} in a set {@code log_path});
+     *     rolled over at 10 MiB, 5 kept
+     * @param watchDir the directory of watch checksums ({@code watch})
+     */
+    public record GlobalSettings(Path tokenFile, LogLevel logLevel, Path logDir, Path logFile, Path watchDir) {}
+
+    /**
+     * {@code [round]}: rounds and their failure backoff.
+     *
+     * @param interval the pause after a successful round ({@code interval}, else {@code [salt] delay} minutes)
+     * @param backoffInitial the first pause after a round ceased ({@code backoff_initial})
+     * @param backoffMax the longest pause after a round ceased ({@code backoff_max}), never shorter than the first
+     * @param stateTimeout how long one state may run before its process tree is killed ({@code state_timeout})
+     */
+    public record RoundSettings(Duration interval, Duration backoffInitial, Duration backoffMax, Duration stateTimeout) {}
+
+    /**
+     * {@code [network]}: the connection to the backend.
+     *
+     * @param instanceId the instance id, or an {@code http(s)://} URL that answers it (the default
+     *     is the AWS metadata URL); see {@link #instanceIdIsUrl()}
+     * @param reconnectInitial the first pause before reconnecting ({@code reconnect_initial})
+     * @param reconnectMax the longest pause before reconnecting ({@code reconnect_max})
+     * @param pingInterval the WebSocket ping interval; zero turns pings off ({@code ping_interval})
+     * @param notReadyRetry the pause before re-sending the Handshake after {@code AppNotReady}
+     * @param caFile a PEM file of CA certificates trusted in addition to the system's ({@code ca_file})
+     */
+    public record NetworkSettings(
+            String instanceId,
+            Duration reconnectInitial,
+            Duration reconnectMax,
+            Duration pingInterval,
+            Duration notReadyRetry,
+            Optional<Path> caFile) {
+
+        /** True when {@link #instanceId()} is a URL to fetch the id from rather than the id itself. */
+        public boolean instanceIdIsUrl() {
+            return instanceId.startsWith("http://") || instanceId.startsWith("https://");
+        }
+    }
+
+    /**
+     * {@code [salt]}: how the Salt executor calls Salt.
+     *
+     * @param saltCall the {@code salt-call} command: a name looked up on PATH, or an absolute path
+     * @param srvRoot Salt's file root ({@code srv_root})
+     * @param extensionModules Salt's extension modules directory ({@code extension_modules})
+     * @param cacheDir Salt's cache directory ({@code cachedir})
+     */
+    public record SaltSettings(String saltCall, Path srvRoot, Path extensionModules, Path cacheDir) {}
+
+    /**
+     * {@code [module]}: the states-module repository the recipes name.
+     *
+     * @param root the directory its clone lives in ({@code root})
+     * @param name the clone's directory name ({@code name})
+     * @param bootstrap the repository-relative script run after an update ({@code bootstrap})
+     * @param repo the repository URL last named by a recipe ({@code mod_repo})
+     * @param tag the tag or branch last named by a recipe ({@code mod_tag})
+     */
+    public record ModuleSettings(Path root, String name, String bootstrap, Optional<String> repo, Optional<String> tag) {}
+}

@@ -1,0 +1,122 @@
+package io.opsagent.launcher.logging;
+
+import io.opsagent.launcher.config.LogLevel;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.config.builder.api.AppenderComponentBuilder;
+import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder;
+import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
+import org.apache.logging.log4j.core.config.builder.api.LayoutComponentBuilder;
+import org.apache.logging.log4j.core.config.builder.api.RootLoggerComponentBuilder;
+import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
+
+/**
+ * Configures Log4j2 in code, from the agent's configuration, before anything logs.
+ *
+ * <p>In code rather than from an XML file because the file name and level come from
+ * {@code /etc/opsagent.conf}, and because it spares the XML parser at start-up. Commands that
+ * do not log ({@code status}, {@code version}) never get here, so they never load Log4j.
+ *
+ * <ul>
+ *   <li>{@link #daemon}: the rolling file ({@value #MAX_FILE_SIZE}, {@value #KEEP} rolled files
+ *       {@code agent.log.1} (newest) to {@code .5}, mode 0640) plus the console on stdout;
+ *   <li>{@link #console}: the console on stderr only (for {@code apply} and {@code demo}, whose
+ *       stdout carries results, and which must not write to a running daemon's log).
+ * </ul>
+ *
+ * An operator who wants another layout can point {@code -Dlog4j2.configurationFile} at a file of
+ * their own (config/log4j2.xml is the starting point); it can use {@code ${sys:opsagent.logfile}}
+ * and {@code ${sys:opsagent.loglevel}}, which are set from the configuration.
+ */
+public final class LoggingSetup {
+
+    /** One line per event: UTC time, level, thread, logger, message. */
+    public static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}{UTC} %-5level [%t] %c{1} - %msg%n%throwable";
+    public static final String MAX_FILE_SIZE = "10 MB";
+    public static final int KEEP = 5;
+    public static final String FILE_PERMISSIONS = "rw-r-----";
+    public static final String LOG_FILE_PROPERTY = "opsagent.logfile";
+    public static final String LOG_LEVEL_PROPERTY = "opsagent.loglevel";
+
+    private LoggingSetup() {}
+
+    /** Logging for {@code run}: the rolling {@code logFile} and stdout. */
+    public static void daemon(Path logFile, LogLevel level) {
+        apply(Optional.of(logFile), level, "SYSTEM_OUT");
+    }
+
+    /** Logging for {@code apply} and {@code demo}: stderr only. */
+    public static void console(LogLevel level) {
+        apply(Optional.empty(), level, "SYSTEM_ERR");
+    }
+
+    /** Flushes and closes the appenders; call last, on the way out. */
+    public static void shutdown() {
+        LogManager.shutdown();
+    }
+
+    private static void apply(Optional<Path> logFile, LogLevel level, String consoleTarget) {
+        System.setProperty(LOG_LEVEL_PROPERTY, level.log4jName());
+        logFile.ifPresent(f -> System.setProperty(LOG_FILE_PROPERTY, f.toString()));
+        if (System.getProperty("log4j2.disableJmx") == null) {
+            System.setProperty("log4j2.disableJmx", "true");
+        }
+        if (userConfiguration().isPresent()) {
+            LoggerContext context = (LoggerContext) LogManager.getContext(false);
+            context.reconfigure();
+            return;
+        }
+        Configuration configuration = build(logFile, level, consoleTarget);
+        LoggerContext context = Configurator.initialize(configuration);
+        if (context.getConfiguration() != configuration) {
+            Configurator.reconfigure(configuration);
+        }
+    }
+
+    private static Optional<String> userConfiguration() {
+        String location = System.getProperty("log4j2.configurationFile");
+        if (location == null) {
+            location = System.getProperty("log4j.configurationFile");
+        }
+        return Optional.ofNullable(location).filter(s -> !s.isBlank());
+    }
+
+    /** The configuration {@link #daemon} ({@code logFile} present) or {@link #console} installs. */
+    static BuiltConfiguration build(Optional<Path> logFile, LogLevel level, String consoleTarget) {
+        ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
+        b.setConfigurationName("opsagent");
+        b.setStatusLevel(Level.WARN);
+        // The launcher's own shutdown hook stops the agent first and then closes logging.
+        b.setShutdownHook("disable");
+
+        LayoutComponentBuilder layout = b.newLayout("PatternLayout").addAttribute("pattern", PATTERN);
+        b.add(b.newAppender("console", "Console").addAttribute("target", consoleTarget).add(layout));
+        RootLoggerComponentBuilder root = b.newRootLogger(Level.toLevel(level.log4jName()));
+        root.add(b.newAppenderRef("console"));
+
+        if (logFile.isPresent()) {
+            String file = logFile.get().toString();
+            AppenderComponentBuilder rolling = b.newAppender("file", "RollingFile")
+                    .addAttribute("fileName", file)
+                    .addAttribute("filePattern", file + ".%i")
+                    .addAttribute("append", true)
+                    .addAttribute("filePermissions", FILE_PERMISSIONS)
+                    .add(layout)
+                    .addComponent(b.newComponent("Policies")
+                            .addComponent(b.newComponent("SizeBasedTriggeringPolicy")
+                                    .addAttribute("size", MAX_FILE_SIZE)))
+                    .addComponent(b.newComponent("DefaultRolloverStrategy")
+                            .addAttribute("max", KEEP)
+                            .addAttribute("fileIndex", "min"));
+            b.add(rolling);
+            root.add(b.newAppenderRef("file"));
+        }
+        b.add(root);
+        return b.build(false);
+    }
+}

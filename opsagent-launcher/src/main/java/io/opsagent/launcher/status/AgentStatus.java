@@ -1,0 +1,83 @@
+package io.opsagent.launcher.status;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the running agent is doing, as kept in {@code status.json} (schema in docs/status.md).
+ * Fields documented as nullable are {@code null} when they do not apply.
+ *
+ * @param agentVersion the agent's build version
+ * @param pid the agent's process id
+ * @param startedAt when the agent started
+ * @param updatedAt when this status was written
+ * @param connectionState the connection's state, e.g. {@code CONNECTING}, {@code CONNECTED}, {@code DISCONNECTED}
+ * @param backendUri the backend's URI without user info; nullable
+ * @param roundState the round machine's state, e.g. {@code IDLE}, {@code EXECUTING}, {@code BACKOFF}
+ * @param recipeVersion the loaded recipe's version; nullable (no recipe yet)
+ * @param stateCount the number of states in the loaded recipe
+ * @param currentState the state being applied or waited on; nullable
+ * @param nextRoundAt when the next round or retry starts (in {@code IDLE} or {@code BACKOFF}); nullable
+ * @param lastResults the results of the current or last round so far, in recipe order
+ * @param outboxDepth StateLogs waiting to be delivered to the backend
+ */
+public record AgentStatus(
+        String agentVersion,
+        long pid,
+        Instant startedAt,
+        Instant updatedAt,
+        String connectionState,
+        String backendUri,
+        String roundState,
+        Long recipeVersion,
+        int stateCount,
+        CurrentState currentState,
+        Instant nextRoundAt,
+        List<StateOutcome> lastResults,
+        int outboxDepth) {
+
+    public AgentStatus {
+        Objects.requireNonNull(agentVersion, "agentVersion");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(updatedAt, "updatedAt");
+        Objects.requireNonNull(connectionState, "connectionState");
+        Objects.requireNonNull(roundState, "roundState");
+        lastResults = lastResults == null ? List.of() : List.copyOf(lastResults);
+        if (stateCount < 0 || outboxDepth < 0) {
+            throw new IllegalArgumentException("stateCount and outboxDepth cannot be negative");
+        }
+    }
+
+    /**
+     * The state being applied.
+     *
+     * @param index its 0-based position in the recipe
+     * @param id its id
+     * @param module its module, e.g. {@code linux.file}
+     * @param attempt 1 in {@code EXECUTING}, 2 in {@code RETRYING}
+     */
+    public record CurrentState(int index, String id, String module, int attempt) {
+        public CurrentState {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(module, "module");
+        }
+    }
+
+    /**
+     * One state's result.
+     *
+     * @param id the state's id
+     * @param module its module
+     * @param ok whether it succeeded
+     * @param comment the result comment; nullable
+     * @param finishedAt when it finished
+     */
+    public record StateOutcome(String id, String module, boolean ok, String comment, Instant finishedAt) {
+        public StateOutcome {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(module, "module");
+            Objects.requireNonNull(finishedAt, "finishedAt");
+        }
+    }
+}

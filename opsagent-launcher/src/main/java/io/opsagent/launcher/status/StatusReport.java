@@ -1,0 +1,95 @@
+package io.opsagent.launcher.status;
+
+import io.opsagent.launcher.host.InstanceLock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/** The text {@code opsagent status} prints: whether the agent runs, and what its status file says. */
+public final class StatusReport {
+
+    private StatusReport() {}
+
+    /**
+     * @param status the status file's content, empty when there is none
+     * @param lock what the lock file says about a running agent
+     * @param statusFile the file's path, for messages
+     * @param now the current time, for ages
+     */
+    public static String render(Optional<AgentStatus> status, InstanceLock.Probe lock, String statusFile, Instant now) {
+        StringBuilder out = new StringBuilder();
+        String pid = lock.pid().isPresent() ? "pid " + lock.pid().getAsLong() : "pid unknown";
+        switch (lock.state()) {
+            case HELD:
+                line(out, "agent", "running (" + pid + ")");
+                break;
+            case FREE:
+                line(out, "agent", "not running");
+                break;
+            default:
+                line(out, "agent", "unknown: " + lock.detail());
+                break;
+        }
+        if (status.isEmpty()) {
+            line(out, "status", "none yet (" + statusFile + " does not exist)");
+            return out.toString();
+        }
+        AgentStatus s = status.get();
+        line(out, "version", s.agentVersion() + ", started " + seconds(s.startedAt()) + " (pid " + s.pid() + ")");
+        line(out, "updated", seconds(s.updatedAt()) + " (" + span(s.updatedAt(), now) + " ago)"
+                + (lock.state() == InstanceLock.State.FREE ? "; the agent has stopped since" : ""));
+        line(out, "connection", s.connectionState() + (s.backendUri() == null ? "" : " to " + s.backendUri()));
+        line(out, "round", s.roundState() + (s.nextRoundAt() == null ? "" : ", next at " + seconds(s.nextRoundAt())
+                + " (in " + span(now, s.nextRoundAt()) + ")"));
+        line(out, "recipe", s.recipeVersion() == null ? "none" : "version " + s.recipeVersion() + ", "
+                + s.stateCount() + (s.stateCount() == 1 ? " state" : " states"));
+        AgentStatus.CurrentState c = s.currentState();
+        line(out, "current", c == null ? "-" : "state " + (c.index() + 1) + " of " + s.stateCount() + ": " + c.id()
+                + " (" + c.module() + ")" + (c.attempt() > 1 ? ", attempt " + c.attempt() : ""));
+        line(out, "outbox", s.outboxDepth() + (s.outboxDepth() == 1 ? " StateLog" : " StateLogs")
+                + " waiting for the backend");
+        if (s.lastResults().isEmpty()) {
+            line(out, "results", "none yet");
+        } else {
+            line(out, "results", "");
+            int idWidth = 2;
+            for (AgentStatus.StateOutcome r : s.lastResults()) {
+                idWidth = Math.max(idWidth, r.id().length());
+            }
+            for (AgentStatus.StateOutcome r : s.lastResults()) {
+                out.append(String.format("  %-4s  %-" + idWidth + "s  %s%s%n", r.ok() ? "ok" : "FAIL", r.id(),
+                        r.module(), r.comment() == null || r.comment().isBlank() ? "" : "  " + oneLine(r.comment())));
+            }
+        }
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String label, String value) {
+        out.append(String.format("%-11s %s%n", label, value).replaceAll(" +(\\R)$", "$1"));
+    }
+
+    private static String seconds(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** The time from {@code from} to {@code to}, rounded down: {@code 3s}, {@code 4m}, {@code 2h}, {@code 3d}. */
+    static String span(Instant from, Instant to) {
+        long s = Math.max(0, Duration.between(from, to).getSeconds());
+        if (s < 120) {
+            return s + "s";
+        }
+        if (s < 2 * 3600) {
+            return s / 60 + "m";
+        }
+        if (s < 2 * 86400) {
+            return s / 3600 + "h";
+        }
+        return s / 86400 + "d";
+    }
+
+    private static String oneLine(String text) {
+        String flat = text.strip().replaceAll("\\s*\\R\\s*", " / ");
+        return flat.length() <= 100 ? flat : flat.substring(0, 97) + "...";
+    }
+}

@@ -1,0 +1,91 @@
+package io.opsagent.launcher.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opsagent.launcher.config.ExecutorKind;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CommandLineParserTest {
+
+    private static Command parse(String... args) {
+        return CommandLineParser.parse(List.of(args));
+    }
+
+    @Test
+    void runTakesConfigAndRootInEitherSpelling() {
+        assertThat(parse("run")).isEqualTo(new Command.Run(Optional.empty(), Optional.empty()));
+        assertThat(parse("run", "--root", "/tmp/r", "--config=/tmp/a.conf"))
+                .isEqualTo(new Command.Run(Optional.of(Path.of("/tmp/a.conf")), Optional.of(Path.of("/tmp/r"))));
+    }
+
+    @Test
+    void applyTakesOneRecipeAndItsOptionsInAnyOrder() {
+        assertThat(parse("apply", "--json", "r.json", "--executor", "salt", "--dry-run", "--root=/x"))
+                .isEqualTo(new Command.Apply(Path.of("r.json"), Optional.empty(), Optional.of(Path.of("/x")),
+                        Optional.of(ExecutorKind.SALT), true, true));
+        assertThat(parse("apply", "r.json"))
+                .isEqualTo(new Command.Apply(Path.of("r.json"), Optional.empty(), Optional.empty(), Optional.empty(),
+                        false, false));
+        assertThat(parse("apply", "--", "-odd-name.json"))
+                .isEqualTo(new Command.Apply(Path.of("-odd-name.json"), Optional.empty(), Optional.empty(),
+                        Optional.empty(), false, false));
+    }
+
+    @Test
+    void demoRunsThreeRoundsUnlessTold() {
+        assertThat(parse("demo")).isEqualTo(new Command.Demo(3));
+        assertThat(parse("demo", "--rounds", "7")).isEqualTo(new Command.Demo(7));
+        assertThat(parse("demo", "--rounds=1000")).isEqualTo(new Command.Demo(1000));
+    }
+
+    @Test
+    void statusVersionAndHelp() {
+        assertThat(parse("status")).isEqualTo(new Command.Status(Optional.empty(), false));
+        assertThat(parse("status", "--json", "--root", "r")).isEqualTo(new Command.Status(Optional.of(Path.of("r")), true));
+        assertThat(parse("version")).isEqualTo(new Command.Version());
+        assertThat(parse("--version")).isEqualTo(new Command.Version());
+        assertThat(parse("help")).isEqualTo(new Command.Help());
+        assertThat(parse("--help")).isEqualTo(new Command.Help());
+        assertThat(parse("-h")).isEqualTo(new Command.Help());
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @CsvSource(delimiter = '|', value = {
+        "''                                   | no command given",
+        "start                                | unknown command 'start'",
+        "run --foo                            | run: unknown option '--foo'",
+        "run -c x.conf                        | run: unknown option '-c'",
+        "run --config                         | run: --config needs a value",
+        "run --config --root /x               | run: --config needs a value",
+        "run --config=                        | run: --config needs a value",
+        "run --root a --root b                | run: --root given twice",
+        "run extra                            | run: unexpected argument 'extra'",
+        "apply                                | apply: which recipe? give the path of a RECIPE.json",
+        "apply a.json b.json                  | apply: one recipe at a time, got 2: a.json b.json",
+        "apply a.json --executor puppet       | apply: --executor must be auto, salt or native, got 'puppet'",
+        "apply a.json --dry-run=yes           | apply: --dry-run takes no value",
+        "apply a.json --json --json           | apply: --json given twice",
+        "demo --rounds 0                      | demo: --rounds must be a whole number from 1 to 1000, got '0'",
+        "demo --rounds 1001                   | demo: --rounds must be a whole number from 1 to 1000, got '1001'",
+        "demo --rounds many                   | demo: --rounds must be a whole number from 1 to 1000, got 'many'",
+        "demo --root /x                       | demo: unknown option '--root'",
+        "status --config x                    | status: unknown option '--config'",
+        "version now                          | version: takes no arguments, got 'now'",
+    })
+    void wrongArgumentsSayWhatIsWrong(String line, String message) {
+        String[] args = line.isEmpty() ? new String[0] : line.trim().split("\\s+");
+        assertThatThrownBy(() -> parse(args)).isInstanceOf(UsageException.class).hasMessage(message);
+    }
+
+    @Test
+    void usageMentionsEveryCommand() {
+        assertThat(Usage.TEXT).contains("run ", "apply ", "demo ", "status ", "version ", "help ", "--root DIR",
+                "--executor", "--dry-run", "--json", "--rounds N");
+    }
+}

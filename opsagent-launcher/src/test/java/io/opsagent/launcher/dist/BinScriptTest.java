@@ -1,0 +1,115 @@
+package io.opsagent.launcher.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.launcher.testing.Processes;
+import io.opsagent.launcher.testing.RepositoryFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/opsagent: which Java it picks, with which options, and that it execs. */
+@Tag("slow")
+class BinScriptTest {
+
+    /** A stand-in java that prints its pid and its arguments, one per line. */
+    private static final String FAKE_JAVA = "#!/bin/sh\necho \"java $0\"\necho \"pid $$\"\n"
+            + "for a in \"$@\"; do echo \"arg $a\"; done\n";
+
+    private static final List<String> JVM_OPTIONS = List.of(
+            "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
+            "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager");
+
+    @TempDir
+    Path dir;
+
+    Path release;
+
+    @BeforeEach
+    void release() throws IOException {
+        release = dir.resolve("releases/1.0");
+        Files.createDirectories(release.resolve("bin"));
+        Files.createDirectories(release.resolve("lib"));
+        Files.copy(RepositoryFiles.module().resolve("src/dist/bin/opsagent"), release.resolve("bin/opsagent"));
+        Files.writeString(release.resolve("lib/opsagent.jar"), "not really a jar");
+    }
+
+    private static void executable(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private List<String> lines(Processes.Result r) {
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        return r.stdout().lines().toList();
+    }
+
+    @Test
+    void prefersTheBundledRuntimeAndExecsItWithTheSmallFootprintOptions() throws Exception {
+        executable(release.resolve("runtime/bin/java"), FAKE_JAVA);
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+        // Reached through a link, as /opt/visualops/current/bin/opsagent is.
+        Files.createSymbolicLink(dir.resolve("current"), Path.of("releases/1.0"));
+
+        Process process = new ProcessBuilder("sh", dir.resolve("current/bin/opsagent").toString(), "status", "--root",
+                "/x y").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+
+        List<String> expected = new java.util.ArrayList<>();
+        expected.add("java " + dir.resolve("current/runtime/bin/java"));
+        expected.add("pid " + process.pid());
+        JVM_OPTIONS.forEach(o -> expected.add("arg " + o));
+        expected.addAll(List.of("arg -jar", "arg " + dir.resolve("current/lib/opsagent.jar"), "arg status", "arg --root",
+                "arg /x y"));
+        assertThat(output.lines()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void usesJavaHomeWhenThereIsNoBundledRuntimeAndAddsTheExtraOptions() throws Exception {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+
+        Processes.Result r = Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(), "version"),
+                Map.of("JAVA_HOME", dir.resolve("jdk").toString(), "OPSAGENT_JAVA_OPTS", "-Done=1 -Dtwo=2"), dir);
+
+        List<String> out = lines(r);
+        assertThat(out.get(0)).isEqualTo("java " + dir.resolve("jdk/bin/java"));
+        assertThat(out).containsSubsequence("arg -XX:+UseSerialGC", "arg -Done=1", "arg -Dtwo=2", "arg -jar",
+                "arg " + release.resolve("lib/opsagent.jar"), "arg version");
+    }
+
+    @Test
+    void fallsBackToJavaOnThePath() throws Exception {
+        executable(dir.resolve("path/java"), FAKE_JAVA);
+
+        Processes.Result r = Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(), "help"),
+                Map.of("JAVA_HOME", dir.resolve("nowhere").toString(), "PATH", dir.resolve("path") + ":/usr/bin:/bin"),
+                dir);
+
+        assertThat(lines(r).get(0)).isEqualTo("java " + dir.resolve("path/java"));
+    }
+
+    @Test
+    void saysWhereItLookedWhenThereIsNoJava() throws Exception {
+        Path tools = dir.resolve("tools");
+        Files.createDirectories(tools);
+        for (String tool : List.of("dirname", "readlink")) {
+            Files.createSymbolicLink(tools.resolve(tool), Path.of("/usr/bin", tool));
+        }
+
+        Processes.Result r = Processes.run(List.of("/bin/sh", release.resolve("bin/opsagent").toString(), "version"),
+                Map.of("PATH", tools.toString(), "JAVA_HOME", ""), dir);
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("opsagent: no Java runtime found: looked for " + release
+                + "/runtime/bin/java, $JAVA_HOME/bin/java and java on PATH\n");
+    }
+}

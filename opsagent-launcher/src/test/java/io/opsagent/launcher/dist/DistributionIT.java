@@ -1,0 +1,111 @@
+package io.opsagent.launcher.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.launcher.testing.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged release: target/opsagent-<version>.tgz and target/opsagent.jar, as a user gets them. */
+class DistributionIT {
+
+    static Path tarball;
+    static String version;
+
+    @TempDir
+    static Path release;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        tarball = Path.of(System.getProperty("opsagent.dist.tarball", "target/opsagent-unknown.tgz"));
+        version = System.getProperty("opsagent.version");
+        assertThat(tarball).as("the release tarball (run 'mvn package')").isRegularFile();
+        Processes.Result r = Processes.run(List.of("tar", "-xzf", tarball.toAbsolutePath().toString(), "-C",
+                release.toString()), Map.of(), release);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+    }
+
+    @Test
+    void theTarballHoldsTheReleaseWithItsModesAndNoTopDirectory() throws Exception {
+        Processes.Result r = Processes.run(List.of("tar", "-tvzf", tarball.toAbsolutePath().toString()), Map.of(),
+                release);
+
+        Map<String, String> modes = r.stdout().lines()
+                .map(l -> l.split("\\s+"))
+                .collect(Collectors.toMap(f -> f[f.length - 1], f -> f[0]));
+        assertThat(modes).containsEntry("bin/opsagent", "-rwxr-xr-x")
+                .containsEntry("lib/opsagent.jar", "-rw-r--r--")
+                .containsEntry("scripts/userdata.sh", "-rwxr-xr-x")
+                .containsEntry("scripts/opsagent-cron.sh", "-rwxr-xr-x")
+                .containsEntry("scripts/opsagent.service", "-rw-r--r--")
+                .containsEntry("config/opsagent.conf", "-rw-r--r--")
+                .containsEntry("config/log4j2.xml", "-rw-r--r--")
+                .containsKey("config/examples/");
+        assertThat(modes.keySet()).allMatch(name -> !name.startsWith("/") && !name.startsWith("./")
+                && !name.contains(".."));
+        assertThat(modes.values()).allMatch(m -> m.startsWith("-") || m.startsWith("d"));
+        assertThat(modes).doesNotContainKey("config/opsagent.service");
+    }
+
+    @Test
+    void theJarIsRunnableMultiReleaseAndUnsigned() throws IOException {
+        try (JarFile jar = new JarFile(release.resolve("lib/opsagent.jar").toFile())) {
+            Attributes main = jar.getManifest().getMainAttributes();
+            assertThat(main.getValue("Main-Class")).isEqualTo("io.opsagent.launcher.Main");
+            assertThat(main.getValue("Multi-Release")).isEqualTo("true");
+            assertThat(main.getValue("Implementation-Version")).isEqualTo(version);
+            List<String> names = Collections.list(jar.entries()).stream().map(JarEntry::getName).toList();
+            assertThat(names).noneMatch(n -> n.matches("META-INF/[^/]+\\.(SF|DSA|RSA)"))
+                    .doesNotContain("module-info.class")
+                    .noneMatch(n -> n.matches("META-INF/versions/\\d+/module-info\\.class"))
+                    .contains("META-INF/org/apache/logging/log4j/core/config/plugins/Log4j2Plugins.dat",
+                            "META-INF/services/org.apache.logging.log4j.spi.Provider");
+        }
+        assertThat(Files.readAllBytes(release.resolve("lib/opsagent.jar")))
+                .isEqualTo(Files.readAllBytes(tarball.resolveSibling("opsagent.jar")));
+    }
+
+    @Test
+    void binOpsagentRunsTheRelease() throws Exception {
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"));
+
+        Processes.Result version = Processes.run(List.of(release.resolve("bin/opsagent").toString(), "version"), env,
+                release);
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).startsWith("opsagent " + DistributionIT.version + "\n");
+
+        Processes.Result usage = Processes.run(List.of(release.resolve("bin/opsagent").toString()), env, release);
+        assertThat(usage.exitCode()).isEqualTo(1);
+        assertThat(usage.stderr()).startsWith("opsagent: no command given\n\nUsage: opsagent <command>");
+    }
+
+    @Test
+    void runPreparesTheHostAndSaysTheRuntimeIsNotWiredYet(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("etc"));
+        Files.copy(release.resolve("config/opsagent.conf"), root.resolve("etc/opsagent.conf"));
+        Files.writeString(root.resolve("etc/opsagent.conf"),
+                "\n[userdata]\nws_uri = ws://127.0.0.1:9/agent\napp_id = app-1\n",
+                java.nio.file.StandardOpenOption.APPEND);
+
+        Processes.Result r = Processes.run(List.of(release.resolve("bin/opsagent").toString(), "run", "--root",
+                root.toString()), Map.of("JAVA_HOME", System.getProperty("java.home")), release);
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("opsagent: 'opsagent run' is not wired in this build: the configuration and "
+                + "the host are ready, but the agent runtime is missing\n");
+        assertThat(root.resolve("etc/opsagent.token")).isRegularFile();
+        assertThat(Files.readString(root.resolve("var/log/visualops/agent.log")))
+                .contains("opsagent " + version + " starting");
+    }
+}

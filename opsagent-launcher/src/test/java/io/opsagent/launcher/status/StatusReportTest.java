@@ -1,0 +1,71 @@
+package io.opsagent.launcher.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.launcher.host.InstanceLock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+class StatusReportTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-26T16:40:06Z");
+
+    @Test
+    void describesARunningAgent() {
+        String text = StatusReport.render(Optional.of(StatusFileTest.sample()),
+                new InstanceLock.Probe(InstanceLock.State.HELD, OptionalLong.of(4242), ""), "/s.json", NOW);
+
+        assertThat(text).isEqualTo(String.join("\n",
+                "agent       running (pid 4242)",
+                "version     0.1.0, started 2026-11-26T16:37:00Z (pid 4242)",
+                "updated     2026-11-26T16:40:03Z (2s ago)",
+                "connection  CONNECTED to wss://backend.example/agent/",
+                "round       EXECUTING",
+                "recipe      version 42, 3 states",
+                "current     state 2 of 3: web-conf (linux.file), attempt 2",
+                "outbox      5 StateLogs waiting for the backend",
+                "results",
+                "  ok    pkg-nginx  linux.apt.package  installed",
+                ""));
+    }
+
+    @Test
+    void saysWhenTheAgentHasStoppedSinceTheLastWrite() {
+        AgentStatus idle = new AgentStatus("0.1.0", 9, Instant.parse("2026-11-26T10:00:00Z"),
+                Instant.parse("2026-11-26T13:40:06Z"), "DISCONNECTED", null, "IDLE", null, 0, null,
+                Instant.parse("2026-11-26T16:45:06Z"),
+                List.of(new AgentStatus.StateOutcome("a", "linux.cmd", false, "exit 1\nno such file", NOW)), 0);
+
+        String text = StatusReport.render(Optional.of(idle),
+                new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.of(9), ""), "/s.json", NOW);
+
+        assertThat(text).contains("agent       not running\n",
+                "updated     2026-11-26T13:40:06Z (3h ago); the agent has stopped since\n",
+                "connection  DISCONNECTED\n",
+                "round       IDLE, next at 2026-11-26T16:45:06Z (in 5m)\n",
+                "recipe      none\n",
+                "current     -\n",
+                "  FAIL  a   linux.cmd  exit 1 / no such file\n");
+    }
+
+    @Test
+    void withoutAStatusFileSaysSo() {
+        String text = StatusReport.render(Optional.empty(),
+                new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.empty(), ""), "/r/status.json", NOW);
+
+        assertThat(text).isEqualTo("agent       not running\nstatus      none yet (/r/status.json does not exist)\n");
+    }
+
+    @Test
+    void spansAreShortAndRoundedDown() {
+        assertThat(StatusReport.span(NOW, NOW)).isEqualTo("0s");
+        assertThat(StatusReport.span(NOW, NOW.plusSeconds(119))).isEqualTo("119s");
+        assertThat(StatusReport.span(NOW, NOW.plusSeconds(7199))).isEqualTo("119m");
+        assertThat(StatusReport.span(NOW, NOW.plusSeconds(7200))).isEqualTo("2h");
+        assertThat(StatusReport.span(NOW, NOW.plusSeconds(3 * 86400))).isEqualTo("3d");
+        assertThat(StatusReport.span(NOW.plusSeconds(5), NOW)).isEqualTo("0s");
+    }
+}
