@@ -16,6 +16,7 @@ import io.opsagent.tck.internal.Poll;
 import io.opsagent.tck.internal.RecordingProbe;
 import io.opsagent.tck.internal.Scratch;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -960,8 +961,8 @@ public abstract class AgentConformanceTest {
         "{\"code\":\"NoSuchMessage\",\"recipe_version\":1,\"id\":\"bad-w2\"}")) {
       backend.sendText(garbage);
     }
-    backend.sendBinary("{\"code\":\"State\",\"recipe_version\":1,\"id\":\"bad-w2\"}".getBytes(
-        java.nio.charset.StandardCharsets.UTF_8));
+    backend.sendBinary("{\"code\":\"State\",\"recipe_version\":1,\"id\":\"bad-w2\"}"
+        .getBytes(StandardCharsets.UTF_8));
 
     expectNoNewLogs(1, "malformed frames must be dropped without any effect");
     check(backend.connections().size() == 1 && backend.connections().get(0).isOpen(),

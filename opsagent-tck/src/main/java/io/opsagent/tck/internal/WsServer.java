@@ -1,6 +1,7 @@
 package io.opsagent.tck.internal;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -213,7 +214,7 @@ public final class WsServer implements AutoCloseable {
   }
 
   private void readFrames(WsConnection connection, InputStream in) throws IOException {
-    java.io.ByteArrayOutputStream message = null;
+    ByteArrayOutputStream message = null;
     int messageOpcode = 0;
     while (true) {
       int b0 = in.read();
@@ -261,7 +262,7 @@ public final class WsServer implements AutoCloseable {
         continue; // pong or unknown control frame
       }
       if (opcode == 0x1 || opcode == 0x2) {
-        message = new java.io.ByteArrayOutputStream();
+        message = new ByteArrayOutputStream();
         messageOpcode = opcode;
       } else if (opcode != 0x0 || message == null) {
         connection.close(1002, "unexpected opcode " + opcode);

@@ -2,6 +2,7 @@ package io.opsagent.tck.model;
 
 import com.google.gson.JsonElement;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -255,7 +256,7 @@ final class Rounds {
     scheduleNextRound(agent.backoffDelay(ceasedRounds));
   }
 
-  private void scheduleNextRound(java.time.Duration delay) {
+  private void scheduleNextRound(Duration delay) {
     long scheduledIn = generation;
     timer = agent.schedule(() -> {
       if (scheduledIn == generation) {
