@@ -55,6 +55,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * implement it), {@code untested_...} a rule the kit cannot verify (always skipped). Every failure
  * message starts with the rule id, for example {@code [R2.3]}, and ends with the backend's recent
  * transcript. Timeouts come from {@link #environment()}.
+ *
+ * <p>To leave out a test (a known gap, with a reason), override it in the subclass with
+ * {@code @Test @Disabled("reason")}; the summary then lists it as skipped and the verdict cannot
+ * be CONFORMANT while a required test is left out.
  */
 @ExtendWith(RuleCitation.class)
 @TestMethodOrder(RuleOrder.class)
@@ -128,7 +132,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R1 transport and handshake
 
   @Test
-  void required_R1_1_sendsOnlyJsonObjectTextFramesWithCode() {
+  public void required_R1_1_sendsOnlyJsonObjectTextFramesWithCode() {
     startAndConnect(settings().build());
     backend.pushRecipe(Recipe.version(1).cmd("frames-1", "true").comment("frames-2", "x").build());
     awaitLogs(2, "the two states of the recipe to be reported");
@@ -141,7 +145,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R1_2_handshakeIsFirstFrameWithIdentity() {
+  public void required_R1_2_handshakeIsFirstFrameWithIdentity() {
     AgentSettings settings = settings().build();
     startAgent(settings);
     ReceivedMessage first =
@@ -155,7 +159,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R1_3_appNotReadyRepeatsHandshakeOnSameConnectionAfterPause() {
+  public void required_R1_3_appNotReadyRepeatsHandshakeOnSameConnectionAfterPause() {
     Duration pause = ms(250);
     backend.setAppNotReadyReplies(2);
     startAgent(settings().notReadyRetryPause(pause).build());
@@ -182,7 +186,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void optional_R1_4_testIsAnsweredWithIdentity() {
+  public void optional_R1_4_testIsAnsweredWithIdentity() {
     AgentSettings settings = settings().build();
     startAndConnect(settings);
     backend.sendTest();
@@ -193,12 +197,12 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void untested_R1_5_testAnswerMayCloseConnection() {
+  public void untested_R1_5_testAnswerMayCloseConnection() {
     untested("closing the connection on TestAns is allowed, not required; R4.1 covers the reconnect");
   }
 
   @Test
-  void optional_R1_6_waitQueryCarriesIdentityAndVersion() {
+  public void optional_R1_6_waitQueryCarriesIdentityAndVersion() {
     AgentSettings settings = settings().build();
     startAndConnect(settings);
     backend.pushRecipe(Recipe.version(4).waitFor("query-wait").build());
@@ -216,7 +220,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R1_7_waitListReleasesListedWaits() {
+  public void required_R1_7_waitListReleasesListedWaits() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(5).waitFor("list-w1").waitFor("list-w2").cmd("list-s3", "true").build());
@@ -230,19 +234,19 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void untested_R1_8_wssVerifiesCertificatesAndHostNames() {
+  public void untested_R1_8_wssVerifiesCertificatesAndHostNames() {
     untested("the reference backend speaks ws:// only");
   }
 
   @Test
-  void untested_R1_9_pingsDetectDeadPeers() {
+  public void untested_R1_9_pingsDetectDeadPeers() {
     untested("a half-open connection cannot be produced on loopback from inside the JVM");
   }
 
   // ======================================================================== R2 round lifecycle
 
   @Test
-  void required_R2_1_statesRunOneAtATimeInRecipeOrder() {
+  public void required_R2_1_statesRunOneAtATimeInRecipeOrder() {
     startAndConnect(settings().roundInterval(ms(2_000)).build());
     Recipe.Builder recipe = Recipe.version(1);
     for (String id : List.of("seq-a", "seq-b", "seq-c")) {
@@ -261,7 +265,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_2_failureInFirstAttemptRestartsRoundAtOnce() {
+  public void required_R2_2_failureInFirstAttemptRestartsRoundAtOnce() {
     Duration backoff = ms(3_000);
     startAndConnect(settings().backoff(backoff, backoff.multipliedBy(2)).build());
     backend.pushRecipe(
@@ -285,7 +289,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_3_failureInRetryCeasesRoundIntoBackoff() {
+  public void required_R2_3_failureInRetryCeasesRoundIntoBackoff() {
     Duration initial = ms(400);
     startAndConnect(settings().backoff(initial, initial.multipliedBy(4)).build());
     backend.pushRecipe(Recipe.version(1).cmd("bk-s1", "true").cmd("bk-s2", "false").build());
@@ -305,7 +309,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_3_backoffGrowsExponentiallyUpToCap() {
+  public void required_R2_3_backoffGrowsExponentiallyUpToCap() {
     Duration initial = ms(200);
     Duration cap = ms(800);
     startAndConnect(settings().backoff(initial, cap).build());
@@ -330,7 +334,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_3_backoffResetsAfterSuccessfulRound() {
+  public void required_R2_3_backoffResetsAfterSuccessfulRound() {
     Duration initial = ms(100);
     startAndConnect(
         settings().backoff(initial, initial.multipliedBy(16)).roundInterval(ms(200)).build());
@@ -352,7 +356,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_4_commentStateIsReportedButNeverExecuted() {
+  public void required_R2_4_commentStateIsReportedButNeverExecuted() {
     startAndConnect(settings().build());
     JsonObject parameter = new JsonObject();
     parameter.addProperty("comment", scratch.touch("comment.ran"));
@@ -373,7 +377,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_5_waitStateHoldsRoundUntilReleased() {
+  public void required_R2_5_waitStateHoldsRoundUntilReleased() {
     startAndConnect(settings().build());
     backend.pushRecipe(Recipe.version(1).waitFor("hold-w1").cmd("hold-s2", scratch.touch("s2"))
         .build());
@@ -388,7 +392,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_5_releaseBeforeWaitIsReachedIsRemembered() {
+  public void required_R2_5_releaseBeforeWaitIsReachedIsRemembered() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(1)
@@ -407,7 +411,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_5_releaseLastsForLaterRoundsOfSameVersion() {
+  public void required_R2_5_releaseLastsForLaterRoundsOfSameVersion() {
     startAndConnect(settings().roundInterval(ms(200)).build());
     backend.pushRecipe(Recipe.version(3).waitFor("last-w1").cmd("last-s2", "true").build());
     backend.releaseWait(3, "last-w1");
@@ -418,7 +422,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_5_releaseForAnotherVersionIsIgnored() {
+  public void required_R2_5_releaseForAnotherVersionIsIgnored() {
     startAndConnect(settings().build());
     backend.pushRecipe(Recipe.version(2).waitFor("ver-w1").cmd("ver-s2", "true").build());
     backend.releaseWait(1, "ver-w1");
@@ -432,7 +436,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_6_newRecipeKillsRunningStateAndStartsOver() {
+  public void required_R2_6_newRecipeKillsRunningStateAndStartsOver() {
     startAndConnect(settings().stateTimeout(ms(60_000)).build());
     backend.pushRecipe(
         Recipe.version(1).cmd("pre-a1", "true").cmd("pre-a2", scratch.longRunning("a2")).build());
@@ -459,7 +463,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_6_newRecipeCutsBackoffShort() {
+  public void required_R2_6_newRecipeCutsBackoffShort() {
     Duration backoff = ms(5_000);
     startAndConnect(settings().backoff(backoff, backoff.multipliedBy(2)).build());
     backend.pushRecipe(Recipe.version(1).cmd("cut-f1", "false").build());
@@ -476,7 +480,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_6_sameVersionRecipeIsIgnored() {
+  public void required_R2_6_sameVersionRecipeIsIgnored() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(1).cmd("same-s1", scratch.append("s1.runs", "run")).waitFor("same-w2")
@@ -494,7 +498,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_6_headerOnlyRecipeRestartsStatesUnderNewVersion() {
+  public void required_R2_6_headerOnlyRecipeRestartsStatesUnderNewVersion() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(1).cmd("hdr-s1", scratch.append("s1.runs", "run")).waitFor("hdr-w2")
@@ -514,7 +518,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_6_emptyRecipeStopsRounds() {
+  public void required_R2_6_emptyRecipeStopsRounds() {
     startAndConnect(settings().stateTimeout(ms(60_000)).build());
     backend.pushRecipe(Recipe.version(1).cmd("empty-l1", scratch.longRunning("l1")).build());
     awaitFile("l1.pid", "the long-running state to start");
@@ -529,7 +533,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_7_upgradeWaitsForRunningRoundToFinish() {
+  public void required_R2_7_upgradeWaitsForRunningRoundToFinish() {
     requireUpgradeReports();
     startAndConnect(settings().roundInterval(ms(2_000)).build());
     backend.pushRecipe(
@@ -552,7 +556,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_7_upgradeRunsWhenRoundCeasesIntoBackoff() {
+  public void required_R2_7_upgradeRunsWhenRoundCeasesIntoBackoff() {
     requireUpgradeReports();
     Duration backoff = ms(4_000);
     startAndConnect(settings().backoff(backoff, backoff).build());
@@ -578,7 +582,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_7_upgradeRunsAtOnceBetweenRounds() {
+  public void required_R2_7_upgradeRunsAtOnceBetweenRounds() {
     requireUpgradeReports();
     Duration interval = ms(4_000);
     startAndConnect(settings().roundInterval(interval).build());
@@ -595,7 +599,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_8_nextRoundStartsAfterRoundInterval() {
+  public void required_R2_8_nextRoundStartsAfterRoundInterval() {
     Duration interval = ms(400);
     startAndConnect(settings().roundInterval(interval).build());
     backend.pushRecipe(Recipe.version(1).cmd("int-s1", "true").build());
@@ -614,7 +618,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R2_9_stateTimeoutKillsProcessTreeAndFailsState() {
+  public void required_R2_9_stateTimeoutKillsProcessTreeAndFailsState() {
     Duration timeout = ms(600);
     startAndConnect(settings().stateTimeout(timeout).backoff(ms(5_000), ms(5_000)).build());
     long pushed = System.nanoTime();
@@ -643,7 +647,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R3 results and reporting
 
   @Test
-  void required_R3_1_everyExecutedStateIsReportedOnceWithAllFields() {
+  public void required_R3_1_everyExecutedStateIsReportedOnceWithAllFields() {
     AgentSettings settings = settings().roundInterval(ms(3_000)).build();
     startAndConnect(settings);
     backend.pushRecipe(
@@ -673,7 +677,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R3_2_stateLogsArriveInExecutionOrder() {
+  public void required_R3_2_stateLogsArriveInExecutionOrder() {
     startAndConnect(settings().roundInterval(ms(100)).build());
     backend.pushRecipe(
         Recipe.version(1).cmd("ord-1", "true").cmd("ord-2", "true").cmd("ord-3", "true")
@@ -685,7 +689,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R3_3_linuxCmdExitStatusDecidesResult() {
+  public void required_R3_3_linuxCmdExitStatusDecidesResult() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(1)
@@ -701,7 +705,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void optional_R3_4_commandOutputIsReported() {
+  public void optional_R3_4_commandOutputIsReported() {
     startAndConnect(settings().build());
     String marker = "tck-output-" + UUID.randomUUID();
     backend.pushRecipe(Recipe.version(1).cmd("out-s1", "echo " + marker).build());
@@ -713,7 +717,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R3_5_unsupportedModuleFailsState() {
+  public void required_R3_5_unsupportedModuleFailsState() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(1).state("mod-u1", "tck.no_such_module", new JsonObject()).build());
@@ -725,7 +729,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void optional_R3_6_sequenceNumbersIncrease() {
+  public void optional_R3_6_sequenceNumbersIncrease() {
     startAndConnect(settings().roundInterval(ms(100)).build());
     backend.pushRecipe(Recipe.version(1).cmd("seq-1", "true").cmd("seq-2", "true").build());
 
@@ -741,21 +745,21 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R4 reconnect and backoff
 
   @Test
-  void required_R4_1_reconnectsAfterBackendClosesConnection() {
+  public void required_R4_1_reconnectsAfterBackendClosesConnection() {
     startAndConnect(settings().build());
     backend.closeConnection(1001, "going away");
     expectHandshakeOnNewConnection("the backend closed the connection");
   }
 
   @Test
-  void required_R4_1_reconnectsAfterConnectionBreaks() {
+  public void required_R4_1_reconnectsAfterConnectionBreaks() {
     startAndConnect(settings().build());
     backend.cancelConnection();
     expectHandshakeOnNewConnection("the connection broke (reset without a close frame)");
   }
 
   @Test
-  void required_R4_1_reconnectsAfterBackendRestarts() throws IOException {
+  public void required_R4_1_reconnectsAfterBackendRestarts() throws IOException {
     startAndConnect(settings().build());
     backend.stop();
     backend.start();
@@ -763,7 +767,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R4_2_reconnectAttemptsBackOffUpToMax() {
+  public void required_R4_2_reconnectAttemptsBackOffUpToMax() {
     Duration initial = ms(100);
     Duration max = ms(400);
     backend.setRefuseConnections(true);
@@ -791,7 +795,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R4_3_roundsContinueWhileDisconnected() {
+  public void required_R4_3_roundsContinueWhileDisconnected() {
     startAndConnect(settings().roundInterval(ms(150)).build());
     backend.pushRecipe(Recipe.version(1).cmd("off-r1", scratch.append("r1.runs", "run")).build());
     awaitLogs(1, "the first round");
@@ -805,7 +809,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R4_4_logsQueuedOfflineAreDeliveredInOrderAfterHandshake() {
+  public void required_R4_4_logsQueuedOfflineAreDeliveredInOrderAfterHandshake() {
     startAndConnect(settings().roundInterval(ms(300)).build());
     backend.pushRecipe(
         Recipe.version(1)
@@ -845,7 +849,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void optional_R4_5_unacknowledgedLogsAreResentAfterReconnect() {
+  public void optional_R4_5_unacknowledgedLogsAreResentAfterReconnect() {
     backend.setAutoAck(true);
     startAndConnect(settings().roundInterval(ms(10_000)).build());
     backend.pushRecipe(
@@ -886,7 +890,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R5 upgrade
 
   @Test
-  void required_R5_1_upgradeOrderStartsUpgradeToOrderedVersion() {
+  public void required_R5_1_upgradeOrderStartsUpgradeToOrderedVersion() {
     requireUpgradeReports();
     startAndConnect(settings().build());
     String url = "ws://127.0.0.1:9/agent/";
@@ -898,7 +902,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R5_2_upgradeOrderWithoutVersionIsDropped() {
+  public void required_R5_2_upgradeOrderWithoutVersionIsDropped() {
     requireUpgradeReports();
     startAndConnect(settings().build());
     backend.sendText("{\"code\":\"AgentUpdate\",\"url\":\"ws://127.0.0.1:9/agent/\"}");
@@ -913,7 +917,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void optional_R5_3_laterOrderReplacesPendingOne() {
+  public void optional_R5_3_laterOrderReplacesPendingOne() {
     requireUpgradeReports();
     startAndConnect(settings().roundInterval(ms(2_000)).build());
     backend.pushRecipe(Recipe.version(1).cmd("two-s1", scratch.gate("s1.started", "s1.gate"))
@@ -933,14 +937,14 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void untested_R5_4_releaseIsVerifiedAndSwitchedAtomically() {
+  public void untested_R5_4_releaseIsVerifiedAndSwitchedAtomically() {
     untested("downloading, verifying and switching releases is the launcher's host contract");
   }
 
   // ======================================================================== R6 bad input
 
   @Test
-  void required_R6_1_malformedFramesAreDroppedAndConnectionStays() {
+  public void required_R6_1_malformedFramesAreDroppedAndConnectionStays() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(1).cmd("bad-s1", scratch.append("s1.runs", "run")).waitFor("bad-w2")
@@ -974,7 +978,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R6_2_messagesWithInvalidFieldsAreRejectedWhole() {
+  public void required_R6_2_messagesWithInvalidFieldsAreRejectedWhole() {
     startAndConnect(settings().build());
     backend.pushRecipe(
         Recipe.version(1).cmd("inv-s1", scratch.append("s1.runs", "run")).waitFor("inv-w2")
@@ -1011,7 +1015,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void required_R6_3_unknownFieldsAreIgnored() {
+  public void required_R6_3_unknownFieldsAreIgnored() {
     startAndConnect(settings().build());
     JsonObject recipe =
         Recipe.version(1).cmd("unk-s1", scratch.touch("s1.done")).waitFor("unk-w2").build()
@@ -1033,7 +1037,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  void optional_R6_4_stateidIsAcceptedAsAliasOfId() {
+  public void optional_R6_4_stateidIsAcceptedAsAliasOfId() {
     startAndConnect(settings().build());
     backend.pushRecipe(Recipe.version(1).waitFor("alias-w1").cmd("alias-s2", "true").build());
     backend.sendText("{\"code\":\"State\",\"recipe_version\":1,\"stateid\":\"alias-w1\"}");

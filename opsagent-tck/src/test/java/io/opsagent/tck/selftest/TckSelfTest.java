@@ -5,8 +5,10 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 
 import io.opsagent.tck.AgentConformanceTest;
 import io.opsagent.tck.AgentUnderTest;
+import io.opsagent.tck.model.ModelAgent;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.core.LauncherConfig;
@@ -73,10 +75,17 @@ class TckSelfTest {
         "logs were lost");
   }
 
-  /** Runs one conformance test method and requires it to fail, citing {@code ruleId}. */
-  private static void requireFailure(
-      Class<? extends AgentConformanceTest> testClass, String method, String ruleId,
-      String fragment) {
+  @Test
+  void aTestOverriddenAsDisabledIsSkippedNotRun() {
+    TestExecutionSummary summary =
+        run(ExcludingConformance.class, "required_R2_8_nextRoundStartsAfterRoundInterval");
+    assertThat(summary.getTestsFoundCount()).isEqualTo(1);
+    assertThat(summary.getTestsSkippedCount()).as("skipped by @Disabled").isEqualTo(1);
+    assertThat(summary.getTestsStartedCount()).as("started").isZero();
+  }
+
+  private static TestExecutionSummary run(
+      Class<? extends AgentConformanceTest> testClass, String method) {
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
     Launcher launcher =
         LauncherFactory.create(
@@ -85,7 +94,14 @@ class TckSelfTest {
         LauncherDiscoveryRequestBuilder.request().selectors(selectMethod(testClass, method))
             .build(),
         listener);
-    TestExecutionSummary summary = listener.getSummary();
+    return listener.getSummary();
+  }
+
+  /** Runs one conformance test method and requires it to fail, citing {@code ruleId}. */
+  private static void requireFailure(
+      Class<? extends AgentConformanceTest> testClass, String method, String ruleId,
+      String fragment) {
+    TestExecutionSummary summary = run(testClass, method);
 
     assertThat(summary.getTestsFoundCount()).as("tests found for %s", method).isEqualTo(1);
     assertThat(summary.getTestsFailedCount())
@@ -112,6 +128,20 @@ class TckSelfTest {
     @Override
     protected AgentUnderTest createAgent() {
       return factory.get();
+    }
+  }
+
+  /** A vendor's way to leave a test out: override it, disabled, with a reason. */
+  static class ExcludingConformance extends BrokenConformance {
+    ExcludingConformance() {
+      super(ModelAgent::new);
+    }
+
+    @Override
+    @Test
+    @Disabled("left out to prove that an override excludes a test")
+    public void required_R2_8_nextRoundStartsAfterRoundInterval() {
+      throw new AssertionError("a disabled override must not run");
     }
   }
 
