@@ -28,7 +28,14 @@ class SpecConsistencyTest {
 
   @BeforeAll
   static void readSpec() throws IOException {
-    spec = Files.readString(Path.of("SPEC.md"), StandardCharsets.UTF_8);
+    Path file = Path.of("SPEC.md");
+    if (Files.exists(file)) {
+      spec = Files.readString(file, StandardCharsets.UTF_8);
+    } else {
+      try (var in = SpecConsistencyTest.class.getResourceAsStream("/META-INF/opsagent-tck/SPEC.md")) {
+        spec = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    }
   }
 
   private static List<Method> conformanceTests() {
