@@ -8,6 +8,7 @@ package io.opsagent.fsm;
  * @param stateCount how many states the loaded recipe has
  * @param stateIndex the position of the current (or next) state in the recipe
  * @param currentStateId the id of the current state, or null when none runs
+ * @param currentStateModule the module of the current state, or null when none runs
  * @param attempt 1 in the first attempt of a round, 2 in the retry attempt
  * @param round how many rounds have started since the agent started
  * @param consecutiveFailedRounds rounds ceased into backoff since the last successful round
@@ -21,6 +22,7 @@ public record AgentSnapshot(
         int stateCount,
         int stateIndex,
         String currentStateId,
+        String currentStateModule,
         int attempt,
         long round,
         int consecutiveFailedRounds,
@@ -30,5 +32,5 @@ public record AgentSnapshot(
 
     /** The snapshot of an agent that has not started. */
     public static final AgentSnapshot INITIAL =
-            new AgentSnapshot(RoundState.IDLE, 0, 0, 0, null, 1, 0, 0, null, 0, 0);
+            new AgentSnapshot(RoundState.IDLE, 0, 0, 0, null, null, 1, 0, 0, null, 0, 0);
 }

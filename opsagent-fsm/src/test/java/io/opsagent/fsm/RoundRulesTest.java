@@ -230,6 +230,19 @@ class RoundRulesTest {
         }
 
         @Test
+        void releaseThatArrivesWhileTheWaitIsBeingReachedIsNotLost() {
+            AgentHarness h = new AgentHarness();
+            h.receive(recipe(3, cmd("a"), waitFor("w"), cmd("b")));
+            h.executor.succeed("a");
+            h.agent.receive(new StateDone(3, "w"));
+            h.loop.runUntilIdle();
+
+            assertThat(h.rejected).isEmpty();
+            assertThat(h.executor.startedIds()).containsExactly("a", "b");
+            assertThat(h.entered).doesNotContain(WAITING_FOR_DONE);
+        }
+
+        @Test
         void releasesLastForTheLifeOfTheRecipeVersion() {
             AgentHarness h = new AgentHarness();
             h.receive(recipe(3, waitFor("w"), cmd("b")));

@@ -1,12 +1,14 @@
 package io.opsagent.launcher;
 
-/** Where the launcher gets its {@link AgentRuntime}: the one place to change when the library is wired in. */
+import io.opsagent.launcher.runtime.LibraryRuntime;
+
+/** Where the launcher gets its {@link AgentRuntime}: the library's agent. */
 public final class AgentRuntimes {
 
     private AgentRuntimes() {}
 
     /** A new runtime for one command. */
     public static AgentRuntime create() {
-        return new NotWiredRuntime();
+        return new LibraryRuntime();
     }
 }

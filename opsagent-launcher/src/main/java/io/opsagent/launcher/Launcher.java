@@ -229,7 +229,7 @@ public final class Launcher {
         }
     }
 
-    /** The recipe must be a readable JSON object; its content is the runtime's to judge. */
+    /** The recipe must be a readable JSON object or array; its content is the runtime's to judge. */
     static void checkRecipe(Path recipe) {
         try {
             long size = Files.size(recipe);
@@ -247,8 +247,9 @@ public final class Launcher {
                 if (json.peek() != JsonToken.END_DOCUMENT) {
                     throw new HostException("recipe " + recipe + " has text after its JSON object");
                 }
-                if (!element.isJsonObject()) {
-                    throw new HostException("recipe " + recipe + " is not a JSON object");
+                if (!element.isJsonObject() && !element.isJsonArray()) {
+                    throw new HostException("recipe " + recipe + " is neither a RecipeMetadata object nor an array"
+                            + " of states");
                 }
             }
         } catch (NoSuchFileException e) {

@@ -219,18 +219,8 @@ class LauncherTest {
     }
 
     @Test
-    void withoutTheLibraryEveryAgentCommandSaysItIsNotWired() throws IOException {
-        writeConfig(CONFIG);
-        Launcher launcher = new Launcher(AgentRuntimes::create, Map.of(), new PrintStream(out, true),
-                new PrintStream(err, true), hooks, Clock.systemUTC());
-
-        assertThat(launcher.execute("run", "--root", root.toString())).isEqualTo(1);
-
-        assertThat(err()).isEqualTo("opsagent: 'opsagent run' is not wired in this build: the configuration and the "
-                + "host are ready, but the agent runtime is missing\n");
-        assertThat(Files.readString(root.resolve("var/log/visualops/agent.log"))).contains("ERROR", "is not wired");
-        assertThat(hooks.registered()).isZero();
-        assertThat(InstanceLock.probe(HostLayout.defaults(root).lockFile()).state()).isEqualTo(InstanceLock.State.FREE);
+    void theLauncherRunsTheLibrarysAgent() {
+        assertThat(AgentRuntimes.create()).isInstanceOf(io.opsagent.launcher.runtime.LibraryRuntime.class);
     }
 
     // ---------------------------------------------------------------- apply
@@ -280,10 +270,11 @@ class LauncherTest {
         assertThat(err()).startsWith("opsagent: recipe " + broken + " is not valid JSON: ").contains("line 2");
 
         err.reset();
-        Path array = root.resolve("array.json");
-        Files.writeString(array, "[]");
-        assertThat(launcher().execute("apply", array.toString(), "--root", root.toString())).isEqualTo(1);
-        assertThat(err()).isEqualTo("opsagent: recipe " + array + " is not a JSON object\n");
+        Path number = root.resolve("number.json");
+        Files.writeString(number, "42");
+        assertThat(launcher().execute("apply", number.toString(), "--root", root.toString())).isEqualTo(1);
+        assertThat(err()).isEqualTo("opsagent: recipe " + number
+                + " is neither a RecipeMetadata object nor an array of states\n");
 
         assertThat(runtime.started.getCount()).isEqualTo(1);
     }

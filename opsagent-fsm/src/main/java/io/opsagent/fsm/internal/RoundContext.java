@@ -142,6 +142,10 @@ final class RoundContext {
         return activeToken != 0 && index < states.size() ? states.get(index).id() : null;
     }
 
+    String currentStateModule() {
+        return activeToken != 0 && index < states.size() ? states.get(index).module() : null;
+    }
+
     boolean hasStates() {
         return !states.isEmpty();
     }
@@ -360,9 +364,14 @@ final class RoundContext {
         }
     }
 
-    /** The current wait is released: it completes as a success. */
+    /** The backend released the held wait: it completes as a success. */
     void releaseWait() {
         rememberRelease();
+        passReleasedWait();
+    }
+
+    /** The wait just reached was released before: it completes as a success. */
+    void passReleasedWait() {
         poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(activeToken, StateResult.unchanged(null)));
     }
 

@@ -221,6 +221,7 @@ public final class RoundMachine {
                 context.states().size(),
                 context.index(),
                 context.currentStateId(),
+                context.currentStateModule(),
                 context.attempt(),
                 context.round(),
                 context.consecutiveFailedRounds(),

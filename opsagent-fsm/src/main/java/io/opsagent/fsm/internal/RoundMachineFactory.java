@@ -100,6 +100,8 @@ public final class RoundMachineFactory {
     static final Action<RoundState, RoundEvent> rememberRelease =
             action("rememberRelease", RoundContext::rememberRelease);
     static final Action<RoundState, RoundEvent> releaseWait = action("releaseWait", RoundContext::releaseWait);
+    static final Action<RoundState, RoundEvent> passReleasedWait =
+            action("passReleasedWait", RoundContext::passReleasedWait);
     static final Action<RoundState, RoundEvent> rememberUpgrade =
             action("rememberUpgrade", RoundContext::rememberUpgrade);
     static final Action<RoundState, RoundEvent> startUpgrade = action("startUpgrade", RoundContext::startUpgrade);
@@ -159,7 +161,7 @@ public final class RoundMachineFactory {
             external(t, attempt, STATE_SUCCEEDED, PENDING_UPGRADE, lastStateAndUpgradeRequested, reportResult,
                     finishRound, startUpgrade);
             external(t, attempt, WAIT_REACHED, WAITING_FOR_DONE, currentWaitHeld);
-            internal(t, attempt, WAIT_REACHED, currentWaitReleased, releaseWait);
+            internal(t, attempt, WAIT_REACHED, currentWaitReleased, passReleasedWait);
             internal(t, attempt, DONE_RECEIVED, null, rememberRelease);
         }
         external(t, EXECUTING, STATE_FAILED, RETRYING, null, reportResult, restartRound);
@@ -211,7 +213,7 @@ public final class RoundMachineFactory {
             c.guard(guard);
         }
         for (Action<RoundState, RoundEvent> a : actions) {
-            c.action(a, ERROR_ACTION);
+            c.action(a);
         }
     }
 
@@ -224,7 +226,7 @@ public final class RoundMachineFactory {
             c.guard(guard);
         }
         for (Action<RoundState, RoundEvent> a : actions) {
-            c.action(a, ERROR_ACTION);
+            c.action(a);
         }
     }
 
@@ -236,18 +238,19 @@ public final class RoundMachineFactory {
         return c -> question.test(context(c));
     }
 
-    /** Spring Statemachine swallows an action's exception silently; this makes it loud. */
-    private static final Action<RoundState, RoundEvent> ERROR_ACTION = c -> {
-        LOG.error("round machine action failed on {} in {}", c.getEvent(),
-                c.getSource() == null ? null : c.getSource().getId(), c.getException());
-        context(c).actionFailures++;
-    };
-
     private static Action<RoundState, RoundEvent> action(String name, Consumer<RoundContext> verb) {
         return new Action<>() {
             @Override
             public void execute(StateContext<RoundState, RoundEvent> c) {
-                verb.accept(context(c));
+                RoundContext context = context(c);
+                try {
+                    verb.accept(context);
+                } catch (RuntimeException | Error e) {
+                    // Spring Statemachine would cancel the transition without a word; say it loudly.
+                    LOG.error("round machine action {} failed on {}", name, c.getEvent(), e);
+                    context.actionFailures++;
+                    throw e;
+                }
             }
 
             @Override

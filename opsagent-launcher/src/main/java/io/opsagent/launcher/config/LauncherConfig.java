@@ -100,7 +100,7 @@ public record LauncherConfig(
      * @param reconnectMax the longest pause before reconnecting ({@code reconnect_max})
      * @param pingInterval the WebSocket ping interval; zero turns pings off ({@code ping_interval})
      * @param notReadyRetry the pause before re-sending the Handshake after {@code AppNotReady}
-     * @param caFile a PEM file of CA certificates trusted in addition to the system's ({@code ca_file})
+     * @param caFile a PEM file of the CA certificates trusted instead of the system's ({@code ca_file})
      */
     public record NetworkSettings(
             String instanceId,

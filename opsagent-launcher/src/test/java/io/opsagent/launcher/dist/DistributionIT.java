@@ -3,7 +3,13 @@ package io.opsagent.launcher.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.launcher.testing.Processes;
+import com.google.gson.JsonObject;
+import io.opsagent.tck.backend.Recipe;
+import io.opsagent.tck.backend.ReferenceBackend;
+import io.opsagent.tck.backend.StateLog;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -91,21 +97,77 @@ class DistributionIT {
     }
 
     @Test
-    void runPreparesTheHostAndSaysTheRuntimeIsNotWiredYet(@TempDir Path root) throws Exception {
-        Files.createDirectories(root.resolve("etc"));
-        Files.copy(release.resolve("config/opsagent.conf"), root.resolve("etc/opsagent.conf"));
-        Files.writeString(root.resolve("etc/opsagent.conf"),
-                "\n[userdata]\nws_uri = ws://127.0.0.1:9/agent\napp_id = app-1\n",
-                java.nio.file.StandardOpenOption.APPEND);
+    void runHandshakesWithALoopbackBackendAppliesPushedRecipesAndStopsCleanlyOnSigterm(@TempDir Path root)
+            throws Exception {
+        Path marker = root.resolve("pushed.txt");
+        Recipe recipe = Recipe.version(4)
+                .comment("hello", "pushed by the test")
+                .state("marker", "linux.file", fileParameters(marker, "applied by opsagent run\n"))
+                .build();
+        try (ReferenceBackend backend = ReferenceBackend.builder()
+                .host(InetAddress.getLoopbackAddress())
+                .port(0)
+                .autoAck(true)
+                .recipeOnHandshake(recipe)
+                .build()
+                .start()) {
+            Files.createDirectories(root.resolve("etc"));
+            Files.copy(release.resolve("config/opsagent.conf"), root.resolve("etc/opsagent.conf"));
+            // instance_id is set, so the agent never asks the cloud metadata service.
+            Files.writeString(root.resolve("etc/opsagent.conf"), "\n[userdata]\nws_uri = " + backend.url()
+                    + "\napp_id = app-1\n[network]\ninstance_id = i-dist-test\n[executor]\nkind = native\n",
+                    java.nio.file.StandardOpenOption.APPEND);
 
-        Processes.Result r = Processes.run(List.of(release.resolve("bin/opsagent").toString(), "run", "--root",
-                root.toString()), Map.of("JAVA_HOME", System.getProperty("java.home")), release);
+            Process agent = new ProcessBuilder(release.resolve("bin/opsagent").toString(), "run", "--root",
+                    root.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(root.resolve("agent.out").toFile())
+                    .start();
+            agent.getOutputStream().close();
+            Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"));
+            env = new java.util.HashMap<>(env);
+            try {
+                backend.awaitStateLogs(2, Duration.ofSeconds(60));
+                JsonObject handshake = backend.handshakes().get(0).json();
+                assertThat(handshake.get("instance_id").getAsString()).isEqualTo("i-dist-test");
+                assertThat(handshake.get("app_id").getAsString()).isEqualTo("app-1");
+                assertThat(handshake.get("agent_version").getAsString()).isEqualTo(version);
+                assertThat(handshake.get("instance_token").getAsString()).isNotEmpty();
+                assertThat(backend.stateLogs()).extracting(StateLog::id).containsExactly("hello", "marker");
+                assertThat(backend.stateLogs()).allMatch(StateLog::succeeded);
+                assertThat(Files.readString(marker)).isEqualTo("applied by opsagent run\n");
 
-        assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.stderr()).isEqualTo("opsagent: 'opsagent run' is not wired in this build: the configuration and "
-                + "the host are ready, but the agent runtime is missing\n");
-        assertThat(root.resolve("etc/opsagent.token")).isRegularFile();
-        assertThat(Files.readString(root.resolve("var/log/visualops/agent.log")))
-                .contains("opsagent " + version + " starting");
+                Processes.Result status = awaitStatus(root, env);
+                assertThat(status.stdout()).contains("version 4, 2 states").contains("IDLE").contains("ONLINE");
+            } finally {
+                agent.destroy();
+                assertThat(agent.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("the agent stops within 20 s of SIGTERM").isTrue();
+            }
+            assertThat(agent.exitValue()).as(Files.readString(root.resolve("agent.out"))).isIn(0, 143);
+            String log = Files.readString(root.resolve("var/log/visualops/agent.log"));
+            assertThat(log).contains("opsagent " + version + " starting").contains("opsagent stopped");
+            String token = Files.readString(root.resolve("etc/opsagent.token")).strip();
+            assertThat(log).doesNotContain(token);
+        }
+    }
+
+    private static JsonObject fileParameters(Path path, String content) {
+        JsonObject p = new JsonObject();
+        p.addProperty("path", path.toString());
+        p.addProperty("content", content);
+        return p;
+    }
+
+    /** {@code opsagent status}, once the running agent's status file shows the finished round. */
+    private static Processes.Result awaitStatus(Path root, Map<String, String> env) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            Processes.Result status = Processes.run(List.of(release.resolve("bin/opsagent").toString(), "status",
+                    "--root", root.toString()), env, release);
+            if (status.exitCode() == 0 && status.stdout().contains("IDLE") || System.nanoTime() > deadline) {
+                return status;
+            }
+        }
     }
 }

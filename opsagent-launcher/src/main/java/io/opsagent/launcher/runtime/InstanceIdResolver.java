@@ -1,0 +1,78 @@
+package io.opsagent.launcher.runtime;
+
+import io.opsagent.fsm.BackoffPolicy;
+import io.opsagent.fsm.OpsAgentException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The instance id: the configured {@code [network] instance_id} when it is an id, or fetched from
+ * the cloud metadata URL it names (only then is the metadata service asked). A fetch times out
+ * after 2 s and is retried with a growing, jittered delay until it succeeds or the agent stops.
+ */
+final class InstanceIdResolver {
+
+    private static final Logger LOG = LogManager.getLogger(InstanceIdResolver.class);
+    private static final BackoffPolicy RETRY = BackoffPolicy.fullJitter(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    private static final int MAX_ID_LENGTH = 256;
+
+    /**
+     * When this system property is {@code true}, no metadata URL is ever fetched: the build sets
+     * it for every test, so that no test can reach a cloud metadata address by accident.
+     */
+    static final String DISABLED_PROPERTY = "opsagent.metadata.disabled";
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final CountDownLatch stopped;
+
+    InstanceIdResolver(CountDownLatch stopped) {
+        this.stopped = stopped;
+    }
+
+    /** The id, or null when the agent was stopped before one could be fetched. */
+    String resolve(String configured) throws InterruptedException {
+        if (!configured.startsWith("http://") && !configured.startsWith("https://")) {
+            return configured;
+        }
+        if (Boolean.getBoolean(DISABLED_PROPERTY)) {
+            throw new OpsAgentException("[network] instance_id names the metadata URL " + configured
+                    + ", but metadata lookups are disabled (" + DISABLED_PROPERTY + "); set the instance id itself");
+        }
+        Random random = new Random();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return fetch(URI.create(configured));
+            } catch (IOException | OpsAgentException e) {
+                Duration delay = RETRY.delay(attempt, random);
+                LOG.warn("cannot get the instance id from {} ({}); trying again in {} ms", configured, e.getMessage(),
+                        delay.toMillis());
+                if (stopped.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    private String fetch(URI uri) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new OpsAgentException("HTTP " + response.statusCode());
+        }
+        String id = response.body().strip();
+        if (id.isEmpty() || id.length() > MAX_ID_LENGTH || id.contains("404 - Not Found")
+                || !id.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw new OpsAgentException("the answer is not an instance id");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,216 @@
+package io.opsagent.launcher.runtime;
+
+import io.opsagent.fsm.AgentIdentity;
+import io.opsagent.fsm.BackoffPolicy;
+import io.opsagent.fsm.ConnectionSettings;
+import io.opsagent.fsm.OpsAgent;
+import io.opsagent.fsm.OpsAgentException;
+import io.opsagent.fsm.RoundListener;
+import io.opsagent.fsm.RoundState;
+import io.opsagent.fsm.SingleThreadEventLoop;
+import io.opsagent.fsm.exec.ExecutorSettings;
+import io.opsagent.fsm.exec.StateExecutors;
+import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.StateDone;
+import io.opsagent.fsm.spi.StateExecutor;
+import io.opsagent.fsm.spi.Upgrader;
+import io.opsagent.launcher.AgentContext;
+import io.opsagent.launcher.AgentRuntime;
+import io.opsagent.launcher.ApplyRequest;
+import io.opsagent.launcher.DemoRequest;
+import io.opsagent.launcher.ExitCodes;
+import io.opsagent.launcher.config.LauncherConfig;
+import io.opsagent.launcher.host.HostLayout;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The launcher's {@link AgentRuntime}: builds the library's {@link OpsAgent} from the checked
+ * configuration and the prepared host. No round logic lives here.
+ */
+public final class LibraryRuntime implements AgentRuntime {
+
+    private static final Logger LOG = LogManager.getLogger(LibraryRuntime.class);
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<OpsAgent> running = new AtomicReference<>();
+    private final Function<AgentContext, Upgrader> upgraders;
+    private final DemoRunner demo;
+
+    public LibraryRuntime() {
+        this(context -> null, new DemoRunner());
+    }
+
+    /** A runtime whose {@code run} carries out upgrades with the upgrader {@code upgraders} builds. */
+    public LibraryRuntime(Function<AgentContext, Upgrader> upgraders, DemoRunner demo) {
+        this.upgraders = upgraders;
+        this.demo = demo;
+    }
+
+    @Override
+    public int run(AgentContext context) {
+        LauncherConfig config = context.config();
+        HostLayout host = context.host();
+        String token = context.token().orElseThrow(() -> new OpsAgentException("run needs the instance token"))
+                .reveal();
+        String instanceId;
+        try {
+            instanceId = new InstanceIdResolver(stopped).resolve(config.network().instanceId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.OK;
+        }
+        if (instanceId == null) {
+            return ExitCodes.OK;
+        }
+        URI backend = config.userdata().wsUri().orElseThrow();
+        ConnectionSettings.Builder connection = ConnectionSettings.builder(backend)
+                .reconnect(config.network().reconnectInitial(), config.network().reconnectMax())
+                .pingInterval(config.network().pingInterval())
+                .notReadyRetry(config.network().notReadyRetry());
+        config.network().caFile().ifPresent(connection::caFile);
+
+        AtomicBoolean upgraded = new AtomicBoolean();
+        CountDownLatch machineStopped = new CountDownLatch(1);
+        try (StatusUpdater status = new StatusUpdater(context.status(), context.agentVersion(),
+                withoutUserInfo(backend), Clock.systemUTC())) {
+            OpsAgent agent = baseBuilder(config, host, false)
+                    .identity(new AgentIdentity(instanceId, config.userdata().appId().orElseThrow(),
+                            context.agentVersion(), token))
+                    .connection(connection.build())
+                    .stateDirectory(host.stateDir())
+                    .upgrader(upgraders.apply(context))
+                    .listener(status)
+                    .listener(new RoundListener() {
+                        @Override
+                        public void stateChanged(RoundState from, RoundState to) {
+                            if (to == RoundState.STOPPED) {
+                                upgraded.set(from == RoundState.PENDING_UPGRADE);
+                                machineStopped.countDown();
+                            }
+                        }
+                    })
+                    .build();
+            running.set(agent);
+            agent.start();
+            status.start(agent);
+            LOG.info("agent {} running as instance {}", context.agentVersion(), instanceId);
+            awaitEither(stopped, machineStopped);
+            agent.close();
+            await(machineStopped, Duration.ofSeconds(10));
+            status.writeNow();
+        }
+        if (upgraded.get()) {
+            LOG.info("an upgrade was installed; exiting with {} so the supervisor starts the new release",
+                    ExitCodes.RESTART_FOR_UPGRADE);
+            return ExitCodes.RESTART_FOR_UPGRADE;
+        }
+        return ExitCodes.OK;
+    }
+
+    @Override
+    public int apply(AgentContext context, ApplyRequest request) {
+        RecipeMetadata recipe = RecipeFiles.read(request.recipe());
+        LauncherConfig config = context.config();
+        OpsAgent[] self = new OpsAgent[1];
+        ApplyRun run = new ApplyRun(recipe, request.dryRun(),
+                id -> self[0].receive(new StateDone(recipe.recipeVersion(), id)));
+        boolean ok = true;
+        if (!recipe.states().orElseThrow().isEmpty()) {
+            OpsAgent agent = baseBuilder(config, context.host(), request.dryRun())
+                    .identity(new AgentIdentity("local", config.userdata().appId().orElse("local"),
+                            context.agentVersion(), ""))
+                    .sink(message -> { })
+                    .listener(run)
+                    .build();
+            self[0] = agent;
+            running.set(agent);
+            agent.start();
+            agent.receive(recipe);
+            awaitEither(stopped, run.finished());
+            agent.close();
+            if (run.finished().getCount() > 0) {
+                LOG.warn("apply stopped before the round finished");
+                return ExitCodes.STATE_FAILED;
+            }
+            ok = run.success();
+        }
+        if (request.json()) {
+            run.printJson(context.out(), ok);
+        } else {
+            run.printTable(context.out(), ok);
+        }
+        context.out().flush();
+        return ok ? ExitCodes.OK : ExitCodes.STATE_FAILED;
+    }
+
+    @Override
+    public int demo(AgentContext context, DemoRequest request) {
+        return demo.run(context, request, stopped, this::baseBuilder);
+    }
+
+    @Override
+    public void stop() {
+        stopped.countDown();
+        OpsAgent agent = running.get();
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    /** The agent as the configuration sets it up, without identity, connection or sink. */
+    OpsAgent.Builder baseBuilder(LauncherConfig config, HostLayout host, boolean dryRun) {
+        return OpsAgent.builder()
+                .executor(executor(config, host))
+                .eventLoop(new SingleThreadEventLoop("opsagent-loop"))
+                .roundInterval(config.round().interval())
+                .backoff(BackoffPolicy.proportional(config.round().backoffInitial(), config.round().backoffMax(), 0.2))
+                .stateTimeout(config.round().stateTimeout())
+                .dryRun(dryRun);
+    }
+
+    static StateExecutor executor(LauncherConfig config, HostLayout host) {
+        String saltCall = config.salt().saltCall();
+        Path saltPath = saltCall.equals("salt-call") ? null : Path.of(saltCall);
+        io.opsagent.fsm.exec.ExecutorKind kind = io.opsagent.fsm.exec.ExecutorKind.parse(config.executor().name());
+        return StateExecutors.create(new ExecutorSettings(kind, saltPath, host.stateDir().resolve("salt"),
+                host.stateDir().resolve("work")));
+    }
+
+    private static void awaitEither(CountDownLatch a, CountDownLatch b) {
+        try {
+            while (a.getCount() > 0 && b.getCount() > 0) {
+                if (a.await(100, TimeUnit.MILLISECONDS) || b.await(100, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void await(CountDownLatch latch, Duration timeout) {
+        try {
+            latch.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String withoutUserInfo(URI uri) {
+        try {
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+        } catch (java.net.URISyntaxException e) {
+            return uri.getScheme() + "://" + uri.getHost();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.opsagent.launcher.runtime;
+
+import io.opsagent.fsm.AgentSnapshot;
+import io.opsagent.fsm.OpsAgent;
+import io.opsagent.fsm.RoundListener;
+import io.opsagent.fsm.RoundState;
+import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.fsm.spi.StateResult;
+import io.opsagent.launcher.status.AgentStatus;
+import io.opsagent.launcher.status.StatusFile;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Keeps {@code status.json} current: every round transition asks for a write, and writes are
+ * coalesced on a thread of their own, so the agent's event loop never waits for the disk. A
+ * refresh every few seconds also picks up connection changes.
+ */
+final class StatusUpdater implements RoundListener, AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(StatusUpdater.class);
+    static final Duration REFRESH = Duration.ofSeconds(5);
+
+    private final StatusFile file;
+    private final String agentVersion;
+    private final String backendUri;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final ScheduledExecutorService writer;
+    private final Map<Integer, AgentStatus.StateOutcome> results = new TreeMap<>();
+    private final Object lock = new Object();
+    private Supplier<OpsAgent> agent = () -> null;
+    private boolean pending;
+
+    StatusUpdater(StatusFile file, String agentVersion, String backendUri, Clock clock) {
+        this.file = file;
+        this.agentVersion = agentVersion;
+        this.backendUri = backendUri;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "opsagent-status");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts writing for {@code agent}: now, on every transition, and every few seconds. */
+    void start(OpsAgent started) {
+        this.agent = () -> started;
+        writer.scheduleWithFixedDelay(this::request, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stateChanged(RoundState from, RoundState to) {
+        request();
+    }
+
+    @Override
+    public void stateStarted(long recipeVersion, int index, RecipeState state) {
+        synchronized (lock) {
+            if (index == 0) {
+                results.clear();
+            }
+        }
+        request();
+    }
+
+    @Override
+    public void stateFinished(long recipeVersion, int index, RecipeState state, StateResult result, long nanos) {
+        synchronized (lock) {
+            results.put(index, new AgentStatus.StateOutcome(state.id(), state.module(), result.success(),
+                    result.comment(), clock.instant()));
+        }
+        request();
+    }
+
+    /** Asks for a write; several requests before the writer runs make one write. */
+    void request() {
+        synchronized (lock) {
+            if (pending) {
+                return;
+            }
+            pending = true;
+        }
+        try {
+            writer.execute(this::write);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** Writes the status now, on the calling thread (used at exit). */
+    void writeNow() {
+        write();
+    }
+
+    private void write() {
+        List<AgentStatus.StateOutcome> last;
+        synchronized (lock) {
+            pending = false;
+            last = new ArrayList<>(results.values());
+        }
+        OpsAgent a = agent.get();
+        if (a == null) {
+            return;
+        }
+        AgentSnapshot s = a.snapshot();
+        AgentStatus.CurrentState current = null;
+        if (s.currentStateId() != null && s.stateIndex() < s.stateCount()) {
+            current = new AgentStatus.CurrentState(s.stateIndex(), s.currentStateId(), s.currentStateModule(),
+                    s.attempt());
+        }
+        AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, clock.instant(),
+                a.connectionState().name(), backendUri, s.state().name(),
+                s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current, null, last,
+                a.outboxDepth());
+        try {
+            file.write(status);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot write {}: {}", file.file(), e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

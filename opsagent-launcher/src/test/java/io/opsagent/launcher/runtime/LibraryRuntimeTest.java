@@ -1,0 +1,145 @@
+package io.opsagent.launcher.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.opsagent.launcher.Launcher;
+import io.opsagent.launcher.ShutdownHooks;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code apply} and {@code demo} through the launcher, with the library's real agent and executors. */
+@Timeout(120)
+class LibraryRuntimeTest {
+
+    @TempDir
+    Path root;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int opsagent(String... args) {
+        Launcher launcher = new Launcher(LibraryRuntime::new, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), (name, action) -> () -> true, Clock.systemUTC());
+        return launcher.execute(args);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    static Stream<Path> examples() throws IOException {
+        return Files.list(Path.of("..", "config", "examples")).filter(p -> p.toString().endsWith(".json")).sorted();
+    }
+
+    /** The example with its /tmp paths moved under this test's folder. */
+    private Path local(Path example) throws IOException {
+        String text = Files.readString(example).replace("/tmp/", root.resolve("files").toString() + "/");
+        Path copy = root.resolve(example.getFileName());
+        Files.writeString(copy, text);
+        return copy;
+    }
+
+    private JsonObject json() {
+        return JsonParser.parseString(out()).getAsJsonObject();
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void everyExampleRecipeApplies(Path example) throws IOException {
+        int code = opsagent("apply", local(example).toString(), "--root", root.toString(), "--executor", "native",
+                "--json");
+
+        assertThat(code).as(out() + err).isZero();
+        JsonObject result = json();
+        assertThat(result.get("ok").getAsBoolean()).isTrue();
+        for (JsonElement state : result.getAsJsonArray("states")) {
+            assertThat(state.getAsJsonObject().get("result").getAsBoolean()).as(state.toString()).isTrue();
+            assertThat(state.getAsJsonObject().keySet())
+                    .containsExactly("id", "module", "result", "changed", "duration_ms", "comment", "stdout");
+        }
+    }
+
+    @Test
+    void secondApplyChangesNothingAndDryRunReportsWouldChangeWithoutChanging() throws IOException {
+        Path recipe = local(Path.of("..", "config", "examples", "apply-local.json"));
+        Path file = root.resolve("files/opsagent-example/hello.txt");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native")).isZero();
+        assertThat(out()).contains("greeting").contains("every state succeeded");
+        assertThat(Files.readString(file)).isEqualTo("hello from opsagent apply\n");
+
+        out.reset();
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native", "--json"))
+                .isZero();
+        assertThat(json().getAsJsonArray("states").get(2).getAsJsonObject().get("changed").getAsBoolean())
+                .as("a second run changes nothing").isFalse();
+
+        Files.writeString(file, "edited by hand\n");
+        out.reset();
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native", "--dry-run",
+                "--json")).isZero();
+        JsonObject greeting = json().getAsJsonArray("states").get(2).getAsJsonObject();
+        assertThat(greeting.get("result").isJsonNull()).as("would change: " + greeting).isTrue();
+        assertThat(Files.readString(file)).as("a dry run changes nothing").isEqualTo("edited by hand\n");
+    }
+
+    @Test
+    void failingStateExitsTwoAndShowsWhatDidNotRun() throws IOException {
+        Path recipe = root.resolve("fails.json");
+        Files.writeString(recipe, "[{\"id\":\"ok\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\"}},"
+                + "{\"id\":\"bad\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"echo broken >&2; exit 3\"}},"
+                + "{\"id\":\"after\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\"}}]");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native", "--json"))
+                .isEqualTo(2);
+        JsonObject result = json();
+        assertThat(result.get("ok").getAsBoolean()).isFalse();
+        JsonArray states = result.getAsJsonArray("states");
+        assertThat(states.get(0).getAsJsonObject().get("result").getAsBoolean()).isTrue();
+        assertThat(states.get(1).getAsJsonObject().get("result").getAsBoolean()).isFalse();
+        assertThat(states.get(1).getAsJsonObject().get("stdout").getAsString()).contains("broken");
+        assertThat(states.get(2).getAsJsonObject().get("comment").getAsString())
+                .isEqualTo("not run: an earlier state failed");
+    }
+
+    @Test
+    void recipeWithAnUnknownFieldTypeIsAnInputErrorNamingTheField() throws IOException {
+        Path recipe = root.resolve("bad.json");
+        Files.writeString(recipe, "{\"recipe_version\":\"7\",\"state\":[]}");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("recipe " + recipe + ": recipe_version: expected a positive integer");
+    }
+
+    @Test
+    void demoRunsRoundsAgainstTheEmbeddedBackend() {
+        int code = opsagent("demo", "--rounds", "2");
+
+        assertThat(code).as(out() + err).isZero();
+        assertThat(out()).contains("reference backend listening on ws://")
+                .contains("the backend releases wait state wait-for-database")
+                .contains("round 1 of recipe 1 succeeded")
+                .contains("round 2 of recipe 1 succeeded")
+                .contains("demo finished: 2 round(s), 14 StateLog(s) received by the backend");
+        List<String> lines = out().lines().filter(l -> l.startsWith("  state check-site")).toList();
+        assertThat(lines).hasSize(2).allMatch(l -> l.contains(" ok "));
+    }
+}
