@@ -12,13 +12,11 @@ import org.apache.logging.log4j.core.config.Property;
 final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
-    private final boolean wasAdditive;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final AbstractAppender appender;
 
     private LogCapture(Class<?> source) {
         logger = (Logger) LogManager.getLogger(source);
-        wasAdditive = logger.isAdditive();
         appender = new AbstractAppender("capture-" + source.getSimpleName(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
@@ -41,7 +39,8 @@ final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         logger.removeAppender(appender);
-        logger.setAdditive(wasAdditive);
+        // Named loggers pass events on to their parents by default; the test configuration sets no other.
+        logger.setAdditive(true);
         appender.stop();
     }
 }
