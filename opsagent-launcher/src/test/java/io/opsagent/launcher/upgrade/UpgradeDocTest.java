@@ -1,0 +1,69 @@
+package io.opsagent.launcher.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** docs/upgrade.md cannot drift: its defaults are the code's, its state file example is readable. */
+class UpgradeDocTest {
+
+    private static final Path DOC = Path.of("..", "docs", "upgrade.md"); // tests run in opsagent-launcher/
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void documentedDefaultsAreTheDefaults() throws IOException {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\| `\\[upgrade\\] (\\w+)` \\| `?([^`|]+?)`? \\|").matcher(Files.readString(DOC));
+        while (m.find()) {
+            defaults.put(m.group(1), m.group(2).trim());
+        }
+
+        assertThat(defaults).containsExactly(
+                Map.entry("public_key", "(none)"),
+                Map.entry("public_key_file", "(none)"),
+                Map.entry("handshake_deadline", seconds(UpgradeSettings.DEFAULT_HANDSHAKE_DEADLINE)),
+                Map.entry("max_failures", String.valueOf(UpgradeSettings.DEFAULT_MAX_FAILURES)),
+                Map.entry("max_download_mib", String.valueOf(UpgradeSettings.DEFAULT_MAX_DOWNLOAD_BYTES >> 20)),
+                Map.entry("max_release_mib", String.valueOf(UpgradeSettings.DEFAULT_MAX_RELEASE_BYTES >> 20)),
+                Map.entry("max_release_entries", String.valueOf(UpgradeSettings.DEFAULT_MAX_RELEASE_ENTRIES)),
+                Map.entry("connect_timeout", seconds(UpgradeSettings.DEFAULT_CONNECT_TIMEOUT)),
+                Map.entry("download_timeout", UpgradeSettings.DEFAULT_DOWNLOAD_TIMEOUT.toMinutes() + "m"));
+        assertThat(LauncherUpgrader.RESTART_EXIT_CODE).isEqualTo(75);
+        assertThat(Files.readString(DOC)).contains("**" + LauncherUpgrader.RESTART_EXIT_CODE + "**");
+    }
+
+    @Test
+    void stateFileExampleIsWhatTheAgentReads() throws IOException {
+        Matcher m = Pattern.compile("(?s)```json\\n(.*?)```").matcher(Files.readString(DOC));
+        assertThat(m.find()).as("the doc has a json example").isTrue();
+        Files.writeString(dir.resolve("upgrade.json"), m.group(1));
+
+        UpgradeState state = UpgradeState.load(dir.resolve("upgrade.json"), 3, new ManualClock());
+
+        assertThat(dir.resolve("upgrade.json")).as("not moved aside as corrupt").exists();
+        assertThat(state.pending()).hasValueSatisfying(p -> assertThat(p.version()).isEqualTo("1.4"));
+        assertThat(state.inFlight()).hasValueSatisfying(s -> {
+            assertThat(s.previousVersion()).isEqualTo("1.2");
+            assertThat(Duration.between(s.firstStartAt(), s.deadline())).isEqualTo(UpgradeSettings.DEFAULT_HANDSHAKE_DEADLINE);
+            assertThat(s.deadline()).isEqualTo(Instant.parse("2026-11-26T12:00:12Z"));
+        });
+        assertThat(state.isBad("1.1")).isTrue();
+        assertThat(state.lastGood()).contains("1.2");
+    }
+
+    private static String seconds(Duration d) {
+        return d.toSeconds() + "s";
+    }
+}
