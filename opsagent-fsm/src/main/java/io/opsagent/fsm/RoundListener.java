@@ -1,5 +1,6 @@
 package io.opsagent.fsm;
 
+import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateResult;
 
@@ -21,6 +22,9 @@ public interface RoundListener {
 
     /** A round ended: {@code success} when every state succeeded, false when it ceased into backoff. */
     default void roundFinished(long recipeVersion, long round, boolean success) { }
+
+    /** The backend ordered an upgrade; it runs once no round is running. */
+    default void upgradeOrdered(AgentUpdate order) { }
 
     /** An event the machine could not take in its current state was dropped (and counted). */
     default void eventRejected(RoundEvent event, RoundState state, String reason) { }

@@ -89,7 +89,7 @@ class DurabilityTest {
         AgentHarness after = agent();
         assertThat(after.agent.snapshot().pendingUpgrade()).isEqualTo("3.1");
         after.succeed("b");
-        assertThat(after.logLines()).containsExactly("7:b:ok");
+        assertThat(after.logLines()).containsExactly("7:b:ok", "7:agent-upgrade:3.1:fail");
         assertThat(after.agent.snapshot().pendingUpgrade()).as("no upgrader: the order fails, the agent goes on")
                 .isNull();
         assertThat(after.state()).isEqualTo(RoundState.IDLE);

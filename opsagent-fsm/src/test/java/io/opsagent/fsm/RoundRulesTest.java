@@ -430,6 +430,10 @@ class RoundRulesTest {
             callbacks.get(0).failed("checksum mismatch");
             h.loop.runUntilIdle();
             assertThat(h.state()).as("the ceased round goes back to backoff").isEqualTo(BACKOFF);
+            StateLog report = h.logs().get(h.logs().size() - 1);
+            assertThat(report.id()).isEqualTo("agent-upgrade:2.0");
+            assertThat(report.stateResult()).isFalse();
+            assertThat(report.stateComment()).isEqualTo("upgrade to 2.0 failed: checksum mismatch");
             assertThat(h.agent.snapshot().pendingUpgrade()).isNull();
         }
 

@@ -3,6 +3,7 @@ package io.opsagent.fsm.internal;
 import io.opsagent.fsm.RoundEvent;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
+import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateResult;
 import java.util.List;
@@ -49,6 +50,11 @@ public final class CompositeRoundListener implements RoundListener {
     @Override
     public void roundFinished(long recipeVersion, long round, boolean success) {
         each(l -> l.roundFinished(recipeVersion, round, success));
+    }
+
+    @Override
+    public void upgradeOrdered(AgentUpdate order) {
+        each(l -> l.upgradeOrdered(order));
     }
 
     @Override

@@ -43,6 +43,9 @@ final class RoundContext {
         void post(RoundEvent event, Object input);
     }
 
+    /** The id of the StateLog that reports a failed upgrade: {@code agent-upgrade:<version>}. */
+    static final String UPGRADE_LOG_ID = "agent-upgrade:";
+
     /** The outcome of the current state, with the token of the run it belongs to. */
     record Completion(long token, StateResult result) { }
 
@@ -384,6 +387,7 @@ final class RoundContext {
             LOG.info("upgrade to {} ordered; it runs when no round is running", order.version());
         }
         pendingUpgrade = order;
+        listener.upgradeOrdered(order);
     }
 
     void startUpgrade() {
@@ -420,9 +424,16 @@ final class RoundContext {
         pendingUpgrade = null;
     }
 
+    /** The upgrade failed: said in the log and, when a recipe is loaded, to the backend as a failed StateLog. */
     void abandonUpgrade() {
         dirty = true;
-        LOG.warn("upgrade to {} failed: {}", pendingUpgrade == null ? "?" : pendingUpgrade.version(), input);
+        String version = pendingUpgrade == null ? "?" : pendingUpgrade.version();
+        String reason = "upgrade to " + version + " failed: " + input;
+        LOG.warn(reason);
+        if (recipeVersion > 0) {
+            sink.send(new StateLog(identity.instanceId(), identity.appId(), recipeVersion, UPGRADE_LOG_ID + version,
+                    false, reason, null, null));
+        }
         pendingUpgrade = null;
     }
 

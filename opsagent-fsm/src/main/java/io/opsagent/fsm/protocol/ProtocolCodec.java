@@ -234,8 +234,8 @@ public final class ProtocolCodec {
                 Fields s = f.element("state", i, array.get(i));
                 String id = s.nonEmptyStringOrAlias("id", "stateid");
                 String stateModule = s.nonEmptyString("module");
-                // A missing or null parameter is an empty object.
-                JsonObject parameter = s.has("parameter") ? s.object("parameter").json : new JsonObject();
+                // Required, as the original agent required it: a backend always sends it, `{}` when empty.
+                JsonObject parameter = s.object("parameter").json;
                 Integer first = firstIndexOfId.putIfAbsent(id, i);
                 if (first != null) {
                     throw new ProtocolException(

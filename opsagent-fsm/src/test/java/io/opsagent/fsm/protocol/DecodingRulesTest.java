@@ -2,6 +2,7 @@ package io.opsagent.fsm.protocol;
 
 import static io.opsagent.fsm.protocol.Samples.canonical;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -46,7 +47,7 @@ class DecodingRulesTest {
     @Test
     void idWinsWhenBothIdAndStateidArePresent() {
         RecipeMetadata r = recipe("{'code':'RecipeMetadata','recipe_version':4,"
-                + "'state':[{'id':'from-id','stateid':'from-stateid','module':'m'}]}");
+                + "'state':[{'id':'from-id','stateid':'from-stateid','module':'m','parameter':{}}]}");
 
         assertThat(r.states().orElseThrow().get(0).id()).isEqualTo("from-id");
     }
@@ -54,25 +55,24 @@ class DecodingRulesTest {
     @Test
     void stateidIsUsedWhenIdIsNull() {
         RecipeMetadata r = recipe("{'code':'RecipeMetadata','recipe_version':4,"
-                + "'state':[{'id':null,'stateid':'from-stateid','module':'m'}]}");
+                + "'state':[{'id':null,'stateid':'from-stateid','module':'m','parameter':{}}]}");
 
         assertThat(r.states().orElseThrow().get(0).id()).isEqualTo("from-stateid");
     }
 
     @Test
-    void missingParameterIsAnEmptyObject() {
-        RecipeMetadata r = recipe("{'code':'RecipeMetadata','recipe_version':4,'state':[{'id':'a','module':'m'}]}");
-
-        assertThat(r.states().orElseThrow().get(0).parameter()).isEqualTo(new JsonObject());
+    void missingParameterIsRejectedAsTheOriginalAgentDid() {
+        assertThatThrownBy(() -> recipe("{'code':'RecipeMetadata','recipe_version':4,'state':[{'id':'a','module':'m'}]}"))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessage("state[0].parameter: required field is missing");
     }
 
     @Test
-    void nullParameterIsAnEmptyObject() {
-        RecipeMetadata r = recipe(
-                "{'code':'RecipeMetadata','recipe_version':4,'state':[{'id':'a','module':'m','parameter':null}]}");
-
-        assertThat(r.states().orElseThrow().get(0).parameter()).isEqualTo(new JsonObject());
-        assertThat(canonical(codec.encode(r))).contains("\"parameter\": {}");
+    void nullParameterIsRejected() {
+        assertThatThrownBy(() -> recipe(
+                "{'code':'RecipeMetadata','recipe_version':4,'state':[{'id':'a','module':'m','parameter':null}]}"))
+                .isInstanceOf(ProtocolException.class)
+                .hasMessageStartingWith("state[0].parameter: ");
     }
 
     @Test

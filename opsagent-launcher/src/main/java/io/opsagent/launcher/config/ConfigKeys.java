@@ -56,6 +56,12 @@ public final class ConfigKeys {
     public static final ConfigKey SALT_CACHEDIR =
             key("salt", "cachedir", ValueType.HOST_PATH, "/var/lib/visualops/salt/cache");
 
+    public static final ConfigKey UPGRADE_PUBLIC_KEY = key("upgrade", "public_key", ValueType.TEXT, null);
+    public static final ConfigKey UPGRADE_PUBLIC_KEY_FILE = key("upgrade", "public_key_file", ValueType.PATH, null);
+    public static final ConfigKey UPGRADE_HANDSHAKE_DEADLINE =
+            key("upgrade", "handshake_deadline", ValueType.DURATION, "120s");
+    public static final ConfigKey UPGRADE_MAX_FAILURES = key("upgrade", "max_failures", ValueType.COUNT, "3");
+
     public static final ConfigKey MODULE_ROOT =
             key("module", "root", ValueType.HOST_PATH, "/opt/visualops/bootstrap");
     public static final ConfigKey MODULE_NAME = key("module", "name", ValueType.TEXT, "salt");
@@ -78,6 +84,7 @@ public final class ConfigKeys {
             EXECUTOR_KIND,
             SALT_CALL, SALT_DELAY, SALT_SRV_ROOT, SALT_EXTENSION_MODULES, SALT_CACHEDIR,
             ignored("salt", "pkg_cache"), ignored("salt", "timeout"), ignored("salt", "runtime"),
+            UPGRADE_PUBLIC_KEY, UPGRADE_PUBLIC_KEY_FILE, UPGRADE_HANDSHAKE_DEADLINE, UPGRADE_MAX_FAILURES,
             MODULE_ROOT, MODULE_NAME, MODULE_BOOTSTRAP, MODULE_REPO, MODULE_TAG,
             ignored("module", "dst_adaptor"), ignored("module", "src_salt"), ignored("module", "src_adaptor"),
             ignored("module", "compat"));

@@ -284,7 +284,13 @@ public final class ConfigLoader {
                     optional(ConfigKeys.MODULE_REPO, ConfigLoader::text),
                     optional(ConfigKeys.MODULE_TAG, ConfigLoader::text));
 
-            return new LauncherConfig(file, userdata, global, round, network, executor, salt, module);
+            LauncherConfig.UpgradeSettings upgrade = new LauncherConfig.UpgradeSettings(
+                    optional(ConfigKeys.UPGRADE_PUBLIC_KEY, ConfigLoader::text),
+                    optional(ConfigKeys.UPGRADE_PUBLIC_KEY_FILE, ConfigLoader::absolutePath),
+                    required(ConfigKeys.UPGRADE_HANDSHAKE_DEADLINE, ConfigLoader::positiveDuration),
+                    required(ConfigKeys.UPGRADE_MAX_FAILURES, ConfigLoader::count));
+
+            return new LauncherConfig(file, userdata, global, round, network, executor, salt, module, upgrade);
         }
 
         private boolean isSet(ConfigKey key) {
@@ -343,6 +349,18 @@ public final class ConfigLoader {
     }
 
     // ---------------------------------------------------------------- value parsers
+
+    static int count(String value) {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("'" + value + "' is not a positive whole number");
+    }
 
     static String text(String value) {
         for (int i = 0; i < value.length(); i++) {

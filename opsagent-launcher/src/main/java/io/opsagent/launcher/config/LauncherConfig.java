@@ -29,7 +29,8 @@ public record LauncherConfig(
         NetworkSettings network,
         ExecutorKind executor,
         SaltSettings salt,
-        ModuleSettings module) {
+        ModuleSettings module,
+        UpgradeSettings upgrade) {
 
     public LauncherConfig {
         Objects.requireNonNull(source, "source");
@@ -40,11 +41,12 @@ public record LauncherConfig(
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(salt, "salt");
         Objects.requireNonNull(module, "module");
+        Objects.requireNonNull(upgrade, "upgrade");
     }
 
     /** The same configuration with another executor (for {@code apply --executor}). */
     public LauncherConfig withExecutor(ExecutorKind kind) {
-        return new LauncherConfig(source, userdata, global, round, network, kind, salt, module);
+        return new LauncherConfig(source, userdata, global, round, network, kind, salt, module, upgrade);
     }
 
     /** How the configuration is named in messages: its file, or "built-in defaults". */
@@ -136,4 +138,21 @@ public record LauncherConfig(
      * @param tag the tag or branch last named by a recipe ({@code mod_tag})
      */
     public record ModuleSettings(Path root, String name, String bootstrap, Optional<String> repo, Optional<String> tag) {}
+
+    /**
+     * {@code [upgrade]}: how releases ordered by {@code AgentUpdate} are verified and taken.
+     *
+     * @param publicKey the release-signing public key, base64 of its X.509 encoding ({@code public_key})
+     * @param publicKeyFile a PEM file holding that key instead ({@code public_key_file})
+     * @param handshakeDeadline how long a new release has, from its first start, to handshake
+     * @param maxFailures failures after which a version is refused for good
+     */
+    public record UpgradeSettings(Optional<String> publicKey, Optional<Path> publicKeyFile, Duration handshakeDeadline,
+            int maxFailures) {
+
+        /** Whether upgrades can be verified at all: without a key every upgrade is refused. */
+        public boolean enabled() {
+            return publicKey.isPresent() || publicKeyFile.isPresent();
+        }
+    }
 }

@@ -8,6 +8,8 @@ public enum ValueType {
     DURATION,
     /** A positive whole number of minutes (the original's {@code [salt] delay}). */
     MINUTES,
+    /** A positive whole number. */
+    COUNT,
     /** A {@code ws://} or {@code wss://} URI with a host. */
     WS_URI,
     /** An {@code http://} or {@code https://} URL with a host. */

@@ -3,6 +3,7 @@ package io.opsagent.launcher.runtime;
 import io.opsagent.fsm.AgentIdentity;
 import io.opsagent.fsm.BackoffPolicy;
 import io.opsagent.fsm.ConnectionSettings;
+import io.opsagent.fsm.ConnectionState;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.OpsAgentException;
 import io.opsagent.fsm.RoundListener;
@@ -10,10 +11,10 @@ import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.SingleThreadEventLoop;
 import io.opsagent.fsm.exec.ExecutorSettings;
 import io.opsagent.fsm.exec.StateExecutors;
+import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
 import io.opsagent.fsm.protocol.StateDone;
 import io.opsagent.fsm.spi.StateExecutor;
-import io.opsagent.fsm.spi.Upgrader;
 import io.opsagent.launcher.AgentContext;
 import io.opsagent.launcher.AgentRuntime;
 import io.opsagent.launcher.ApplyRequest;
@@ -21,15 +22,16 @@ import io.opsagent.launcher.DemoRequest;
 import io.opsagent.launcher.ExitCodes;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.host.HostLayout;
+import io.opsagent.launcher.upgrade.HandshakeGuard;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -43,18 +45,7 @@ public final class LibraryRuntime implements AgentRuntime {
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<OpsAgent> running = new AtomicReference<>();
-    private final Function<AgentContext, Upgrader> upgraders;
-    private final DemoRunner demo;
-
-    public LibraryRuntime() {
-        this(context -> null, new DemoRunner());
-    }
-
-    /** A runtime whose {@code run} carries out upgrades with the upgrader {@code upgraders} builds. */
-    public LibraryRuntime(Function<AgentContext, Upgrader> upgraders, DemoRunner demo) {
-        this.upgraders = upgraders;
-        this.demo = demo;
-    }
+    private final DemoRunner demo = new DemoRunner();
 
     @Override
     public int run(AgentContext context) {
@@ -62,16 +53,35 @@ public final class LibraryRuntime implements AgentRuntime {
         HostLayout host = context.host();
         String token = context.token().orElseThrow(() -> new OpsAgentException("run needs the instance token"))
                 .reveal();
-        String instanceId;
+        Clock clock = Clock.systemUTC();
+        String version = UpgradeWiring.runningVersion(context);
+        Optional<UpgradeWiring> upgrades = UpgradeWiring.create(context, version, clock);
         try {
-            instanceId = new InstanceIdResolver(stopped).resolve(config.network().instanceId());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ExitCodes.OK;
+            if (upgrades.isPresent()) {
+                if (upgrades.get().guard.started() == HandshakeGuard.Verdict.RESTART
+                        || upgrades.get().upgrader.carryOutPendingUpgrade()) {
+                    return ExitCodes.RESTART_FOR_UPGRADE;
+                }
+            }
+            String instanceId;
+            try {
+                instanceId = new InstanceIdResolver(stopped).resolve(config.network().instanceId());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCodes.OK;
+            }
+            if (instanceId == null) {
+                return ExitCodes.OK;
+            }
+            return runAgent(context, config, host, new AgentIdentity(instanceId, config.userdata().appId().orElseThrow(),
+                    version, token), upgrades.orElse(null), clock);
+        } finally {
+            upgrades.ifPresent(UpgradeWiring::close);
         }
-        if (instanceId == null) {
-            return ExitCodes.OK;
-        }
+    }
+
+    private int runAgent(AgentContext context, LauncherConfig config, HostLayout host, AgentIdentity identity,
+            UpgradeWiring upgrades, Clock clock) {
         URI backend = config.userdata().wsUri().orElseThrow();
         ConnectionSettings.Builder connection = ConnectionSettings.builder(backend)
                 .reconnect(config.network().reconnectInitial(), config.network().reconnectMax())
@@ -81,14 +91,13 @@ public final class LibraryRuntime implements AgentRuntime {
 
         AtomicBoolean upgraded = new AtomicBoolean();
         CountDownLatch machineStopped = new CountDownLatch(1);
-        try (StatusUpdater status = new StatusUpdater(context.status(), context.agentVersion(),
-                withoutUserInfo(backend), Clock.systemUTC())) {
+        try (StatusUpdater status = new StatusUpdater(context.status(), identity.agentVersion(),
+                withoutUserInfo(backend), clock)) {
             OpsAgent agent = baseBuilder(config, host, false)
-                    .identity(new AgentIdentity(instanceId, config.userdata().appId().orElseThrow(),
-                            context.agentVersion(), token))
+                    .identity(identity)
                     .connection(connection.build())
                     .stateDirectory(host.stateDir())
-                    .upgrader(upgraders.apply(context))
+                    .upgrader(upgrades == null ? null : upgrades.upgrader)
                     .listener(status)
                     .listener(new RoundListener() {
                         @Override
@@ -98,13 +107,33 @@ public final class LibraryRuntime implements AgentRuntime {
                                 machineStopped.countDown();
                             }
                         }
+
+                        @Override
+                        public void upgradeOrdered(AgentUpdate order) {
+                            if (upgrades != null) {
+                                upgrades.upgrader.orderReceived(order);
+                            }
+                        }
                     })
                     .build();
             running.set(agent);
             agent.start();
             status.start(agent);
-            LOG.info("agent {} running as instance {}", context.agentVersion(), instanceId);
-            awaitEither(stopped, machineStopped);
+            LOG.info("agent {} running as instance {}", identity.agentVersion(), identity.instanceId());
+            boolean confirmed = upgrades == null;
+            while (stopped.getCount() > 0 && machineStopped.getCount() > 0) {
+                await(stopped, Duration.ofMillis(100));
+                if (!confirmed && agent.connectionState() == ConnectionState.ONLINE) {
+                    upgrades.guard.confirmed();
+                    confirmed = true;
+                }
+                if (!confirmed && upgrades.guard.checkDeadline(clock.instant()) == HandshakeGuard.Verdict.RESTART) {
+                    LOG.error("this release did not handshake in time; the previous release takes over");
+                    agent.close();
+                    await(machineStopped, Duration.ofSeconds(10));
+                    return ExitCodes.RESTART_FOR_UPGRADE;
+                }
+            }
             agent.close();
             await(machineStopped, Duration.ofSeconds(10));
             status.writeNow();

@@ -72,9 +72,12 @@ public final class Scratch implements AutoCloseable {
    * Runs a 600 s {@code sleep} as a child of the state's shell and waits for it, writing the
    * shell's pid to {@code name.sh.pid} and the sleep's pid to {@code name.pid} (atomically, so a
    * reader never sees a half-written file). Killing only the shell leaves the sleep running.
+   *
+   * <p>The shell's pid comes from a child's {@code $PPID}, not from {@code $$}: agents that keep
+   * the original agent's {@code $name} templating turn {@code $$} into {@code $}.
    */
   public String longRunning(String name) {
-    return "echo $$ > " + quoted(name + ".sh.tmp") + " && mv " + quoted(name + ".sh.tmp") + " "
+    return "sh -c 'echo $PPID' > " + quoted(name + ".sh.tmp") + " && mv " + quoted(name + ".sh.tmp") + " "
         + quoted(name + ".sh.pid") + "; sleep 600 & echo $! > " + quoted(name + ".tmp") + " && mv "
         + quoted(name + ".tmp") + " " + quoted(name + ".pid") + "; wait";
   }

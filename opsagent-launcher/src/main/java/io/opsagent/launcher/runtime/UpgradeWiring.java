@@ -1,0 +1,91 @@
+package io.opsagent.launcher.runtime;
+
+import io.opsagent.fsm.OpsAgentException;
+import io.opsagent.launcher.AgentContext;
+import io.opsagent.launcher.config.LauncherConfig;
+import io.opsagent.launcher.upgrade.HandshakeGuard;
+import io.opsagent.launcher.upgrade.LauncherUpgrader;
+import io.opsagent.launcher.upgrade.ReleaseKeys;
+import io.opsagent.launcher.upgrade.ReleaseSwitcher;
+import io.opsagent.launcher.upgrade.UpgradeSettings;
+import io.opsagent.launcher.upgrade.UpgradeState;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The self-upgrade pieces {@code opsagent run} needs, built from {@code [upgrade]} and
+ * {@code [userdata] base_remote}: the upgrader handed to the agent, and the guard that gives a
+ * freshly switched release its deadline for the first Handshake.
+ */
+final class UpgradeWiring implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(UpgradeWiring.class);
+
+    final LauncherUpgrader upgrader;
+    final HandshakeGuard guard;
+    final String runningVersion;
+
+    private UpgradeWiring(LauncherUpgrader upgrader, HandshakeGuard guard, String runningVersion) {
+        this.upgrader = upgrader;
+        this.guard = guard;
+        this.runningVersion = runningVersion;
+    }
+
+    /** The wiring, or empty (with a log line saying why) when upgrades cannot be verified. */
+    static Optional<UpgradeWiring> create(AgentContext context, String runningVersion, Clock clock) {
+        LauncherConfig config = context.config();
+        LauncherConfig.UpgradeSettings upgrade = config.upgrade();
+        if (!upgrade.enabled()) {
+            LOG.info("self-upgrade is off: no [upgrade] public_key or public_key_file; an AgentUpdate will be refused");
+            return Optional.empty();
+        }
+        if (config.userdata().baseRemote().isEmpty()) {
+            LOG.info("self-upgrade is off: no [userdata] base_remote to fetch releases from");
+            return Optional.empty();
+        }
+        PublicKey key = upgrade.publicKey().map(ReleaseKeys::parsePublicKey)
+                .orElseGet(() -> ReleaseKeys.readPublicKey(upgrade.publicKeyFile().orElseThrow()));
+        UpgradeSettings settings = UpgradeSettings.builder(context.host().installDir(), context.host().stateDir())
+                .baseRemote(config.userdata().baseRemote().get())
+                .publicKey(key)
+                .handshakeDeadline(upgrade.handshakeDeadline())
+                .maxFailures(upgrade.maxFailures())
+                .build();
+        UpgradeState state = UpgradeState.load(settings.stateFile(), settings.maxFailures(), clock);
+        ReleaseSwitcher switcher = new ReleaseSwitcher(context.host().installDir());
+        HandshakeGuard guard = new HandshakeGuard(state, switcher, runningVersion, settings.handshakeDeadline(), clock);
+        LauncherUpgrader upgrader = new LauncherUpgrader(settings, state, runningVersion);
+        LOG.info("self-upgrade is on: releases from {}, signed by key {}", settings.baseRemote(),
+                ReleaseKeys.fingerprint(key));
+        return Optional.of(new UpgradeWiring(upgrader, guard, runningVersion));
+    }
+
+    /**
+     * The running release's name: the folder under {@code <install>/releases/} that holds the
+     * running jar, which the upgrade machinery knows it by; the build's version otherwise.
+     */
+    static String runningVersion(AgentContext context) {
+        try {
+            URI jar = UpgradeWiring.class.getProtectionDomain().getCodeSource().getLocation().toURI();
+            return new ReleaseSwitcher(context.host().installDir()).releaseOf(Path.of(jar))
+                    .orElse(context.agentVersion());
+        } catch (URISyntaxException | RuntimeException e) {
+            return context.agentVersion();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            upgrader.close();
+        } catch (RuntimeException e) {
+            throw new OpsAgentException("closing the upgrader failed: " + e.getMessage(), e);
+        }
+    }
+}
