@@ -398,7 +398,7 @@ final class RoundContext {
             poster.post(RoundEvent.UPGRADE_FAILED, "no upgrader is configured");
             return;
         }
-        LOG.info("upgrading to {}", order.version());
+        LOG.info("upgrading to {} (url {})", order.version(), order.url());
         Upgrader.UpgradeCallback callback = new Upgrader.UpgradeCallback() {
             @Override
             public void finished() {
