@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -108,7 +107,7 @@ public final class DemoRunner {
                     })
                     .build();
             agent.start();
-            awaitEither(stopped, enoughRounds);
+            LibraryRuntime.awaitEither(stopped, enoughRounds);
             agent.close();
             out.printf("demo finished: %d round(s), %d StateLog(s) received by the backend%n", rounds.get(),
                     backend.stateLogs().size());
@@ -136,17 +135,5 @@ public final class DemoRunner {
         }
         String oneLine = text.replace('\n', ' ');
         return oneLine.length() > 160 ? oneLine.substring(0, 159) + "…" : oneLine;
-    }
-
-    private static void awaitEither(CountDownLatch a, CountDownLatch b) {
-        try {
-            while (a.getCount() > 0 && b.getCount() > 0) {
-                if (a.await(100, TimeUnit.MILLISECONDS) || b.await(100, TimeUnit.MILLISECONDS)) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -215,7 +215,8 @@ public final class LibraryRuntime implements AgentRuntime {
                 host.stateDir().resolve("work")));
     }
 
-    private static void awaitEither(CountDownLatch a, CountDownLatch b) {
+    /** Waits until either latch is open (or the thread is interrupted). */
+    static void awaitEither(CountDownLatch a, CountDownLatch b) {
         try {
             while (a.getCount() > 0 && b.getCount() > 0) {
                 if (a.await(100, TimeUnit.MILLISECONDS) || b.await(100, TimeUnit.MILLISECONDS)) {
