@@ -93,7 +93,8 @@ public final class DemoRunner {
                         public void stateFinished(long version, int index, RecipeState state, StateResult result,
                                 long nanos) {
                             out.printf("  state %-18s %-14s %-4s %s%n", state.id(), state.module(),
-                                    result.success() ? "ok" : "FAIL", result.comment() == null ? "" : result.comment());
+                                    result.success() ? "ok" : "FAIL",
+                                    result.comment() == null ? "" : result.comment().lines().findFirst().orElse(""));
                         }
 
                         @Override
