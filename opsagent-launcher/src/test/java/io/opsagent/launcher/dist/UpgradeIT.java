@@ -186,7 +186,7 @@ class UpgradeIT {
                     "release " + releaseB + " confirmed");
             assertThat(string(state, "last_good")).isEqualTo(releaseB);
             assertThat(state.has("pending")).isFalse();
-            assertThat(agentLog()).contains("release " + releaseB + " confirmed: first Handshake sent");
+            awaitLog("release " + releaseB + " confirmed: first Handshake sent");
         }
     }
 
@@ -360,30 +360,43 @@ class UpgradeIT {
 
     // ---------------------------------------------------------------- files
 
-    /**
-     * Waits until the JSON file (replaced by a rename whenever it changes) satisfies {@code test},
-     * woken by file system events, and returns what it read.
-     */
+    /** Waits until the JSON file (replaced by a rename whenever it changes) satisfies {@code test}, and returns it. */
     private JsonObject awaitJson(Path file, Predicate<JsonObject> test, String what) throws Exception {
+        return awaitInDirectory(file.getParent(), () -> {
+            try {
+                JsonObject json = readJson(file);
+                return test.test(json) ? json : null;
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }, what + " in " + file);
+    }
+
+    /** Waits until the agent's log holds {@code text}: a log line comes after the change it reports. */
+    private void awaitLog(String text) throws Exception {
+        awaitInDirectory(root.resolve("var/log/visualops"), () -> agentLog().contains(text) ? text : null,
+                "'" + text + "' in agent.log");
+    }
+
+    private interface Probe<T> {
+        T get() throws IOException;
+    }
+
+    /** Returns the first non-null value of {@code probe}, tried again whenever something in {@code dir} changes. */
+    private <T> T awaitInDirectory(Path dir, Probe<T> probe, String what) throws Exception {
         long deadline = System.nanoTime() + STEP.toNanos();
         try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
-            file.getParent().register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY);
-            JsonObject last = null;
+            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             while (true) {
-                try {
-                    last = readJson(file);
-                    if (test.test(last)) {
-                        return last;
-                    }
-                } catch (NoSuchFileException e) {
-                    last = null;
+                T value = probe.get();
+                if (value != null) {
+                    return value;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError(what + ": " + file + " did not get there within " + STEP + "; last read: "
-                            + last + "\n" + diagnostics());
+                    throw new AssertionError(what + ": not there within " + STEP + "\n" + diagnostics());
                 }
+                // Events wake the wait; the cap only guards against a missed one.
                 WatchKey key = watcher.poll(Math.min(TimeUnit.NANOSECONDS.toMillis(left), 500), TimeUnit.MILLISECONDS);
                 if (key != null) {
                     key.pollEvents();
