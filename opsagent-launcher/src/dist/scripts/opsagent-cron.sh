@@ -7,6 +7,12 @@
 #   that 'systemctl disable --now opsagent' stops the agent for good.
 # - Without systemd, it starts 'bin/opsagent run' in the background unless the pid in the
 #   agent's lock file is a live agent. The lock decides in the end: a second agent exits 1.
+#   An agent that exits 75 after installing an upgrade is started again, from the new current,
+#   on the next run.
+# - Without systemd, while a switch to a new release is on probation (upgrade.json holds
+#   "in_flight") and the new release has been started 3 times without staying up, it starts
+#   previous/bin/opsagent instead. That release sees that current points to the failed one,
+#   counts the failure and points current back at itself (docs/upgrade.md, section 6).
 # OPSAGENT_ROOT prefixes every path (tests); with it, systemd is never used.
 set -u
 
@@ -27,6 +33,11 @@ state=$root/var/lib/visualops
 logs=$root/var/log/visualops
 conf=$root/etc/opsagent.conf
 lock=$state/opsagent.lock
+opt=$root/opt/visualops
+upgrade_state=$state/upgrade.json
+# "<release> <starts>": how often this script started the release on probation.
+probation_starts=$state/probation-starts
+max_probation_starts=3
 
 say() {
     printf '%s opsagent-cron: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
@@ -61,15 +72,38 @@ if [ -f "$errors" ] && [ "$(wc -c <"$errors")" -gt 1048576 ]; then
     mv -f "$errors" "$errors.1"
 fi
 
+agent=$home/bin/opsagent
+why="the agent is not running"
+release=$(readlink "$opt/current" 2>/dev/null) || release=
+release=${release#releases/}
+if [ -n "$release" ] && grep -q '^ *"in_flight": *{' "$upgrade_state" 2>/dev/null; then
+    # A switch on probation: the new release has not sent its first Handshake yet.
+    last='' count=''
+    read -r last count <"$probation_starts" 2>/dev/null || true
+    case $count in
+        '' | *[!0-9]*) count=0 ;;
+    esac
+    [ "$last" = "$release" ] || count=0
+    if [ "$count" -ge "$max_probation_starts" ] && [ -x "$opt/previous/bin/opsagent" ]; then
+        agent=$opt/previous/bin/opsagent
+        why="release $release was started $count times since the switch to it and is not running; falling back"
+    else
+        printf '%s %s\n' "$release" "$((count + 1))" >"$probation_starts.tmp" \
+            && mv -f "$probation_starts.tmp" "$probation_starts"
+    fi
+else
+    rm -f "$probation_starts"
+fi
+
 if [ -n "$root" ]; then
     set -- run --config "$conf" --root "$root"
 else
     set -- run --config "$conf"
 fi
-say "the agent is not running; starting $home/bin/opsagent $*"
+say "$why; starting $agent $*"
 if command -v setsid >/dev/null 2>&1; then
-    setsid "$home/bin/opsagent" "$@" </dev/null >/dev/null 2>>"$errors" &
+    setsid "$agent" "$@" </dev/null >/dev/null 2>>"$errors" &
 else
-    nohup "$home/bin/opsagent" "$@" </dev/null >/dev/null 2>>"$errors" &
+    nohup "$agent" "$@" </dev/null >/dev/null 2>>"$errors" &
 fi
 exit 0

@@ -17,6 +17,7 @@ import io.opsagent.launcher.cli.UsageException;
 import io.opsagent.launcher.config.ConfigLoader;
 import io.opsagent.launcher.config.Durations;
 import io.opsagent.launcher.config.LauncherConfig;
+import io.opsagent.launcher.config.LogLevel;
 import io.opsagent.launcher.host.HostException;
 import io.opsagent.launcher.host.HostLayout;
 import io.opsagent.launcher.host.HostPreparer;
@@ -25,6 +26,10 @@ import io.opsagent.launcher.logging.LoggingSetup;
 import io.opsagent.launcher.status.AgentStatus;
 import io.opsagent.launcher.status.StatusFile;
 import io.opsagent.launcher.status.StatusReport;
+import io.opsagent.launcher.upgrade.ReleaseFetcher;
+import io.opsagent.launcher.upgrade.ReleaseKeys;
+import io.opsagent.launcher.upgrade.ReleaseSigner;
+import io.opsagent.launcher.upgrade.UpgradeException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -33,6 +38,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Map;
@@ -108,6 +114,10 @@ public final class Launcher {
                 return demo((Command.Demo) command);
             } else if (command instanceof Command.Status) {
                 return status((Command.Status) command);
+            } else if (command instanceof Command.ReleaseKeygen) {
+                return releaseKeygen((Command.ReleaseKeygen) command);
+            } else if (command instanceof Command.ReleaseSign) {
+                return releaseSign((Command.ReleaseSign) command);
             } else if (command instanceof Command.Version) {
                 out.println("opsagent " + Version.current());
                 out.println("Java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.home")
@@ -117,7 +127,7 @@ public final class Launcher {
                 out.print(Usage.TEXT);
                 return ExitCodes.OK;
             }
-        } catch (OpsAgentException e) {
+        } catch (OpsAgentException | UpgradeException e) {
             return fail(e.getMessage(), null);
         } catch (RuntimeException e) {
             return fail("unexpected error: " + e, e);
@@ -331,6 +341,87 @@ public final class Launcher {
             default:
                 err.println("opsagent: " + lock.detail());
                 return ExitCodes.ERROR;
+        }
+    }
+
+    // ---------------------------------------------------------------- release-keygen, release-sign
+
+    /**
+     * Writes a new key pair with {@link ReleaseSigner#generateKeyPair(Path)} and prints the line
+     * agents need. Uses no root, no configuration and no log file: a release manager runs it on
+     * a workstation.
+     */
+    private int releaseKeygen(Command.ReleaseKeygen command) {
+        ReleaseSigner.KeyFiles keys = ReleaseSigner.generateKeyPair(absolute(command.out()));
+        out.println("private key: " + keys.privateKey() + " (mode 0600; keep it offline, never on an agent)");
+        out.println("public key:  " + keys.publicKey());
+        out.println("fingerprint: " + keys.fingerprint() + " (agents log it when they check a release)");
+        out.println();
+        out.println("For every agent's configuration (/etc/opsagent.conf):");
+        out.println("[upgrade]");
+        out.println("public_key = " + keys.publicKeyBase64());
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Signs a tarball with {@link ReleaseSigner#sign(Path, Path)}, which first unpacks it as
+     * agents will. When the public key that {@code release-keygen} wrote lies beside the private
+     * key, the new signature is checked with it, so a mismatched pair is caught before upload.
+     */
+    private int releaseSign(Command.ReleaseSign command) {
+        Path key = absolute(command.key());
+        Path tarball = absolute(command.tarball());
+        requireRegularFile(key, "private key");
+        requireRegularFile(tarball, "tarball");
+        // The unpacker's warnings (setuid bits dropped, say) go to stderr; nothing goes to a log file.
+        LoggingSetup.console(LogLevel.WARNING);
+        loggingStarted = true;
+        ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, key);
+        out.println("checked: agents would unpack " + signed.tarball() + " (" + signed.size() + " bytes)");
+        out.println("sha256:  " + signed.sha256());
+        out.println("wrote " + signed.checksumFile());
+        out.println("wrote " + signed.signatureFile());
+        Optional<Path> publicKey = publicKeyBeside(key);
+        if (publicKey.isPresent()) {
+            PublicKey pub = ReleaseKeys.readPublicKey(publicKey.get());
+            try {
+                ReleaseSigner.verify(tarball, pub);
+            } catch (UpgradeException e) {
+                throw new UpgradeException(UpgradeException.Kind.HOST, "the new signature does not verify with "
+                        + publicKey.get() + ", which is not the public key of " + key + " (" + e.getMessage()
+                        + "); agents configured with that public key would reject this release", e);
+            }
+            out.println("verified with " + publicKey.get() + " (" + ReleaseKeys.fingerprint(pub) + ")");
+        }
+        String name = ReleaseFetcher.TARBALL;
+        out.println("Upload to <base_remote>/<version>/, the tarball first and the signature last:");
+        if (tarball.getFileName().toString().equals(name)) {
+            out.println("  " + name + ", " + name + ReleaseFetcher.CHECKSUM_SUFFIX + ", " + name
+                    + ReleaseFetcher.SIGNATURE_SUFFIX);
+        } else {
+            out.println("  " + signed.tarball() + " as " + name);
+            out.println("  " + signed.checksumFile() + " as " + name + ReleaseFetcher.CHECKSUM_SUFFIX);
+            out.println("  " + signed.signatureFile() + " as " + name + ReleaseFetcher.SIGNATURE_SUFFIX);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** {@code opsagent-release.pub} beside {@code opsagent-release.key}, if it is there. */
+    private static Optional<Path> publicKeyBeside(Path privateKey) {
+        String name = privateKey.getFileName().toString();
+        if (!name.endsWith(".key")) {
+            return Optional.empty();
+        }
+        Path pub = privateKey.resolveSibling(name.substring(0, name.length() - ".key".length()) + ".pub");
+        return Files.isRegularFile(pub) ? Optional.of(pub) : Optional.empty();
+    }
+
+    private static void requireRegularFile(Path file, String what) {
+        if (!Files.exists(file)) {
+            throw new HostException(what + " " + file + ": no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new HostException(what + " " + file + " is not a regular file");
         }
     }
 

@@ -54,6 +54,28 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * {@code opsagent release-keygen --out DIR}: a new release-signing key pair in {@code DIR},
+     * for release managers. Needs no root and no configuration.
+     */
+    record ReleaseKeygen(Path out) implements Command {
+        public ReleaseKeygen {
+            Objects.requireNonNull(out, "out");
+        }
+    }
+
+    /**
+     * {@code opsagent release-sign --key PRIVATE_KEY TARBALL}: writes {@code TARBALL.sha256} and
+     * {@code TARBALL.sig} beside the tarball, for release managers. Needs no root and no
+     * configuration.
+     */
+    record ReleaseSign(Path key, Path tarball) implements Command {
+        public ReleaseSign {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(tarball, "tarball");
+        }
+    }
+
     /** {@code opsagent version}. */
     record Version() implements Command {}
 

@@ -40,6 +40,10 @@ public final class CommandLineParser {
                 return demo(rest);
             case "status":
                 return status(rest);
+            case "release-keygen":
+                return releaseKeygen(rest);
+            case "release-sign":
+                return releaseSign(rest);
             case "version":
             case "--version":
                 noArguments(name, rest);
@@ -103,6 +107,28 @@ public final class CommandLineParser {
         Scanned s = scan("status", args, Set.of("--root"), Set.of("--json"));
         s.noPositionals();
         return new Command.Status(s.path("--root"), s.flags.contains("--json"));
+    }
+
+    private static Command releaseKeygen(List<String> args) {
+        Scanned s = scan("release-keygen", args, Set.of("--out"), NO_FLAGS);
+        s.noPositionals();
+        Path out = s.path("--out").orElseThrow(() -> new UsageException(
+                "release-keygen: where to? give --out DIR, the directory for the new key files"));
+        return new Command.ReleaseKeygen(out);
+    }
+
+    private static Command releaseSign(List<String> args) {
+        Scanned s = scan("release-sign", args, Set.of("--key"), NO_FLAGS);
+        Path key = s.path("--key").orElseThrow(() -> new UsageException(
+                "release-sign: with which key? give --key PRIVATE_KEY, the file release-keygen wrote"));
+        if (s.positionals.isEmpty()) {
+            throw new UsageException("release-sign: which tarball? give the path of the release's opsagent.tgz");
+        }
+        if (s.positionals.size() > 1) {
+            throw new UsageException("release-sign: one tarball at a time, got " + s.positionals.size() + ": "
+                    + String.join(" ", s.positionals));
+        }
+        return new Command.ReleaseSign(key, toPath("release-sign", "TARBALL", s.positionals.get(0)));
     }
 
     private static void noArguments(String command, List<String> args) {

@@ -27,7 +27,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,13 +54,11 @@ public final class LibraryRuntime implements AgentRuntime {
                 .reveal();
         Clock clock = Clock.systemUTC();
         String version = UpgradeWiring.runningVersion(context);
-        Optional<UpgradeWiring> upgrades = UpgradeWiring.create(context, version, clock);
+        UpgradeWiring upgrades = UpgradeWiring.create(context, version, clock);
         try {
-            if (upgrades.isPresent()) {
-                if (upgrades.get().guard.started() == HandshakeGuard.Verdict.RESTART
-                        || upgrades.get().upgrader.carryOutPendingUpgrade()) {
-                    return ExitCodes.RESTART_FOR_UPGRADE;
-                }
+            if (upgrades.guard.started() == HandshakeGuard.Verdict.RESTART
+                    || upgrades.upgrader.carryOutPendingUpgrade()) {
+                return ExitCodes.RESTART_FOR_UPGRADE;
             }
             String instanceId;
             try {
@@ -74,9 +71,9 @@ public final class LibraryRuntime implements AgentRuntime {
                 return ExitCodes.OK;
             }
             return runAgent(context, config, host, new AgentIdentity(instanceId, config.userdata().appId().orElseThrow(),
-                    version, token), upgrades.orElse(null), clock);
+                    version, token), upgrades, clock);
         } finally {
-            upgrades.ifPresent(UpgradeWiring::close);
+            upgrades.close();
         }
     }
 
@@ -97,7 +94,7 @@ public final class LibraryRuntime implements AgentRuntime {
                     .identity(identity)
                     .connection(connection.build())
                     .stateDirectory(host.stateDir())
-                    .upgrader(upgrades == null ? null : upgrades.upgrader)
+                    .upgrader(upgrades.upgrader)
                     .listener(status)
                     .listener(new RoundListener() {
                         @Override
@@ -110,9 +107,7 @@ public final class LibraryRuntime implements AgentRuntime {
 
                         @Override
                         public void upgradeOrdered(AgentUpdate order) {
-                            if (upgrades != null) {
-                                upgrades.upgrader.orderReceived(order);
-                            }
+                            upgrades.upgrader.orderReceived(order);
                         }
                     })
                     .build();
@@ -120,7 +115,7 @@ public final class LibraryRuntime implements AgentRuntime {
             agent.start();
             status.start(agent);
             LOG.info("agent {} running as instance {}", identity.agentVersion(), identity.instanceId());
-            boolean confirmed = upgrades == null;
+            boolean confirmed = false;
             while (stopped.getCount() > 0 && machineStopped.getCount() > 0) {
                 await(stopped, Duration.ofMillis(100));
                 if (!confirmed && agent.connectionState() == ConnectionState.ONLINE) {

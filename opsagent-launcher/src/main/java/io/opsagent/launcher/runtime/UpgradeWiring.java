@@ -14,7 +14,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -37,22 +36,22 @@ final class UpgradeWiring implements AutoCloseable {
         this.runningVersion = runningVersion;
     }
 
-    /** The wiring, or empty (with a log line saying why) when upgrades cannot be verified. */
-    static Optional<UpgradeWiring> create(AgentContext context, String runningVersion, Clock clock) {
+    /**
+     * The wiring. Without a public key, or without {@code base_remote}, it is built all the same
+     * (with a log line saying what is missing): the upgrader then refuses orders with a reason
+     * that reaches the backend as a failed StateLog, and a release on probation still gets
+     * its deadline.
+     */
+    static UpgradeWiring create(AgentContext context, String runningVersion, Clock clock) {
         LauncherConfig config = context.config();
         LauncherConfig.UpgradeSettings upgrade = config.upgrade();
-        if (!upgrade.enabled()) {
-            LOG.info("self-upgrade is off: no [upgrade] public_key or public_key_file; an AgentUpdate will be refused");
-            return Optional.empty();
+        PublicKey key = null;
+        if (upgrade.enabled()) {
+            key = upgrade.publicKey().map(ReleaseKeys::parsePublicKey)
+                    .orElseGet(() -> ReleaseKeys.readPublicKey(upgrade.publicKeyFile().orElseThrow()));
         }
-        if (config.userdata().baseRemote().isEmpty()) {
-            LOG.info("self-upgrade is off: no [userdata] base_remote to fetch releases from");
-            return Optional.empty();
-        }
-        PublicKey key = upgrade.publicKey().map(ReleaseKeys::parsePublicKey)
-                .orElseGet(() -> ReleaseKeys.readPublicKey(upgrade.publicKeyFile().orElseThrow()));
         UpgradeSettings settings = UpgradeSettings.builder(context.host().installDir(), context.host().stateDir())
-                .baseRemote(config.userdata().baseRemote().get())
+                .baseRemote(config.userdata().baseRemote().orElse(null))
                 .publicKey(key)
                 .handshakeDeadline(upgrade.handshakeDeadline())
                 .maxFailures(upgrade.maxFailures())
@@ -61,9 +60,16 @@ final class UpgradeWiring implements AutoCloseable {
         ReleaseSwitcher switcher = new ReleaseSwitcher(context.host().installDir());
         HandshakeGuard guard = new HandshakeGuard(state, switcher, runningVersion, settings.handshakeDeadline(), clock);
         LauncherUpgrader upgrader = new LauncherUpgrader(settings, state, runningVersion);
-        LOG.info("self-upgrade is on: releases from {}, signed by key {}", settings.baseRemote(),
-                ReleaseKeys.fingerprint(key));
-        return Optional.of(new UpgradeWiring(upgrader, guard, runningVersion));
+        if (key == null) {
+            LOG.info("self-upgrade is off: no [upgrade] public_key or public_key_file; every AgentUpdate is refused");
+        } else if (settings.baseRemote() == null) {
+            LOG.info("self-upgrade is on for orders whose url names a release tarball, signed by key {}; "
+                    + "there is no [userdata] base_remote for the others", ReleaseKeys.fingerprint(key));
+        } else {
+            LOG.info("self-upgrade is on: releases from {}, signed by key {}", settings.baseRemote(),
+                    ReleaseKeys.fingerprint(key));
+        }
+        return new UpgradeWiring(upgrader, guard, runningVersion);
     }
 
     /**

@@ -106,12 +106,34 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
             once.failed("refused: another upgrade is under way");
             return;
         }
+        // The upgrader is free again before the outcome is reported, so that an order given in
+        // answer to it is not refused as "another upgrade is under way"; and freed only once, so
+        // that such an order is not freed by this one's end.
+        AtomicBoolean freed = new AtomicBoolean();
+        Runnable free = () -> {
+            if (freed.compareAndSet(false, true)) {
+                busy.set(false);
+            }
+        };
+        UpgradeCallback freeFirst = new UpgradeCallback() {
+            @Override
+            public void finished() {
+                free.run();
+                once.finished();
+            }
+
+            @Override
+            public void failed(String reason) {
+                free.run();
+                once.failed(reason);
+            }
+        };
         try {
             executor.execute(() -> {
                 try {
-                    run(order, once);
+                    run(order, freeFirst);
                 } finally {
-                    busy.set(false);
+                    free.run();
                 }
             });
         } catch (RejectedExecutionException e) {

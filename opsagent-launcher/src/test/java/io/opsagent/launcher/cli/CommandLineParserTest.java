@@ -55,6 +55,17 @@ class CommandLineParserTest {
         assertThat(parse("-h")).isEqualTo(new Command.Help());
     }
 
+    @Test
+    void releaseCommandsTakeTheirKeyAndTarball() {
+        assertThat(parse("release-keygen", "--out", "keys")).isEqualTo(new Command.ReleaseKeygen(Path.of("keys")));
+        assertThat(parse("release-keygen", "--out=/secure/keys"))
+                .isEqualTo(new Command.ReleaseKeygen(Path.of("/secure/keys")));
+        assertThat(parse("release-sign", "--key", "k.key", "opsagent.tgz"))
+                .isEqualTo(new Command.ReleaseSign(Path.of("k.key"), Path.of("opsagent.tgz")));
+        assertThat(parse("release-sign", "dist/opsagent.tgz", "--key=k.key"))
+                .isEqualTo(new Command.ReleaseSign(Path.of("k.key"), Path.of("dist/opsagent.tgz")));
+    }
+
     @ParameterizedTest(name = "[{index}] {1}")
     @CsvSource(delimiter = '|', value = {
         "''                                   | no command given",
@@ -77,6 +88,15 @@ class CommandLineParserTest {
         "demo --root /x                       | demo: unknown option '--root'",
         "status --config x                    | status: unknown option '--config'",
         "version now                          | version: takes no arguments, got 'now'",
+        "release-keygen                       | release-keygen: where to? give --out DIR, the directory for the new key files",
+        "release-keygen --out                 | release-keygen: --out needs a value",
+        "release-keygen --out a extra         | release-keygen: unexpected argument 'extra'",
+        "release-keygen --root /x             | release-keygen: unknown option '--root'",
+        "release-sign opsagent.tgz            | release-sign: with which key? give --key PRIVATE_KEY, the file release-keygen wrote",
+        "release-sign --key k.key             | release-sign: which tarball? give the path of the release's opsagent.tgz",
+        "release-sign --key k.key a.tgz b.tgz | release-sign: one tarball at a time, got 2: a.tgz b.tgz",
+        "release-sign --key a --key b x.tgz   | release-sign: --key given twice",
+        "release-sign --config c --key k x    | release-sign: unknown option '--config'",
     })
     void wrongArgumentsSayWhatIsWrong(String line, String message) {
         String[] args = line.isEmpty() ? new String[0] : line.trim().split("\\s+");
@@ -86,6 +106,7 @@ class CommandLineParserTest {
     @Test
     void usageMentionsEveryCommand() {
         assertThat(Usage.TEXT).contains("run ", "apply ", "demo ", "status ", "version ", "help ", "--root DIR",
-                "--executor", "--dry-run", "--json", "--rounds N");
+                "--executor", "--dry-run", "--json", "--rounds N",
+                "release-keygen --out DIR", "release-sign --key PRIVATE_KEY TARBALL", "[upgrade] public_key");
     }
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opsagent.launcher.testing.FileEvents;
 import io.opsagent.launcher.testing.Processes;
 import io.opsagent.launcher.testing.RepositoryFiles;
+import io.opsagent.launcher.upgrade.UpgradeState;
+import java.time.Clock;
+import java.time.Instant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +20,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** scripts/opsagent-cron.sh: starts the agent when none runs, and only then. */
+/**
+ * scripts/opsagent-cron.sh: starts the agent when none runs, and only then; falls back to the
+ * previous release when a new one on probation does not stay up.
+ */
 @Tag("slow")
 class CronScriptTest {
 
@@ -44,6 +50,45 @@ class CronScriptTest {
         }
         Files.createSymbolicLink(root.resolve("opt/visualops/current"), Path.of("releases/1.0"));
         cron = root.resolve("opt/visualops/current/scripts/opsagent-cron.sh");
+    }
+
+    /**
+     * Installs release {@code version} with the cron script and a stand-in agent that records
+     * its arguments in {@code marker}, and returns the release directory.
+     */
+    private Path installRelease(String version, Path marker) throws IOException {
+        Path release = root.resolve("opt/visualops/releases").resolve(version);
+        Files.createDirectories(release.resolve("scripts"));
+        Files.createDirectories(release.resolve("bin"));
+        Files.copy(RepositoryFiles.module().resolve("src/dist/scripts/opsagent-cron.sh"),
+                release.resolve("scripts/opsagent-cron.sh"));
+        Files.writeString(release.resolve("bin/opsagent"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"" + marker
+                + ".tmp\"\nmv \"" + marker + ".tmp\" \"" + marker + "\"\n");
+        for (Path p : List.of(release.resolve("scripts/opsagent-cron.sh"), release.resolve("bin/opsagent"))) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return release;
+    }
+
+    /** What an upgrade from 1.0 to 1.1 leaves: current -> 1.1, previous -> 1.0, the switch on probation. */
+    private UpgradeState switchedTo11() throws IOException {
+        installRelease("1.1", root.resolve("started-1.1"));
+        Files.delete(root.resolve("opt/visualops/current"));
+        Files.createSymbolicLink(root.resolve("opt/visualops/current"), Path.of("releases/1.1"));
+        Files.createSymbolicLink(root.resolve("opt/visualops/previous"), Path.of("releases/1.0"));
+        UpgradeState state = UpgradeState.load(root.resolve("var/lib/visualops/upgrade.json"), 3, Clock.systemUTC());
+        state.setInFlight(new UpgradeState.InFlightSwitch("1.1", "1.0", Instant.now(), null, 0, null));
+        state.recordFailure("0.9", "a reason that mentions \"in_flight\": {", Instant.now());
+        return state;
+    }
+
+    /** Runs the cron script; it must start the agent from {@code binary}, which records its start in {@code marker}. */
+    private void runCronAndAwaitStart(String binary, Path marker) throws Exception {
+        Files.deleteIfExists(marker);
+        Processes.Result r = runCron();
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).as(r.toString()).contains("; starting " + root.resolve(binary) + " run --config");
+        FileEvents.awaitFile(marker, Duration.ofSeconds(30));
     }
 
     private Processes.Result runCron() throws IOException, InterruptedException {
@@ -101,5 +146,58 @@ class CronScriptTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void fallsBackToThePreviousReleaseWhenTheOneOnProbationDoesNotStayUp() throws Exception {
+        switchedTo11();
+        Path current = root.resolve("started-1.1");
+
+        for (int start = 1; start <= 3; start++) {
+            runCronAndAwaitStart("opt/visualops/current/bin/opsagent", current);
+            assertThat(Files.readString(root.resolve("var/lib/visualops/probation-starts"))).isEqualTo("1.1 " + start
+                    + "\n");
+        }
+
+        Files.delete(current);
+        Processes.Result r = runCron();
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("opsagent-cron: release 1.1 was started 3 times since the switch to it and is "
+                + "not running; falling back; starting " + root.resolve("opt/visualops/previous/bin/opsagent")
+                + " run --config " + root.resolve("etc/opsagent.conf") + " --root " + root);
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
+        assertThat(Files.readAllLines(started)).containsExactly(
+                "run", "--config", root.resolve("etc/opsagent.conf").toString(), "--root", root.toString());
+        assertThat(current).doesNotExist();
+    }
+
+    @Test
+    void startsCurrentAgainOnceTheSwitchIsNoLongerOnProbation() throws Exception {
+        UpgradeState state = switchedTo11();
+        Path current = root.resolve("started-1.1");
+        for (int start = 1; start <= 3; start++) {
+            runCronAndAwaitStart("opt/visualops/current/bin/opsagent", current);
+        }
+
+        // The release handshook (or rolled back): the in-flight record is gone.
+        state.clearInFlight();
+        runCronAndAwaitStart("opt/visualops/current/bin/opsagent", current);
+
+        assertThat(root.resolve("var/lib/visualops/probation-starts")).doesNotExist();
+        assertThat(started).doesNotExist();
+    }
+
+    @Test
+    void withoutAPreviousReleaseItKeepsStartingCurrent() throws Exception {
+        switchedTo11();
+        Files.delete(root.resolve("opt/visualops/previous"));
+        Path current = root.resolve("started-1.1");
+
+        for (int start = 1; start <= 4; start++) {
+            runCronAndAwaitStart("opt/visualops/current/bin/opsagent", current);
+        }
+
+        assertThat(started).doesNotExist();
     }
 }

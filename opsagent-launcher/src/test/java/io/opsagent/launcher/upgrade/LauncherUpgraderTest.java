@@ -164,6 +164,36 @@ class LauncherUpgraderTest {
     }
 
     @Test
+    void anOrderGivenInAnswerToAnOutcomeIsCarriedOutAndStillGuardedAgainstAThird() {
+        f.publish("1.3", Tarball.release().bytes());
+        List<Runnable> queued = new ArrayList<>();
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), f.loadState(), "1.2", f.clock, queued::add);
+        Outcome retry = new Outcome();
+        Outcome third = new Outcome();
+        // As the round machine does: a failed upgrade, then at once the next order it holds.
+        upgrader.upgrade(new AgentUpdate("1.3; rm -rf /", null), new UpgradeCallback() {
+            @Override
+            public void finished() {
+                throw new AssertionError("an invalid version cannot be installed");
+            }
+
+            @Override
+            public void failed(String reason) {
+                upgrader.upgrade(new AgentUpdate("1.3", null), retry);
+            }
+        });
+
+        queued.remove(0).run();
+        upgrader.upgrade(new AgentUpdate("1.4", null), third);
+
+        assertThat(third.await()).as("the retry is still running").isEqualTo(
+                "failed: refused: another upgrade is under way");
+        queued.remove(0).run();
+        assertThat(retry.await()).isEqualTo("finished");
+        assertThat(f.currentTarget()).isEqualTo("releases/1.3");
+    }
+
+    @Test
     void secondOrderWhileOneRunsIsRefusedAndTheFirstReturnsBeforeItsWorkIsDone() {
         f.publish("1.3", Tarball.release().bytes());
         List<Runnable> queued = new ArrayList<>();

@@ -14,14 +14,14 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Builds tar.gz archives with any entries, hostile ones included, for the tests. */
-final class Tarball {
+public final class Tarball {
 
     private record Entry(TarArchiveEntry header, byte[] data) { }
 
     private final List<Entry> entries = new ArrayList<>();
 
     /** An archive with the layout a release needs: {@code bin/opsagent} (0755) and {@code lib/opsagent.jar}. */
-    static Tarball release() {
+    public static Tarball release() {
         return new Tarball()
                 .dir("bin", 0755)
                 .file("bin/opsagent", "#!/bin/sh\nexec java -jar \"$(dirname \"$0\")/../lib/opsagent.jar\" \"$@\"\n", 0755)
@@ -29,11 +29,11 @@ final class Tarball {
                 .file("lib/opsagent.jar", "PK\u0003\u0004 not really a jar", 0644);
     }
 
-    static Tarball empty() {
+    public static Tarball empty() {
         return new Tarball();
     }
 
-    Tarball file(String name, String content, int mode) {
+    public Tarball file(String name, String content, int mode) {
         return file(name, content.getBytes(StandardCharsets.UTF_8), mode);
     }
 
@@ -45,7 +45,7 @@ final class Tarball {
         return this;
     }
 
-    Tarball dir(String name, int mode) {
+    public Tarball dir(String name, int mode) {
         TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", true);
         e.setMode(040000 | mode);
         entries.add(new Entry(e, new byte[0]));
@@ -96,7 +96,7 @@ final class Tarball {
         return out.toByteArray();
     }
 
-    Path writeTo(Path file) {
+    public Path writeTo(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.write(file, bytes());

@@ -2,6 +2,8 @@ package io.opsagent.launcher.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opsagent.launcher.config.ConfigKey;
+import io.opsagent.launcher.config.ConfigKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,25 +25,39 @@ class UpgradeDocTest {
     Path dir;
 
     @Test
-    void documentedDefaultsAreTheDefaults() throws IOException {
-        Map<String, String> defaults = new LinkedHashMap<>();
+    void documentedKeysAreTheKeysTheLoaderReadsWithTheirDefaults() throws IOException {
+        Map<String, String> documented = new LinkedHashMap<>();
         Matcher m = Pattern.compile("(?m)^\\| `\\[upgrade\\] (\\w+)` \\| `?([^`|]+?)`? \\|").matcher(Files.readString(DOC));
         while (m.find()) {
-            defaults.put(m.group(1), m.group(2).trim());
+            documented.put(m.group(1), m.group(2).trim());
         }
 
-        assertThat(defaults).containsExactly(
-                Map.entry("public_key", "(none)"),
-                Map.entry("public_key_file", "(none)"),
-                Map.entry("handshake_deadline", seconds(UpgradeSettings.DEFAULT_HANDSHAKE_DEADLINE)),
-                Map.entry("max_failures", String.valueOf(UpgradeSettings.DEFAULT_MAX_FAILURES)),
-                Map.entry("max_download_mib", String.valueOf(UpgradeSettings.DEFAULT_MAX_DOWNLOAD_BYTES >> 20)),
-                Map.entry("max_release_mib", String.valueOf(UpgradeSettings.DEFAULT_MAX_RELEASE_BYTES >> 20)),
-                Map.entry("max_release_entries", String.valueOf(UpgradeSettings.DEFAULT_MAX_RELEASE_ENTRIES)),
-                Map.entry("connect_timeout", seconds(UpgradeSettings.DEFAULT_CONNECT_TIMEOUT)),
-                Map.entry("download_timeout", UpgradeSettings.DEFAULT_DOWNLOAD_TIMEOUT.toMinutes() + "m"));
+        Map<String, String> loaded = new LinkedHashMap<>();
+        for (ConfigKey key : ConfigKeys.inSection("upgrade")) {
+            loaded.put(key.name(), key.defaultText().orElse("(none)"));
+        }
+        assertThat(documented).containsExactlyEntriesOf(loaded);
+        assertThat(documented).containsEntry("handshake_deadline", seconds(UpgradeSettings.DEFAULT_HANDSHAKE_DEADLINE))
+                .containsEntry("max_failures", String.valueOf(UpgradeSettings.DEFAULT_MAX_FAILURES));
         assertThat(LauncherUpgrader.RESTART_EXIT_CODE).isEqualTo(75);
         assertThat(Files.readString(DOC)).contains("**" + LauncherUpgrader.RESTART_EXIT_CODE + "**");
+    }
+
+    @Test
+    void documentedBuiltInLimitsAreTheCodesLimits() throws IOException {
+        Map<String, String> documented = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^\\| (largest download|largest release|most entries|connect timeout|download timeout)"
+                + " \\| ([^|]+?) \\|").matcher(Files.readString(DOC));
+        while (m.find()) {
+            documented.put(m.group(1), m.group(2));
+        }
+
+        assertThat(documented).containsExactly(
+                Map.entry("largest download", (UpgradeSettings.DEFAULT_MAX_DOWNLOAD_BYTES >> 20) + " MiB"),
+                Map.entry("largest release", (UpgradeSettings.DEFAULT_MAX_RELEASE_BYTES >> 20) + " MiB"),
+                Map.entry("most entries", String.valueOf(UpgradeSettings.DEFAULT_MAX_RELEASE_ENTRIES)),
+                Map.entry("connect timeout", UpgradeSettings.DEFAULT_CONNECT_TIMEOUT.toSeconds() + " s"),
+                Map.entry("download timeout", UpgradeSettings.DEFAULT_DOWNLOAD_TIMEOUT.toMinutes() + " min"));
     }
 
     @Test
