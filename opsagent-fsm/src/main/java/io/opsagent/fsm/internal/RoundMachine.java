@@ -129,9 +129,13 @@ public final class RoundMachine {
         post(RoundEvent.UPGRADE_ORDERED, order);
     }
 
-    /** Stops the machine: the running state is cancelled. Any thread. */
+    /** Stops the machine: the running state is cancelled. Idempotent; any thread. */
     public void stop() {
-        post(RoundEvent.STOP, null);
+        loop.execute(() -> {
+            if (state() != RoundState.STOPPED) {
+                dispatch(RoundEvent.STOP, null);
+            }
+        });
     }
 
     public AgentSnapshot snapshot() {
