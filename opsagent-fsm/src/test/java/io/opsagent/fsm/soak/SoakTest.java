@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ class SoakTest {
     void reconnectAndNotReadyLoopsAndRoundsKeepHeapThreadsAndDescriptorsFlat() throws Exception {
         Files.createDirectories(dir.resolve("out"));
         recipe = recipe(1);
-        backend = newBackend(0);
+        backend = backendOnAFixedPort();
         port = backend.port();
         OpsAgent agent = OpsAgent.builder()
                 .identity(new AgentIdentity("i-soak", "app-soak", "soak", "soak-token"))
@@ -196,6 +197,31 @@ class SoakTest {
 
     // ------------------------------------------------------------------ the backend
 
+    /**
+     * A backend on a port below the ephemeral range, so that no outgoing connection (the agent's
+     * own reconnect attempts included) can hold it while the backend restarts.
+     */
+    private ReferenceBackend backendOnAFixedPort() throws IOException {
+        int ephemeralLow = 32768;
+        try {
+            ephemeralLow = Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // keep Linux's default
+        }
+        Random random = new Random();
+        for (int i = 0; i < 100; i++) {
+            int candidate = 10_000 + random.nextInt(Math.max(1, ephemeralLow - 10_000));
+            try {
+                return newBackend(candidate);
+            } catch (BindException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free port below " + ephemeralLow);
+    }
+
+    /** Restarts the backend on the same port; waits while something still holds the port. */
     private ReferenceBackend newBackend(int onPort) throws IOException {
         ReferenceBackend b = ReferenceBackend.builder()
                 .host(InetAddress.getLoopbackAddress())
@@ -204,7 +230,17 @@ class SoakTest {
                 .recipeOnHandshake(recipe)
                 .build();
         b.addListener(this::onFrame);
-        return b.start();
+        long deadline = System.nanoTime() + STEP.toNanos();
+        while (true) {
+            try {
+                return b.start();
+            } catch (BindException taken) {
+                if (System.nanoTime() > deadline || port == 0) {
+                    throw taken;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
     }
 
     private void onFrame(Frame frame) {
