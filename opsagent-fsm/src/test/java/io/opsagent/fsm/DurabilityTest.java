@@ -10,6 +10,7 @@ import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.StateDone;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +111,29 @@ class DurabilityTest {
         assertThat(h.executor.startedIds()).containsExactly("a");
     }
 
+    @Test
+    void aLooseStateDirectoryIsTightenedAndTheRoundFileIsOwnerOnly() throws Exception {
+        Path loose = Files.createDirectories(dir.resolve("loose"));
+        Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rwxr-xr-x"));
+        AgentHarness h = new AgentHarness(b -> b.stateDirectory(loose));
+        agents.add(h);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(loose))).isEqualTo("rwx------");
+
+        h.receive(recipe(3, cmd("a"), cmd("b")));
+        h.succeed("a");
+        awaitSaved(loose, 3, "b");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(loose.resolve("round.json"))))
+                .isEqualTo("rw-------");
+        try (var files = Files.list(loose)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("round.json");
+        }
+    }
+
     private void awaitSaved(long version, String stateId) {
+        awaitSaved(dir, version, stateId);
+    }
+
+    private static void awaitSaved(Path dir, long version, String stateId) {
         Await.until(() -> {
             return new RoundStore(dir).load()
                     .filter(r -> r.recipe().recipeVersion() == version)

@@ -7,6 +7,7 @@ import io.opsagent.launcher.testing.StatusSamples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
@@ -61,6 +62,17 @@ class StatusFileTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("status.json");
         }
+    }
+
+    @Test
+    void theFileIsReadableByItsOwnerOnlyEvenWhenAnOlderOneWasNot() throws IOException {
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        Files.writeString(file.file(), "{}");
+        Files.setPosixFilePermissions(file.file(), PosixFilePermissions.fromString("rw-r--r--"));
+
+        file.write(sample());
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.file()))).isEqualTo("rw-------");
     }
 
     @Test

@@ -54,7 +54,8 @@ public final class Outbox {
         }
         this.capacity = capacity;
         this.nextSeq = firstSeq;
-        this.acked = firstSeq - 1;
+        // Replayed logs carry sequence numbers below firstSeq; their acknowledgements must count.
+        this.acked = replayed.isEmpty() ? firstSeq - 1 : Math.min(firstSeq, replayed.get(0).seq()) - 1;
         this.journal = journal;
         this.backendAcks = backendAcknowledges;
         pending.addAll(replayed);

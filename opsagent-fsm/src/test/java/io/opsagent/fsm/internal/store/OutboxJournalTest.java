@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,46 @@ class OutboxJournalTest {
         assertThat(after.drain()).extracting(StateLog::id).containsExactly("b");
         after.connectionLost();
         assertThat(after.drain()).as("kept until acknowledged").extracting(StateLog::id).containsExactly("b");
+    }
+
+    @Test
+    void anAcknowledgementOfALogReplayedAfterARestartIsTaken() throws IOException {
+        Outbox outbox = reopen();
+        outbox.acknowledge(0);
+        outbox.add(log("a"));
+        outbox.add(log("b"));
+        outbox.drain();
+        outbox.acknowledge(1);
+        // kill -9 here: "b" was sent but its acknowledgement never came.
+
+        Outbox after = reopen();
+        assertThat(after.drain()).extracting(StateLog::seq).containsExactly(2L);
+        after.acknowledge(2);
+        assertThat(after.size()).as("the resent log is acknowledged").isZero();
+        assertThat(after.lastAcknowledged()).isEqualTo(2);
+        after.connectionLost();
+        assertThat(after.drain()).as("nothing is sent again after a reconnect").isEmpty();
+
+        assertThat(reopen().drain()).as("nor after another restart").isEmpty();
+    }
+
+    @Test
+    void theJournalIsOwnerOnlyWhenCreatedAndAfterCompaction() throws IOException {
+        Outbox outbox = reopen();
+        Path file = dir.resolve("outbox.journal");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        outbox.acknowledge(0);
+        for (int i = 0; i < 1_200; i++) {
+            outbox.add(log("s" + i));
+            outbox.drain();
+            outbox.acknowledge(i + 1);
+        }
+        assertThat(Files.readAllLines(file).size()).as("compacted").isLessThan(1_200);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left")
+                    .containsExactly("outbox.journal");
+        }
     }
 
     @Test
