@@ -47,7 +47,7 @@ class DurabilityTest {
         before.receive(recipe(5, cmd("a"), cmd("b"), cmd("c")));
         before.succeed("a");
         before.executor.running("b");
-        awaitSaved(5, "b");
+        awaitSaved(5, "b", 1);
         // kill -9: the first agent is abandoned without close; only what reached the disk counts.
 
         AgentHarness after = agent();
@@ -67,7 +67,7 @@ class DurabilityTest {
         before.receive(new StateDone(6, "w"));
         before.fail("a");
         before.executor.running("a");
-        awaitSaved(6, "a");
+        awaitSaved(6, "a", 2);
         // kill -9: the first agent is abandoned without close; only what reached the disk counts.
 
         AgentHarness after = agent();
@@ -84,7 +84,7 @@ class DurabilityTest {
         before.receive(recipe(7, cmd("a"), cmd("b")));
         before.receive(new AgentUpdate("3.1", null));
         before.succeed("a");
-        awaitSaved(7, "b");
+        awaitSaved(7, "b", 1);
         // kill -9: the first agent is abandoned without close; only what reached the disk counts.
 
         AgentHarness after = agent();
@@ -121,7 +121,7 @@ class DurabilityTest {
 
         h.receive(recipe(3, cmd("a"), cmd("b")));
         h.succeed("a");
-        awaitSaved(loose, 3, "b");
+        awaitSaved(loose, 3, "b", 1);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(loose.resolve("round.json"))))
                 .isEqualTo("rw-------");
         try (var files = Files.list(loose)) {
@@ -129,16 +129,17 @@ class DurabilityTest {
         }
     }
 
-    private void awaitSaved(long version, String stateId) {
-        awaitSaved(dir, version, stateId);
+    private void awaitSaved(long version, String stateId, int attempt) {
+        awaitSaved(dir, version, stateId, attempt);
     }
 
-    private static void awaitSaved(Path dir, long version, String stateId) {
+    private static void awaitSaved(Path dir, long version, String stateId, int attempt) {
         Await.until(() -> {
             return new RoundStore(dir).load()
                     .filter(r -> r.recipe().recipeVersion() == version)
                     .filter(r -> r.recipe().states().orElseThrow().get(r.index()).id().equals(stateId))
+                    .filter(r -> r.attempt() == attempt)
                     .isPresent();
-        }, "the round to be saved at " + stateId);
+        }, "the round to be saved at " + stateId + " in attempt " + attempt);
     }
 }
