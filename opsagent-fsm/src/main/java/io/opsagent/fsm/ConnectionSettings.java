@@ -16,6 +16,7 @@ public final class ConnectionSettings {
     private final Duration pingInterval;
     private final Duration notReadyRetry;
     private final Duration readSilenceTimeout;
+    private final Duration ackWait;
     private final int outboxCapacity;
     private final long firstSeq;
     private final Path caFile;
@@ -30,6 +31,7 @@ public final class ConnectionSettings {
         this.pingInterval = notNegative(b.pingInterval, "ping interval");
         this.notReadyRetry = positive(b.notReadyRetry, "not-ready retry");
         this.readSilenceTimeout = notNegative(b.readSilenceTimeout, "read-silence timeout");
+        this.ackWait = positive(b.ackWait, "ack wait");
         if (b.outboxCapacity < 1) {
             throw new IllegalArgumentException("outbox capacity must be at least 1, got " + b.outboxCapacity);
         }
@@ -73,6 +75,15 @@ public final class ConnectionSettings {
     /** Reconnect after this long without any frame from the backend (default zero: off). */
     public Duration readSilenceTimeout() {
         return readSilenceTimeout;
+    }
+
+    /**
+     * How long sent StateLogs wait, on a live connection, for the backend's first
+     * acknowledgement before the agent concludes that the backend does not acknowledge (default
+     * 10 s). Until then they are kept and sent again after a reconnect, so none is lost.
+     */
+    public Duration ackWait() {
+        return ackWait;
     }
 
     /** Bound on queued StateLogs (default 10,000); overflow drops the oldest. */
@@ -130,6 +141,7 @@ public final class ConnectionSettings {
         private Duration pingInterval = Duration.ofSeconds(30);
         private Duration notReadyRetry = Duration.ofSeconds(30);
         private Duration readSilenceTimeout = Duration.ZERO;
+        private Duration ackWait = Duration.ofSeconds(10);
         private int outboxCapacity = 10_000;
         private long firstSeq = 1;
         private Path caFile;
@@ -169,6 +181,11 @@ public final class ConnectionSettings {
 
         public Builder readSilenceTimeout(Duration timeout) {
             this.readSilenceTimeout = timeout;
+            return this;
+        }
+
+        public Builder ackWait(Duration wait) {
+            this.ackWait = wait;
             return this;
         }
 

@@ -103,6 +103,12 @@ class SocketFuzzTest {
                 }
                 backend.sendRaw(frame);
                 sent++;
+                if (sent % 100 == 0) {
+                    // Keep the test server's send queue (16 MiB at most in OkHttp) from filling up.
+                    int handled = sent;
+                    Await.until(() -> agent.malformedFramesOnConnection() == handled, Duration.ofSeconds(60),
+                            () -> "frame " + handled + " handled");
+                }
             }
             int total = sent;
             Await.until(() -> agent.malformedFramesOnConnection() == total, Duration.ofSeconds(60),

@@ -164,11 +164,11 @@ class TransportTest {
         TestBackend backend = backend();
         backend.onHandshake = recipe(1, cmd("a"), cmd("b"));
         FakeExecutor executor = new FakeExecutor();
-        OpsAgent agent = agent(backend, executor, s -> { });
+        OpsAgent agent = agent(backend, executor, s -> s.ackWait(Duration.ofMillis(200)));
         Await.until(() -> executor.runs().size() == 1, "state a to start");
         executor.succeed("a");
         backend.await(b -> b.stateLogs().size() == 1, WAIT, "the log of a");
-        assertThat(agent.outboxDepth()).isZero();
+        Await.until(() -> agent.outboxDepth() == 0, "the ack wait to conclude the backend does not ack");
 
         backend.stop();
         Await.until(() -> agent.connectionState() == ConnectionState.BACKING_OFF

@@ -78,6 +78,7 @@ public final class BackendConnection implements MessageSink {
     private long connects;
     private Cancellable timer = Cancellable.NONE;
     private Cancellable watchdog = Cancellable.NONE;
+    private boolean ackWaitArmed;
 
     public BackendConnection(ConnectionSettings settings, AgentIdentity identity, EventLoop loop, OkHttpClient client,
             ProtocolCodec codec, RandomGenerator random, Consumer<BackendMessage> inbound,
@@ -281,6 +282,25 @@ public final class BackendConnection implements MessageSink {
             }
         }
         outboxDepth = outbox.size();
+        armAckWait();
+    }
+
+    /** Until the backend is known to acknowledge (or not), sent logs wait {@code ackWait} for it. */
+    private void armAckWait() {
+        if (ackWaitArmed || !outbox.awaitingFirstAcknowledgement()) {
+            return;
+        }
+        ackWaitArmed = true;
+        long gen = generation;
+        loop.schedule(settings.ackWait(), () -> {
+            ackWaitArmed = false;
+            if (gen == generation && state == ConnectionState.ONLINE && outbox.awaitingFirstAcknowledgement()) {
+                outbox.backendDoesNotAcknowledge();
+                outboxDepth = outbox.size();
+            } else {
+                armAckWait();
+            }
+        });
     }
 
     private boolean write(AgentMessage message) {

@@ -36,6 +36,8 @@ public final class Outbox {
     private long nextSeq;
     private long acked;
     private boolean backendAcks;
+    /** Set once the backend has left sent logs unacknowledged for the whole ack wait. */
+    private boolean backendSilent;
     private long dropped;
     private final OutboxJournal journal;
 
@@ -83,17 +85,47 @@ public final class Outbox {
         return numbered;
     }
 
-    /** The logs to send now, in order; each is then waiting for its acknowledgement (or done). */
+    /**
+     * The logs to send now, in order. Each then waits for its acknowledgement — also while it is
+     * not known yet whether the backend acknowledges at all, so that nothing written in that
+     * window is lost — unless the backend has shown that it never acknowledges: then a log is
+     * done once written, as with the original agent.
+     */
     public List<StateLog> drain() {
         List<StateLog> out = new ArrayList<>(pending);
-        if (backendAcks) {
+        if (backendSilent && !backendAcks) {
+            if (journal != null && !out.isEmpty()) {
+                journal.done(out.get(out.size() - 1).seq());
+                journal.compactIfWorthIt(List.of(), nextSeq);
+            }
+        } else {
             unacked.addAll(pending);
-        } else if (journal != null && !out.isEmpty()) {
-            journal.done(out.get(out.size() - 1).seq());
-            journal.compactIfWorthIt(List.of(), nextSeq);
         }
         pending.clear();
         return out;
+    }
+
+    /** Whether logs were sent and wait for an acknowledgement whose arrival is still uncertain. */
+    public boolean awaitingFirstAcknowledgement() {
+        return !backendAcks && !backendSilent && !unacked.isEmpty();
+    }
+
+    /**
+     * Sent logs waited the whole ack wait on a live connection without any acknowledgement: the
+     * backend does not acknowledge. They are done (as written), and so is every later log once
+     * written.
+     */
+    public void backendDoesNotAcknowledge() {
+        if (backendAcks || backendSilent) {
+            return;
+        }
+        backendSilent = true;
+        LOG.info("the backend does not acknowledge StateLogs; a log is done once written to the socket");
+        if (!unacked.isEmpty() && journal != null) {
+            journal.done(unacked.peekLast().seq());
+            journal.compactIfWorthIt(pending, nextSeq);
+        }
+        unacked.clear();
     }
 
     /** The connection is gone: logs that were sent but not acknowledged are to be sent again. */
@@ -119,6 +151,7 @@ public final class Outbox {
     public void acknowledge(long seq) {
         if (!backendAcks) {
             backendAcks = true;
+            backendSilent = false;
             if (journal != null) {
                 journal.backendAcknowledges();
             }

@@ -44,10 +44,24 @@ class OutboxJournalTest {
     }
 
     @Test
+    void beforeTheBackendIsKnownToAckSentLogsAreKeptAndSentAgainAfterALostConnection() throws IOException {
+        Outbox outbox = reopen();
+        outbox.add(log("a"));
+        assertThat(outbox.drain()).extracting(StateLog::id).containsExactly("a");
+        assertThat(outbox.awaitingFirstAcknowledgement()).isTrue();
+        outbox.connectionLost();
+        assertThat(outbox.drain()).as("not lost in the window before the first ack").extracting(StateLog::id)
+                .containsExactly("a");
+        assertThat(reopen().drain()).as("and not lost across a restart either").extracting(StateLog::id)
+                .containsExactly("a");
+    }
+
+    @Test
     void withABackendThatNeverAcksLogsAreDoneOnceWritten() throws IOException {
         Outbox outbox = reopen();
         outbox.add(log("a"));
         outbox.drain();
+        outbox.backendDoesNotAcknowledge();
         outbox.add(log("b"));
 
         Outbox after = reopen();
