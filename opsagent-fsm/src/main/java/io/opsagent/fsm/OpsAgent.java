@@ -293,7 +293,12 @@ public final class OpsAgent implements AutoCloseable {
             return this;
         }
 
-        /** The OkHttp client to derive the connection's client from (default: one shared per JVM). */
+        /**
+         * The OkHttp client to derive the connection's client from (default: one shared per JVM,
+         * without a limit on running calls). An open WebSocket holds one running call of the
+         * client's {@code Dispatcher}: give a client shared by more than 64 agents a dispatcher
+         * whose {@code maxRequests} is above their number.
+         */
         public Builder httpClient(OkHttpClient client) {
             this.httpClient = client;
             return this;

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code java -jar opsagent-tck.jar <command> [options]}: the kit's tools as subcommands. Today
- * there is {@code backend}; each command is a {@link Command} registered here.
+ * {@code java -jar opsagent-tck.jar <command> [options]}: the kit's tools as subcommands
+ * ({@code backend}, {@code bench}); each command is a {@link Command} registered here.
  */
 public final class TckMain {
 
@@ -16,6 +16,7 @@ public final class TckMain {
 
   TckMain() {
     register(new BackendCommand());
+    register(new BenchCommand());
   }
 
   private void register(Command command) {

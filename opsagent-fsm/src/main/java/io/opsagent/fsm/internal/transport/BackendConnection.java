@@ -86,7 +86,9 @@ public final class BackendConnection implements MessageSink {
         this.settings = settings;
         this.identity = identity;
         this.loop = loop;
-        OkHttpClient.Builder builder = client.newBuilder().pingInterval(settings.pingInterval());
+        OkHttpClient.Builder builder = client.newBuilder()
+                .pingInterval(settings.pingInterval())
+                .socketFactory(new NoDelaySocketFactory(client.socketFactory()));
         TlsConfigurer.apply(builder, settings);
         this.client = builder.build();
         this.codec = codec;
