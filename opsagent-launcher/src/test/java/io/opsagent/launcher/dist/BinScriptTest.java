@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bin/opsagent: which Java it picks, with which options, and that it execs. */
+/** bin/opsagent: which Java it picks, with which options, the daemon's class archive, and that it execs. */
 @Tag("slow")
 class BinScriptTest {
 
@@ -24,7 +24,8 @@ class BinScriptTest {
             + "for a in \"$@\"; do echo \"arg $a\"; done\n";
 
     private static final List<String> JVM_OPTIONS = List.of(
-            "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+ExitOnOutOfMemoryError",
+            "-XX:+UseSerialGC", "-Xmx64m", "-Xmn8m", "-XX:TieredStopAtLevel=1", "-Xss512k",
+            "-XX:+ExitOnOutOfMemoryError",
             "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager");
 
     @TempDir
@@ -111,5 +112,90 @@ class BinScriptTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.stderr()).isEqualTo("opsagent: no Java runtime found: looked for " + release
                 + "/runtime/bin/java, $JAVA_HOME/bin/java and java on PATH\n");
+    }
+
+    // ------------------------------------------------------------------ the daemon's class data sharing archive
+
+    private Path lib(String name) {
+        return release.resolve("lib").resolve(name);
+    }
+
+    private List<String> run(Map<String, String> env) throws Exception {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("JAVA_HOME", dir.resolve("jdk").toString());
+        return lines(Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(), "run", "--root", "/r"),
+                all, dir));
+    }
+
+    @Test
+    void theFirstRunOfAReleaseArchivesItsClassesWhenItExits() throws Exception {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+
+        List<String> out = run(Map.of());
+
+        assertThat(out).containsSubsequence("arg -Xss512k", "arg -XX:+ExitOnOutOfMemoryError",
+                "arg -XX:ArchiveClassesAtExit=" + lib("opsagent.jsa.new"), "arg -Xlog:cds=off",
+                "arg -Xlog:cds+dynamic=off", "arg -Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager",
+                "arg -jar", "arg " + lib("opsagent.jar"), "arg run", "arg --root", "arg /r");
+        assertThat(out).noneMatch(line -> line.contains("SharedArchiveFile"));
+    }
+
+    @Test
+    void theNextRunChecksTheArchiveKeepsItAndLoadsClassesFromIt() throws Exception {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+        Files.writeString(lib("opsagent.jsa.new"), "an archive");
+
+        List<String> out = run(Map.of());
+
+        assertThat(out).containsSubsequence("arg -XX:SharedArchiveFile=" + lib("opsagent.jsa"), "arg -Xlog:cds=off",
+                "arg -jar");
+        assertThat(out).noneMatch(line -> line.contains("ArchiveClassesAtExit") || line.contains("-version"));
+        assertThat(lib("opsagent.jsa.new")).doesNotExist();
+        assertThat(lib("opsagent.jsa")).hasContent("an archive");
+        assertThat(Files.readString(lib("opsagent.jsa.id"))).startsWith(dir.resolve("jdk/bin/java").toRealPath() + " ");
+
+        assertThat(run(Map.of())).as("later runs use it as it is")
+                .contains("arg -XX:SharedArchiveFile=" + lib("opsagent.jsa"));
+    }
+
+    @Test
+    void anArchiveThatDoesNotLoadIsDroppedAndMadeAgain() throws Exception {
+        executable(dir.resolve("jdk/bin/java"),
+                "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -Xshare:on ] && exit 1; done\n" + FAKE_JAVA.substring(10));
+        Files.writeString(lib("opsagent.jsa.new"), "truncated");
+
+        List<String> out = run(Map.of());
+
+        assertThat(lib("opsagent.jsa.new")).doesNotExist();
+        assertThat(lib("opsagent.jsa")).doesNotExist();
+        assertThat(out).contains("arg -XX:ArchiveClassesAtExit=" + lib("opsagent.jsa.new"));
+    }
+
+    @Test
+    void anArchiveOfAnotherJavaOrJarIsMadeAgain() throws Exception {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+        Files.writeString(lib("opsagent.jsa"), "an archive of another Java");
+        Files.writeString(lib("opsagent.jsa.id"), "/usr/lib/jvm/other/bin/java 1 2 3 4\n");
+
+        List<String> out = run(Map.of());
+
+        assertThat(lib("opsagent.jsa")).doesNotExist();
+        assertThat(lib("opsagent.jsa.id")).doesNotExist();
+        assertThat(out).contains("arg -XX:ArchiveClassesAtExit=" + lib("opsagent.jsa.new"));
+    }
+
+    @Test
+    void otherCommandsAndOpsagentCdsOffRunWithoutAnArchive() throws Exception {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+        Files.writeString(lib("opsagent.jsa.new"), "an archive");
+
+        List<String> off = run(Map.of("OPSAGENT_CDS", "off"));
+        List<String> status = lines(Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(), "status"),
+                Map.of("JAVA_HOME", dir.resolve("jdk").toString()), dir));
+
+        for (List<String> out : List.of(off, status)) {
+            assertThat(out).noneMatch(line -> line.contains("Archive") || line.contains("cds"));
+        }
+        assertThat(lib("opsagent.jsa.new")).as("left alone").exists();
     }
 }
