@@ -6,6 +6,7 @@ import io.opsagent.tck.bench.EndToEndBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
@@ -15,7 +16,8 @@ import java.util.stream.Stream;
  *
  * <p>Run: {@code ./mvnw -Pbench -pl opsagent-bench -am package -DskipTests} then
  * {@code java -cp opsagent-bench/target/benchmarks.jar io.opsagent.bench.InProcessEndToEnd
- * [--json] [--iterations N] [--warmup N] [--persistent]}.
+ * [--json] [--iterations N] [--warmup N] [--pause-ms N] [--persistent]}: {@code --persistent} keeps
+ * the round and outbox on disk as the daemon does.
  */
 public final class InProcessEndToEnd {
 
@@ -26,6 +28,7 @@ public final class InProcessEndToEnd {
         int warmup = 30;
         boolean json = false;
         boolean persistent = false;
+        Duration pause = EndToEndBench.DEFAULT_PAUSE;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--iterations":
@@ -37,19 +40,22 @@ public final class InProcessEndToEnd {
                 case "--json":
                     json = true;
                     break;
+                case "--pause-ms":
+                    pause = Duration.ofMillis(Long.parseLong(args[++i]));
+                    break;
                 case "--persistent":
                     persistent = true;
                     break;
                 default:
                     System.err.println("usage: InProcessEndToEnd [--json] [--iterations N] [--warmup N]"
-                            + " [--persistent]");
+                            + " [--pause-ms N] [--persistent]");
                     System.exit(1);
                     return;
             }
         }
         Path workDir = Files.createTempDirectory("opsagent-bench-inprocess-");
         try {
-            EndToEndBench.Result result = new EndToEndBench(EndToEndBench.Options.of(iterations, warmup), System.err)
+            EndToEndBench.Result result = new EndToEndBench(EndToEndBench.Options.of(iterations, warmup, pause), System.err)
                     .run(new LibraryAgent(persistent), workDir, () -> "in-process library agent");
             System.out.print(json ? BenchReport.json(result) + "\n"
                     : BenchReport.table(result, "the library in this JVM (InProcessEndToEnd"

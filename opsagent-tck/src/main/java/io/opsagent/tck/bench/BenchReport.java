@@ -15,6 +15,10 @@ public final class BenchReport {
   public static String table(EndToEndBench.Result result, String agent) {
     StringBuilder text = new StringBuilder();
     text.append("agent: ").append(agent).append('\n');
+    EndToEndBench.Options options = result.options();
+    text.append(String.format(Locale.ROOT,
+        "samples: %d per metric after %d warm-up; %d ms pause before each step%n",
+        options.iterations(), options.warmup(), options.pause().toMillis()));
     text.append(String.format(Locale.ROOT, "%-14s %6s %9s %9s %9s %9s%n",
         "metric (ms)", "n", "p50", "p90", "p99", "max"));
     for (Map.Entry<String, Stats> entry : result.metrics().entrySet()) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * then kills whatever it left behind.
  *
  * <p>Variables {@code OPSAGENT_*} of this process are not passed on (they would override the
- * written configuration), except {@code OPSAGENT_JAVA_OPTS}.
+ * written configuration), except the launcher script's own {@code OPSAGENT_JAVA_OPTS} and
+ * {@code OPSAGENT_CDS}.
  */
 public final class CommandAgent implements AgentUnderTest {
 
@@ -51,8 +52,8 @@ public final class CommandAgent implements AgentUnderTest {
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-    builder.environment().keySet().removeIf(
-        name -> name.startsWith("OPSAGENT_") && !name.equals("OPSAGENT_JAVA_OPTS"));
+    builder.environment().keySet().removeIf(name -> name.startsWith("OPSAGENT_")
+        && !name.equals("OPSAGENT_JAVA_OPTS") && !name.equals("OPSAGENT_CDS"));
     startedAtNanos = System.nanoTime();
     process = builder.start();
   }

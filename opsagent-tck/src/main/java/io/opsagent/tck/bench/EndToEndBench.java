@@ -70,13 +70,22 @@ public final class EndToEndBench {
    */
   static final Duration RECONNECT_INITIAL = Duration.ofMillis(50);
   static final Duration RECONNECT_MAX = RECONNECT_INITIAL;
-  /** Pause after each step, so the next one starts from an idle agent. */
-  static final Duration SETTLE = Duration.ofMillis(20);
+  /**
+   * The default pause before each step, so that it starts from an agent at rest, as a push to
+   * a real agent does (recipes come minutes or hours apart); 0 measures back-to-back steps.
+   */
+  public static final Duration DEFAULT_PAUSE = Duration.ofMillis(20);
 
   private static final String ECHO_CODE = "BenchEcho";
 
-  /** How many samples, and how long to wait. */
-  public record Options(int iterations, int warmup, Duration startTimeout, Duration stepTimeout) {
+  /**
+   * How many samples, how long to pause before each step, and how long to wait.
+   *
+   * @param pause before each step; also between the push and the release, so that the round
+   *     holds at the wait state (with 0 the release may come first, which the agent remembers)
+   */
+  public record Options(
+      int iterations, int warmup, Duration pause, Duration startTimeout, Duration stepTimeout) {
     public Options {
       if (iterations < 1) {
         throw new IllegalArgumentException("iterations must be >= 1, was " + iterations);
@@ -84,12 +93,15 @@ public final class EndToEndBench {
       if (warmup < 0) {
         throw new IllegalArgumentException("warmup must be >= 0, was " + warmup);
       }
+      if (pause.isNegative()) {
+        throw new IllegalArgumentException("pause must not be negative, was " + pause);
+      }
       Objects.requireNonNull(startTimeout, "startTimeout");
       Objects.requireNonNull(stepTimeout, "stepTimeout");
     }
 
-    public static Options of(int iterations, int warmup) {
-      return new Options(iterations, warmup, Duration.ofSeconds(60), Duration.ofSeconds(10));
+    public static Options of(int iterations, int warmup, Duration pause) {
+      return new Options(iterations, warmup, pause, Duration.ofSeconds(60), Duration.ofSeconds(10));
     }
   }
 
@@ -99,9 +111,11 @@ public final class EndToEndBench {
    * @param metrics metric name to its summary, in the order measured
    * @param leftoverProcesses processes of preempted states still alive after the grace period
    * @param startToHandshakeMillis from starting the agent to its first Handshake (one sample)
+   * @param options what the run was asked to do
    */
   public record Result(
-      Map<String, Stats> metrics, int leftoverProcesses, double startToHandshakeMillis) {
+      Map<String, Stats> metrics, int leftoverProcesses, double startToHandshakeMillis,
+      Options options) {
     public Result {
       metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
@@ -152,7 +166,7 @@ public final class EndToEndBench {
         metrics.put(RELEASE, Stats.ofNanos(pushAndRelease[1]));
         metrics.put(PREEMPTION, Stats.ofNanos(session.preemption()));
         metrics.put(RECONNECT, Stats.ofNanos(session.reconnect()));
-        return new Result(metrics, session.leftovers, startToHandshake);
+        return new Result(metrics, session.leftovers, startToHandshake, options);
       } catch (BenchException e) {
         failure = e;
         throw e;
@@ -286,12 +300,12 @@ public final class EndToEndBench {
       long[] release = new long[options.iterations()];
       for (int i = -options.warmup(); i < options.iterations(); i++) {
         long v = ++version;
-        pause(SETTLE);
+        pause(options.pause());
         long pushed = System.nanoTime();
         backend.pushRecipe(pushRecipe(v));
         FrameWaiter.Received first = waiter.await("the StateLog of c0 (version " + v + ")",
             r -> r.isStateLog(v, "c0"), options.stepTimeout());
-        pause(SETTLE); // the round reaches the wait state w1 and holds
+        pause(options.pause()); // the round reaches the wait state w1 and holds
         long released = System.nanoTime();
         backend.releaseWait(v, "w1");
         FrameWaiter.Received next = waiter.await("the StateLog of c2 after releasing w1 (version "
@@ -310,12 +324,12 @@ public final class EndToEndBench {
       for (int i = -options.warmup(); i < options.iterations(); i++) {
         String name = "pre" + (i + options.warmup());
         long running = ++version;
-        pause(SETTLE);
+        pause(options.pause());
         backend.pushRecipe(Recipe.version(running).cmd("long", scratch.longRunning(name)).build());
         awaitPidFiles(name, running);
         long shell = scratch.pid(name + ".sh.pid").orElseThrow();
         long child = scratch.pid(name + ".pid").orElseThrow();
-        pause(SETTLE); // the shell reaches its wait
+        pause(options.pause()); // the shell reaches its wait
         long next = ++version;
         long pushed = System.nanoTime();
         backend.pushRecipe(Recipe.version(next).comment("p1", "after the preemption").build());
@@ -355,7 +369,7 @@ public final class EndToEndBench {
       report(RECONNECT);
       long[] samples = new long[options.iterations()];
       for (int i = -options.warmup(); i < options.iterations(); i++) {
-        pause(SETTLE);
+        pause(options.pause());
         int previous = connection;
         long dropped = System.nanoTime();
         backend.stop();

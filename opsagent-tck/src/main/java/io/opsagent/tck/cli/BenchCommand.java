@@ -34,6 +34,7 @@ final class BenchCommand implements Command {
     boolean json;
     int iterations = DEFAULT_ITERATIONS;
     int warmup = DEFAULT_WARMUP;
+    Duration pause = EndToEndBench.DEFAULT_PAUSE;
     int runs = DEFAULT_RUNS;
     Duration idle = DEFAULT_IDLE;
     Duration startTimeout = DEFAULT_START_TIMEOUT;
@@ -53,7 +54,8 @@ final class BenchCommand implements Command {
   @Override
   public String usage() {
     return "usage: java -jar opsagent-tck.jar bench --agent-command CMD [--json]\n"
-        + "           [--iterations N] [--warmup N] [--start-timeout DURATION] [--keep]\n"
+        + "           [--iterations N] [--warmup N] [--pause DURATION] [--start-timeout DURATION]\n"
+        + "           [--keep]\n"
         + "       java -jar opsagent-tck.jar bench footprint --agent-command CMD [--json]\n"
         + "           [--runs N] [--idle DURATION] [--start-timeout DURATION]\n"
         + "\n"
@@ -87,6 +89,8 @@ final class BenchCommand implements Command {
         + ")\n"
         + "  --warmup N               samples per metric dropped first (default " + DEFAULT_WARMUP
         + ")\n"
+        + "  --pause DURATION         pause before each step, so that it finds the agent at rest\n"
+        + "                           as a real push does (default 20ms; 0s: back to back)\n"
         + "  --runs N                 footprint: agent starts (default " + DEFAULT_RUNS + ")\n"
         + "  --idle DURATION          footprint: connected idle time before the RSS is read\n"
         + "                           (default 60s)\n"
@@ -143,7 +147,7 @@ final class BenchCommand implements Command {
     CommandAgent agent = new CommandAgent(options.agentCommand);
     try {
       EndToEndBench bench = new EndToEndBench(new EndToEndBench.Options(options.iterations,
-          options.warmup, options.startTimeout, Duration.ofSeconds(10)), err);
+          options.warmup, options.pause, options.startTimeout, Duration.ofSeconds(10)), err);
       return bench.run(agent, workDir, agent::describe);
     } finally {
       if (options.keep) {
@@ -176,6 +180,9 @@ final class BenchCommand implements Command {
         case "--warmup":
           options.warmup = integer(value(args, ++i, option), option, 0, 1_000_000);
           break;
+        case "--pause":
+          options.pause = BackendCommand.duration(value(args, ++i, option), option);
+          break;
         case "--runs":
           options.runs = integer(value(args, ++i, option), option, 1, 1_000);
           break;
@@ -200,10 +207,10 @@ final class BenchCommand implements Command {
       throw new UsageException("--agent-command is required");
     }
     boolean endToEndOnly = args.contains("--iterations") || args.contains("--warmup")
-        || args.contains("--keep");
+        || args.contains("--pause") || args.contains("--keep");
     boolean footprintOnly = args.contains("--runs") || args.contains("--idle");
     if (options.footprint && endToEndOnly) {
-      throw new UsageException("--iterations, --warmup and --keep are not options of"
+      throw new UsageException("--iterations, --warmup, --pause and --keep are not options of"
           + " 'bench footprint'");
     }
     if (!options.footprint && footprintOnly) {

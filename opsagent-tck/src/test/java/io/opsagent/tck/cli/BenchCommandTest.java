@@ -23,6 +23,7 @@ class BenchCommandTest {
     assertThat(options.json).isFalse();
     assertThat(options.iterations).isEqualTo(BenchCommand.DEFAULT_ITERATIONS);
     assertThat(options.warmup).isEqualTo(BenchCommand.DEFAULT_WARMUP);
+    assertThat(options.pause).isEqualTo(Duration.ofMillis(20));
     assertThat(options.startTimeout).isEqualTo(Duration.ofSeconds(60));
     assertThat(options.keep).isFalse();
   }
@@ -31,13 +32,14 @@ class BenchCommandTest {
   void everyOptionIsRead() throws UsageException {
     BenchCommand.Options options = BenchCommand.parse(List.of("--json", "--iterations", "1000",
         "--warmup", "0", "--agent-command", "--odd-agent {url}", "--start-timeout", "2m",
-        "--keep"));
+        "--keep", "--pause", "0s"));
     assertThat(options.json).isTrue();
     assertThat(options.iterations).isEqualTo(1000);
     assertThat(options.warmup).isZero();
     assertThat(options.agentCommand.words()).containsExactly("--odd-agent", "{url}");
     assertThat(options.startTimeout).isEqualTo(Duration.ofMinutes(2));
     assertThat(options.keep).isTrue();
+    assertThat(options.pause).isZero();
   }
 
   @Test
@@ -73,6 +75,8 @@ class BenchCommandTest {
         .hasMessage("--runs and --idle are options of 'bench footprint'");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("footprint", "--agent-command", AGENT,
         "--iterations", "5"))).hasMessageContaining("are not options of 'bench footprint'");
+    assertThatThrownBy(() -> BenchCommand.parse(List.of("footprint", "--agent-command", AGENT,
+        "--pause", "0s"))).hasMessageContaining("are not options of 'bench footprint'");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT,
         "--start-timeout", "0s"))).hasMessage("--start-timeout must be longer than zero");
   }

@@ -41,8 +41,17 @@ final class ProcessTree {
             found.addAll(sessionMembers(sessionId));
         }
         long self = ProcessHandle.current().pid();
-        found.removeIf(p -> p.pid() == self || !p.isAlive());
+        found.removeIf(p -> p.pid() == self || !isRunning(p));
         return found;
+    }
+
+    /**
+     * Whether a process runs: it is alive and not a zombie. A killed orphan stays a zombie until
+     * init reaps it, late in some containers and never in others, and {@link
+     * ProcessHandle#isAlive()} counts a zombie as alive; a zombie is dead for the tree.
+     */
+    static boolean isRunning(ProcessHandle process) {
+        return process.isAlive() && stateOf(process.pid()).map(s -> s != 'Z' && s != 'X').orElse(true);
     }
 
     /** The live processes whose session id is {@code sessionId}, read from {@code /proc}. */
@@ -71,17 +80,32 @@ final class ProcessTree {
     /** The session id of {@code pid} from {@code /proc/<pid>/stat}; empty when it cannot be read. */
     static Optional<Long> sessionOf(long pid) {
         try {
-            String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
-            // "pid (comm) state ppid pgrp session ...": comm may contain spaces and parentheses
-            int close = stat.lastIndexOf(')');
-            if (close < 0 || close + 2 >= stat.length()) {
-                return Optional.empty();
-            }
-            String[] fields = stat.substring(close + 2).split(" ");
+            String[] fields = statFields(pid);
             return fields.length > 3 ? Optional.of(Long.parseLong(fields[3])) : Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The state letter of {@code pid} from {@code /proc/<pid>/stat} ({@code Z}: zombie); empty when unknown. */
+    static Optional<Character> stateOf(long pid) {
+        try {
+            String[] fields = statFields(pid);
+            return fields.length > 0 && fields[0].length() == 1 ? Optional.of(fields[0].charAt(0)) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The fields of {@code /proc/<pid>/stat} after the command name: state, ppid, pgrp, session, ... */
+    private static String[] statFields(long pid) throws IOException {
+        String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+        // "pid (comm) state ppid pgrp session ...": comm may contain spaces and parentheses
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.length()) {
+            return new String[0];
+        }
+        return stat.substring(close + 2).split(" ");
     }
 
     private static boolean isNumber(String s) {

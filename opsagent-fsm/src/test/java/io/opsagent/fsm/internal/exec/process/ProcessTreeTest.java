@@ -1,0 +1,50 @@
+package io.opsagent.fsm.internal.exec.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.testutil.ProcessProbe;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+@Tag("slow")
+@EnabledOnOs(OS.LINUX)
+class ProcessTreeTest {
+
+    @Test
+    void aZombieIsNoLongerAMemberOfTheTree() throws Exception {
+        // The shell starts a child that exits at once and then becomes a sleep, which never
+        // waits for it: the child stays a zombie for as long as the sleep runs.
+        ProcessProbe probe = ProcessProbe.sleepToken();
+        Process parent = new ProcessBuilder("/bin/sh", "-c", "true & echo $!; exec sleep " + probe.token())
+                .redirectErrorStream(true).start();
+        try {
+            long zombie = Long.parseLong(new BufferedReader(
+                    new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8)).readLine().trim());
+            Poll.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('Z')), Duration.ofSeconds(10),
+                    "pid " + zombie + " to become a zombie");
+            ProcessHandle handle = ProcessHandle.of(zombie).orElseThrow();
+            assertThat(handle.isAlive()).as("the JDK counts a zombie as alive").isTrue();
+
+            assertThat(ProcessTree.isRunning(handle)).isFalse();
+            assertThat(ProcessTree.isRunning(parent.toHandle())).isTrue();
+            assertThat(ProcessTree.members(parent.toHandle(), 0)).containsExactly(parent.toHandle());
+        } finally {
+            parent.destroyForcibly();
+            parent.waitFor();
+        }
+    }
+
+    @Test
+    void aProcessThatIsGoneHasNoState() {
+        assertThat(ProcessTree.stateOf(Long.MAX_VALUE)).isEmpty();
+        assertThat(ProcessTree.stateOf(ProcessHandle.current().pid())).isPresent();
+    }
+}
