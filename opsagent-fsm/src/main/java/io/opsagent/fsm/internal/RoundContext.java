@@ -46,8 +46,15 @@ final class RoundContext {
     /** The id of the StateLog that reports a failed upgrade: {@code agent-upgrade:<version>}. */
     static final String UPGRADE_LOG_ID = "agent-upgrade:";
 
-    /** The outcome of the current state, with the token of the run it belongs to. */
-    record Completion(long token, StateResult result) { }
+    /**
+     * The outcome of the current state, with the token of the run it belongs to; {@code reported}
+     * when its StateLog went out already (a state that completed at once, see {@link #passCurrentState}).
+     */
+    record Completion(long token, StateResult result, boolean reported) {
+        Completion(long token, StateResult result) {
+            this(token, result, false);
+        }
+    }
 
     private final EventLoop loop;
     private final StateExecutor executor;
@@ -259,24 +266,53 @@ final class RoundContext {
         runCurrentState();
     }
 
-    /** Starts the state at {@code index}: comments and released waits complete at once. */
+    /** Starts the state at {@code index}; one that completes at once is passed (see {@link #passCurrentState}). */
     void runCurrentState() {
+        if (startCurrentState()) {
+            passCurrentState();
+        }
+    }
+
+    /**
+     * Starts the state at {@code index}: an executor's state starts running, a held wait is
+     * reported to the machine. Returns true for a state that completes at once without running
+     * anything: a comment, or a wait the backend released already.
+     */
+    private boolean startCurrentState() {
         RecipeState state = states.get(index);
         long token = nextToken++;
         activeToken = token;
         stateStartedNanos = loop.nanoTime();
         listener.stateStarted(recipeVersion, index, state);
-        if (state.isComment()) {
-            poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(token, StateResult.unchanged(null)));
-        } else if (state.isWait()) {
-            if (released.contains(state.id())) {
-                poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(token, StateResult.unchanged(null)));
-            } else {
-                poster.post(RoundEvent.WAIT_REACHED, token);
-            }
+        if (state.isComment() || (state.isWait() && released.contains(state.id()))) {
+            return true;
+        }
+        if (state.isWait()) {
+            poster.post(RoundEvent.WAIT_REACHED, token);
         } else {
             execute(state, token);
         }
+        return false;
+    }
+
+    /**
+     * The current state completed at once (a comment, a released wait): its StateLog goes out
+     * now and the round moves on to the next state within the action that got here, so a push or
+     * a release answers after one dispatch of the machine instead of one per such state. Only
+     * the last state's completion is posted to the machine (already reported), whose table then
+     * ends the round as for any other last state.
+     */
+    void passCurrentState() {
+        do {
+            StateResult passed = StateResult.unchanged(null);
+            report(passed);
+            if (!moreStatesLeft()) {
+                poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(activeToken, passed, true));
+                return;
+            }
+            dirty = true;
+            index++;
+        } while (startCurrentState());
     }
 
     private void execute(RecipeState state, long token) {
@@ -307,10 +343,15 @@ final class RoundContext {
         poster.post(RoundEvent.STATE_FAILED, new Completion(token, StateResult.failed(comment, null)));
     }
 
-    /** Sends the StateLog of the state that just completed. */
+    /** Sends the StateLog of the state that just completed, unless it went out already. */
     void reportResult() {
         Completion completion = (Completion) input;
-        StateResult result = completion.result();
+        if (!completion.reported()) {
+            report(completion.result());
+        }
+    }
+
+    private void report(StateResult result) {
         RecipeState state = states.get(index);
         long duration = loop.nanoTime() - stateStartedNanos;
         sink.send(new StateLog(identity.instanceId(), identity.appId(), recipeVersion, state.id(),
@@ -370,12 +411,12 @@ final class RoundContext {
     /** The backend released the held wait: it completes as a success. */
     void releaseWait() {
         rememberRelease();
-        passReleasedWait();
+        passCurrentState();
     }
 
-    /** The wait just reached was released before: it completes as a success. */
+    /** The wait just reached was released meanwhile: it completes as a success. */
     void passReleasedWait() {
-        poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(activeToken, StateResult.unchanged(null)));
+        passCurrentState();
     }
 
     void rememberUpgrade() {
