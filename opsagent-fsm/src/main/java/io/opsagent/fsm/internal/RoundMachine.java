@@ -46,6 +46,7 @@ public final class RoundMachine {
     private final RoundListener listener;
     private final List<RoundState[]> changes = new ArrayList<>();
     private boolean transitioned;
+    private boolean dispatching;
     private long rejectedEvents;
     private volatile AgentSnapshot snapshot = AgentSnapshot.INITIAL;
     private final RoundStore store;
@@ -103,25 +104,39 @@ public final class RoundMachine {
 
     /** A recipe from the backend; one of the loaded version is ignored as a duplicate. Any thread. */
     public void recipeReceived(RecipeMetadata recipe) {
-        loop.execute(() -> {
-            if (recipe.recipeVersion() == context.recipeVersion()) {
-                LOG.info("recipe version {} is already loaded; ignored", recipe.recipeVersion());
-                return;
-            }
-            dispatch(RoundEvent.RECIPE_RECEIVED, recipe);
-        });
+        loop.execute(() -> takeRecipe(recipe));
     }
 
     /** A wait release from the backend; one for another recipe version is dropped. Any thread. */
     public void doneReceived(StateDone done) {
-        loop.execute(() -> {
-            if (done.recipeVersion() != context.recipeVersion()) {
-                LOG.warn("release of wait state {} for recipe version {} dropped: the loaded version is {}",
-                        done.id(), done.recipeVersion(), context.recipeVersion());
-                return;
-            }
-            dispatch(RoundEvent.DONE_RECEIVED, done);
-        });
+        loop.execute(() -> takeDone(done));
+    }
+
+    /**
+     * Whether a loop task may hand a message over with {@link #takeRecipe} or {@link #takeDone}
+     * now: on the loop, and not from within a dispatch (a listener), which would re-enter it.
+     */
+    public boolean canTakeNow() {
+        return loop.inLoop() && !dispatching;
+    }
+
+    /** {@link #recipeReceived}, within the calling loop task; see {@link #canTakeNow}. */
+    public void takeRecipe(RecipeMetadata recipe) {
+        if (recipe.recipeVersion() == context.recipeVersion()) {
+            LOG.info("recipe version {} is already loaded; ignored", recipe.recipeVersion());
+            return;
+        }
+        dispatch(RoundEvent.RECIPE_RECEIVED, recipe);
+    }
+
+    /** {@link #doneReceived}, within the calling loop task; see {@link #canTakeNow}. */
+    public void takeDone(StateDone done) {
+        if (done.recipeVersion() != context.recipeVersion()) {
+            LOG.warn("release of wait state {} for recipe version {} dropped: the loaded version is {}",
+                    done.id(), done.recipeVersion(), context.recipeVersion());
+            return;
+        }
+        dispatch(RoundEvent.DONE_RECEIVED, done);
     }
 
     /** An upgrade order from the backend. Any thread. */
@@ -157,6 +172,15 @@ public final class RoundMachine {
             publish();
             return;
         }
+        dispatching = true;
+        try {
+            dispatchAdmitted(event, input);
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    private void dispatchAdmitted(RoundEvent event, Object input) {
         RoundState before = state();
         context.input = input;
         transitioned = false;
