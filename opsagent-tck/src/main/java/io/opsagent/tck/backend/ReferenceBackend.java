@@ -202,10 +202,15 @@ public final class ReferenceBackend implements AutoCloseable {
 
   /** Sends {@code State}: the DONE of wait state {@code stateId} of {@code recipeVersion}. */
   public void releaseWait(long recipeVersion, String stateId) {
+    send(releaseFrame(recipeVersion, stateId));
+  }
+
+  /** The text of {@code State} that {@link #releaseWait} sends, to send it with {@link #sendText}. */
+  public static String releaseFrame(long recipeVersion, String stateId) {
     JsonObject message = message(MessageCodes.STATE);
     message.addProperty("recipe_version", recipeVersion);
     message.addProperty("id", stateId);
-    send(Json.write(message));
+    return Json.write(message);
   }
 
   /** Sends {@code WaitList}: the released wait states of {@code recipeVersion}. */

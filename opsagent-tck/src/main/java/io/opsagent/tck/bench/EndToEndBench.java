@@ -301,13 +301,16 @@ public final class EndToEndBench {
       for (int i = -options.warmup(); i < options.iterations(); i++) {
         long v = ++version;
         pause(options.pause());
+        // Encoded first: the clock starts as the frame is handed to the socket, as the echo's does.
+        String recipe = pushRecipe(v).toJson();
         long pushed = System.nanoTime();
-        backend.pushRecipe(pushRecipe(v));
+        backend.sendText(recipe);
         FrameWaiter.Received first = waiter.await("the StateLog of c0 (version " + v + ")",
             r -> r.isStateLog(v, "c0"), options.stepTimeout());
         pause(options.pause()); // the round reaches the wait state w1 and holds
+        String releaseFrame = ReferenceBackend.releaseFrame(v, "w1");
         long released = System.nanoTime();
-        backend.releaseWait(v, "w1");
+        backend.sendText(releaseFrame);
         FrameWaiter.Received next = waiter.await("the StateLog of c2 after releasing w1 (version "
             + v + ")", r -> r.isStateLog(v, "c2"), options.stepTimeout());
         if (i >= 0) {
@@ -331,8 +334,9 @@ public final class EndToEndBench {
         long child = scratch.pid(name + ".pid").orElseThrow();
         pause(options.pause()); // the shell reaches its wait
         long next = ++version;
+        String preempting = Recipe.version(next).comment("p1", "after the preemption").build().toJson();
         long pushed = System.nanoTime();
-        backend.pushRecipe(Recipe.version(next).comment("p1", "after the preemption").build());
+        backend.sendText(preempting);
         FrameWaiter.Received first = waiter.await("the StateLog of p1 (version " + next
             + ") while the state of version " + running + " runs sleep 600",
             r -> r.isStateLog(next, "p1"), options.stepTimeout());
