@@ -31,6 +31,11 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger(StatusUpdater.class);
     static final Duration REFRESH = Duration.ofSeconds(5);
+    /**
+     * How long after a change the file is written: a burst of changes (a push, a round of
+     * comments) makes one write, after the agent has answered the backend.
+     */
+    static final Duration SETTLE = Duration.ofMillis(100);
 
     private final StatusFile file;
     private final String agentVersion;
@@ -56,7 +61,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         });
     }
 
-    /** Starts writing for {@code agent}: now, on every transition, and every few seconds. */
+    /** Starts writing for {@code agent}: soon after start and after every transition, and every few seconds. */
     void start(OpsAgent started) {
         this.agent = () -> started;
         writer.scheduleWithFixedDelay(this::request, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
@@ -86,7 +91,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         request();
     }
 
-    /** Asks for a write; several requests before the writer runs make one write. */
+    /** Asks for a write {@link #SETTLE} from now; several requests before it runs make one write. */
     void request() {
         synchronized (lock) {
             if (pending) {
@@ -95,7 +100,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
             pending = true;
         }
         try {
-            writer.execute(this::write);
+            writer.schedule(this::write, SETTLE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed
         }
