@@ -88,6 +88,33 @@ class BinScriptTest {
     }
 
     @Test
+    void passesTheReleasesCompileCommandsToTheJvm() throws Exception {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+        Path commands = release.resolve("lib/compile-commands");
+        Files.copy(RepositoryFiles.module().resolve("src/dist/lib/compile-commands"), commands);
+
+        Processes.Result r = Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(), "version"),
+                Map.of("JAVA_HOME", dir.resolve("jdk").toString()), dir);
+
+        assertThat(lines(r)).containsSubsequence("arg -XX:TieredStopAtLevel=1", "arg -XX:CompileCommandFile=" + commands,
+                "arg -jar");
+    }
+
+    @Test
+    void theCompileCommandsAreValidAndQuietForThisJava() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path commands = RepositoryFiles.module().resolve("src/dist/lib/compile-commands");
+
+        // A line the JVM cannot parse is reported on stdout and otherwise ignored; 'quiet' keeps
+        // the valid ones from being echoed into the agent's output.
+        Processes.Result r = Processes.run(List.of(java.toString(), "-XX:TieredStopAtLevel=1",
+                "-XX:CompileCommandFile=" + commands, "-version"), Map.of(), dir);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout() + r.stderr()).doesNotContain("CompileCommand").contains("version");
+    }
+
+    @Test
     void fallsBackToJavaOnThePath() throws Exception {
         executable(dir.resolve("path/java"), FAKE_JAVA);
 

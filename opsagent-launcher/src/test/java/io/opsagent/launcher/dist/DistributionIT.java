@@ -52,6 +52,7 @@ class DistributionIT {
                 .collect(Collectors.toMap(f -> f[f.length - 1], f -> f[0]));
         assertThat(modes).containsEntry("bin/opsagent", "-rwxr-xr-x")
                 .containsEntry("lib/opsagent.jar", "-rw-r--r--")
+                .containsEntry("lib/compile-commands", "-rw-r--r--")
                 .containsEntry("scripts/userdata.sh", "-rwxr-xr-x")
                 .containsEntry("scripts/opsagent-cron.sh", "-rwxr-xr-x")
                 .containsEntry("scripts/opsagent.service", "-rw-r--r--")
