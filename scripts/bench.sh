@@ -58,6 +58,9 @@ for what in "$@"; do
                 | tee "$out/e2e-java-jar.txt"
             { machine; run java -cp "$bench" io.opsagent.bench.InProcessEndToEnd; } \
                 | tee "$out/e2e-in-process.txt"
+            { machine; run java -XX:TieredStopAtLevel=1 \
+                -XX:CompileCommandFile=opsagent-launcher/src/dist/lib/compile-commands \
+                -cp "$bench" io.opsagent.bench.ColdDispatch; } | tee "$out/cold-dispatch.txt"
             ;;
     esac
     case $what in
