@@ -67,7 +67,7 @@ public final class OpsAgent implements AutoCloseable {
         RoundMachine[] self = new RoundMachine[1];
         this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory));
         if (b.connection != null) {
-            OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.get();
+            OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.forUrl(b.connection.url());
             this.connection = new BackendConnection(b.connection, b.identity, loop, client, codec, b.random,
                     this::receiveOnLoop, () -> self[0].snapshot(), b.stateDirectory);
         } else {

@@ -31,8 +31,13 @@ final class InstanceIdResolver {
      */
     static final String DISABLED_PROPERTY = "opsagent.metadata.disabled";
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final CountDownLatch stopped;
+    /**
+     * Made only when a URL must be fetched: building a JDK HTTP client sets up TLS (the system
+     * trust store) and starts a selector thread, which an id written in the configuration never
+     * needs.
+     */
+    private HttpClient client;
 
     InstanceIdResolver(CountDownLatch stopped) {
         this.stopped = stopped;
@@ -63,6 +68,9 @@ final class InstanceIdResolver {
     }
 
     private String fetch(URI uri) throws IOException, InterruptedException {
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
