@@ -20,14 +20,21 @@ class ProcessTreeTest {
 
     @Test
     void aZombieIsNoLongerAMemberOfTheTree() throws Exception {
-        // The shell starts a child that exits at once and then becomes a sleep, which never
-        // waits for it: the child stays a zombie for as long as the sleep runs.
+        // The shell starts a child that waits for a line on the shell's stdin, then becomes a
+        // sleep, which never waits for children. Only once the exec happened does the test send
+        // the line: the child exits with nobody to reap it and stays a zombie while sleep runs.
+        // (A child that exits at once may be reaped by the shell before its exec.)
         ProcessProbe probe = ProcessProbe.sleepToken();
-        Process parent = new ProcessBuilder("/bin/sh", "-c", "true & echo $!; exec sleep " + probe.token())
+        Process parent = new ProcessBuilder("/bin/sh", "-c",
+                "{ read line <&3; } 3<&0 & echo $!; exec sleep " + probe.token())
                 .redirectErrorStream(true).start();
         try {
             long zombie = Long.parseLong(new BufferedReader(
                     new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8)).readLine().trim());
+            Poll.until(() -> parent.toHandle().info().command().orElse("").endsWith("sleep"),
+                    Duration.ofSeconds(10), "the shell to exec sleep");
+            parent.getOutputStream().write('\n');
+            parent.getOutputStream().flush();
             Poll.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('Z')), Duration.ofSeconds(10),
                     "pid " + zombie + " to become a zombie");
             ProcessHandle handle = ProcessHandle.of(zombie).orElseThrow();
