@@ -26,13 +26,15 @@ class ProcessTreeTest {
         // (A child that exits at once may be reaped by the shell before its exec.)
         ProcessProbe probe = ProcessProbe.sleepToken();
         Process parent = new ProcessBuilder("/bin/sh", "-c",
-                "{ read line <&3; } 3<&0 & echo $!; exec sleep " + probe.token())
+                // fd 3 is the test's pipe: a background job's stdin itself is /dev/null.
+                "exec 3<&0; { read line <&3; } & echo $!; exec sleep " + probe.token())
                 .redirectErrorStream(true).start();
         try {
             long zombie = Long.parseLong(new BufferedReader(
                     new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8)).readLine().trim());
             Poll.until(() -> parent.toHandle().info().command().orElse("").endsWith("sleep"),
                     Duration.ofSeconds(10), "the shell to exec sleep");
+            assertThat(ProcessTree.stateOf(zombie)).as("the child waits for the line").contains('S');
             parent.getOutputStream().write('\n');
             parent.getOutputStream().flush();
             Poll.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('Z')), Duration.ofSeconds(10),
