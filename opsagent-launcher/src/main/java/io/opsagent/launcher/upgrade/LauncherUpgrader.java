@@ -93,8 +93,9 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
         this.switcher = new ReleaseSwitcher(settings.installDir());
         this.unpacker = new SafeUnpacker(settings.maxReleaseBytes(), settings.maxReleaseEntries());
         this.fetcher = settings.publicKey() == null ? null
-                : new ReleaseFetcher(ReleaseFetcher.newHttpClient(settings.connectTimeout()), settings.baseRemote(),
-                        settings.publicKey(), settings.maxDownloadBytes(), settings.downloadTimeout());
+                : new ReleaseFetcher(() -> ReleaseFetcher.newHttpClient(settings.connectTimeout()),
+                        settings.baseRemote(), settings.publicKey(), settings.maxDownloadBytes(),
+                        settings.downloadTimeout());
     }
 
     /** Starts the upgrade on the upgrade thread and returns; the outcome goes to {@code callback} once. */

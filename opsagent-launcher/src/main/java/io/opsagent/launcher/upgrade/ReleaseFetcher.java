@@ -35,6 +35,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -68,7 +69,8 @@ public final class ReleaseFetcher {
     /** The largest companion file accepted; a real one is under 100 bytes. */
     static final int MAX_COMPANION_BYTES = 4096;
 
-    private final HttpClient client;
+    private final Supplier<HttpClient> newClient;
+    private HttpClient client;
     private final URI baseRemote;
     private final PublicKey releaseKey;
     private final long maxDownloadBytes;
@@ -84,7 +86,19 @@ public final class ReleaseFetcher {
      */
     public ReleaseFetcher(HttpClient client, URI baseRemote, PublicKey releaseKey, long maxDownloadBytes,
             Duration requestTimeout) {
-        this.client = Objects.requireNonNull(client, "client");
+        this(given(client), baseRemote, releaseKey, maxDownloadBytes, requestTimeout);
+    }
+
+    /**
+     * A fetcher that makes its HTTP client at its first download. A JDK HTTP client sets up TLS
+     * (the system trust store) and keeps a selector thread from the moment it is built, which a
+     * daemon that may never upgrade should not pay for.
+     *
+     * @param newClient makes the HTTP client, once ({@link #newHttpClient(Duration)} makes a suitable one)
+     */
+    public ReleaseFetcher(Supplier<HttpClient> newClient, URI baseRemote, PublicKey releaseKey, long maxDownloadBytes,
+            Duration requestTimeout) {
+        this.newClient = Objects.requireNonNull(newClient, "newClient");
         this.baseRemote = baseRemote;
         this.releaseKey = Objects.requireNonNull(releaseKey, "releaseKey");
         if (maxDownloadBytes <= 0) {
@@ -95,6 +109,18 @@ public final class ReleaseFetcher {
         if (baseRemote != null && !isHttp(baseRemote)) {
             throw new IllegalArgumentException("base_remote must be an http or https URL, was " + baseRemote);
         }
+    }
+
+    private static Supplier<HttpClient> given(HttpClient client) {
+        Objects.requireNonNull(client, "client");
+        return () -> client;
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = Objects.requireNonNull(newClient.get(), "the HTTP client made for downloads");
+        }
+        return client;
     }
 
     /** An HTTP client for downloads: HTTP/1.1, redirects followed except https to http, JDK TLS checks. */
@@ -221,7 +247,7 @@ public final class ReleaseFetcher {
             }
             return new LimitedBody(sink, limit, received, -1);
         };
-        CompletableFuture<HttpResponse<Long>> future = client.sendAsync(request, handler);
+        CompletableFuture<HttpResponse<Long>> future = client().sendAsync(request, handler);
         HttpResponse<Long> response;
         try {
             response = future.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,6 +68,23 @@ class ReleaseFetcherTest {
         assertThat(f.server.requests()).as("small files first, so a release without them is not downloaded")
                 .containsExactly("/opsagent/1.3/opsagent.tgz.sha256", "/opsagent/1.3/opsagent.tgz.sig",
                         "/opsagent/1.3/opsagent.tgz");
+    }
+
+    @Test
+    void theHttpClientIsMadeAtTheFirstDownloadAndThenKept() throws IOException {
+        AtomicInteger made = new AtomicInteger();
+        ReleaseFetcher fetcher = new ReleaseFetcher(() -> {
+            made.incrementAndGet();
+            return ReleaseFetcher.newHttpClient(Duration.ofSeconds(5));
+        }, f.server.base(), f.key.getPublic(), UpgradeSettings.DEFAULT_MAX_DOWNLOAD_BYTES, Duration.ofSeconds(10));
+
+        fetcher.tarballUri(new AgentUpdate("1.3", null));
+        assertThat(made).as("not before a download").hasValue(0);
+
+        fetcher.fetch(new AgentUpdate("1.3", null), downloads);
+        fetcher.fetch(new AgentUpdate("1.3", null), downloads);
+        assertThat(made).hasValue(1);
+        assertThat(f.server.requests()).hasSize(6);
     }
 
     @Test
