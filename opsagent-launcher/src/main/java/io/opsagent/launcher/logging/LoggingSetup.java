@@ -23,7 +23,7 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
  * do not log ({@code status}, {@code version}) never get here, so they never load Log4j.
  *
  * <ul>
- *   <li>{@link #daemon}: the rolling file ({@value #MAX_FILE_SIZE}, {@value #KEEP} rolled files
+ *   <li>{@link #daemon}: the rolling file (10 MiB, {@value #KEEP} rolled files
  *       {@code agent.log.1} (newest) to {@code .5}, mode 0640) plus the console on stdout;
  *   <li>{@link #console}: the console on stderr only (for {@code apply} and {@code demo}, whose
  *       stdout carries results, and which must not write to a running daemon's log).
@@ -37,7 +37,6 @@ public final class LoggingSetup {
 
     /** One line per event: UTC time, level, thread, logger, message. */
     public static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}{UTC} %-5level [%t] %c{1} - %msg%n%throwable";
-    public static final String MAX_FILE_SIZE = "10 MB";
     public static final int KEEP = 5;
     public static final String FILE_PERMISSIONS = "rw-r-----";
     public static final String LOG_FILE_PROPERTY = "opsagent.logfile";
@@ -107,9 +106,10 @@ public final class LoggingSetup {
                     .addAttribute("append", true)
                     .addAttribute("filePermissions", FILE_PERMISSIONS)
                     .add(layout)
+                    // No size: 10 MiB is the policy's default. Log4j parses a size given as text
+                    // with java.text.NumberFormat, which loads the JDK's locale data (about 1 MiB).
                     .addComponent(b.newComponent("Policies")
-                            .addComponent(b.newComponent("SizeBasedTriggeringPolicy")
-                                    .addAttribute("size", MAX_FILE_SIZE)))
+                            .addComponent(b.newComponent("SizeBasedTriggeringPolicy")))
                     .addComponent(b.newComponent("DefaultRolloverStrategy")
                             .addAttribute("max", KEEP)
                             .addAttribute("fileIndex", "min"));
