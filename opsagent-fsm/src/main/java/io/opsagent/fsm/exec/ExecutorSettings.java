@@ -13,11 +13,19 @@ import java.util.Objects;
  *     Salt's default configuration
  * @param workDir where per-call private directories are created, or null for the system's
  *     temporary directory
+ * @param saltWorker whether and how the resident Salt worker runs states
  */
-public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir) {
+public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir,
+        SaltWorkerSettings saltWorker) {
 
     public ExecutorSettings {
         Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(saltWorker, "saltWorker");
+    }
+
+    /** Settings with the resident Salt worker's defaults. */
+    public ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir) {
+        this(kind, saltCall, saltConfigDir, workDir, SaltWorkerSettings.defaults());
     }
 
     /** {@code auto}, {@code salt-call} from {@code PATH}, Salt's default configuration, the system's temporary directory. */
@@ -27,6 +35,6 @@ public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfig
 
     /** These settings with another kind. */
     public ExecutorSettings withKind(ExecutorKind newKind) {
-        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir);
+        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir, saltWorker);
     }
 }

@@ -17,7 +17,9 @@ import io.opsagent.fsm.internal.exec.salt.SaltCommandLine;
 import io.opsagent.fsm.internal.exec.salt.SaltConfigDir;
 import io.opsagent.fsm.internal.exec.salt.SaltResultParser;
 import io.opsagent.fsm.internal.exec.salt.SaltTranslator;
+import io.opsagent.fsm.internal.exec.salt.SaltWorkerSupervisor;
 import io.opsagent.fsm.internal.exec.salt.SaltWorkspace;
+import io.opsagent.fsm.internal.exec.salt.CmdTimeout;
 import io.opsagent.fsm.internal.exec.salt.SlsWriter;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
@@ -38,18 +40,22 @@ import org.apache.logging.log4j.Logger;
 /**
  * Applies states through Salt: each VisualOps state becomes one generated {@code #!json} SLS
  * file (helper states linked to the main state with {@code require}) in a private directory,
- * applied with {@code salt-call --local --out=json --retcode-passthrough --file-root=DIR
- * state.sls vops} ({@code test=True} appended for a dry run).
+ * applied as {@code state.sls vops} ({@code test=True} for a dry run) by the resident Salt
+ * worker (Salt loaded once; see {@link SaltWorkerSettings}) or, when the worker is off or
+ * cannot start, by {@code salt-call --local --out=json --retcode-passthrough --file-root=DIR
+ * state.sls vops}.
  *
  * <p>Salt allows one state run at a time, so calls are serialized across every instance in the
  * JVM: a second call waits for the first to finish (its timeout keeps running meanwhile).
- * Cancellation and the request's timeout kill salt-call and every process it started. The
+ * Cancellation, the request's timeout and a {@code linux.cmd} state's own {@code timeout} kill
+ * salt-call (or the worker) and every process it started; the next state starts only once they
+ * are gone. The
  * output read from salt-call is capped ({@link #STDOUT_READ_CAP_BYTES} of stdout; 64 KiB of
  * stderr), and the reported comment and output are capped at 64 KiB each. Thread-safe.
  *
  * <p>The modules, parameter mapping and result rules are described in {@code docs/executors.md}.
  */
-public final class SaltCallExecutor implements StateExecutor {
+public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
 
     /** How much of salt-call's stdout (its JSON result) is read: 16 MiB; a larger result is a failure. */
     public static final int STDOUT_READ_CAP_BYTES = 16 * 1024 * 1024;
@@ -66,6 +72,7 @@ public final class SaltCallExecutor implements StateExecutor {
     private final Path workDir;
     private final SaltTranslator translator;
     private final ProcessLauncher launcher;
+    private final SaltWorkerSupervisor worker;
 
     /**
      * An executor that runs {@code saltCall} with Salt's own configuration, in the system's
@@ -84,15 +91,31 @@ public final class SaltCallExecutor implements StateExecutor {
      *     system's temporary directory
      */
     public SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir) {
-        this(saltCall, saltConfigDir, workDir, HostFacts.detect(), ProcessLauncher.standard());
+        this(saltCall, saltConfigDir, workDir, SaltWorkerSettings.defaults());
+    }
+
+    /**
+     * @param worker whether and how the resident Salt worker runs the states
+     * @see #SaltCallExecutor(Path, Path, Path)
+     */
+    public SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, SaltWorkerSettings worker) {
+        this(saltCall, saltConfigDir, workDir, HostFacts.detect(), ProcessLauncher.standard(), worker);
     }
 
     SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, HostFacts host, ProcessLauncher launcher) {
+        this(saltCall, saltConfigDir, workDir, host, launcher, SaltWorkerSettings.off());
+    }
+
+    SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, HostFacts host, ProcessLauncher launcher,
+            SaltWorkerSettings workerSettings) {
         this.saltCall = Objects.requireNonNull(saltCall, "saltCall").toAbsolutePath();
         this.configDir = saltConfigDir == null ? null : new SaltConfigDir(saltConfigDir);
         this.workDir = workDir != null ? workDir.toAbsolutePath() : Path.of(System.getProperty("java.io.tmpdir"));
         this.translator = new SaltTranslator(host);
         this.launcher = Objects.requireNonNull(launcher, "launcher");
+        this.worker = workerSettings.enabled()
+                ? new SaltWorkerSupervisor(this.saltCall, configDir, this.workDir, workerSettings, launcher)
+                : null;
     }
 
     /** {@code salt-call} found on {@code PATH}, if any. */
@@ -117,6 +140,27 @@ public final class SaltCallExecutor implements StateExecutor {
         execution.stopAfter(request.timeout(), "timed out after " + DurationText.seconds(request.timeout()));
         ExecThreads.io().execute(() -> prepare(request, execution));
         return execution;
+    }
+
+    /**
+     * Ends the resident Salt worker, if one runs, after the states queued before this call.
+     * The executor stays usable: a later state starts a new worker.
+     */
+    @Override
+    public void close() {
+        if (worker != null) {
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            SALT_RUNS.submit(() -> {
+                worker.shutdown();
+                done.complete(null);
+            });
+            done.join();
+        }
+    }
+
+    /** The resident worker's supervisor, or null when the worker is off. */
+    SaltWorkerSupervisor workerSupervisor() {
+        return worker;
     }
 
     /** How many Salt runs wait for their turn in this JVM (not counting the running one). */
@@ -147,6 +191,15 @@ public final class SaltCallExecutor implements StateExecutor {
             execution.complete(StateResult.failed("salt-call not found or not executable at " + saltCall, null));
             return;
         }
+        CmdTimeout.of(request.state()).ifPresent(t -> execution.stopAfter(t.duration(), t.reason()));
+        if (worker != null) {
+            Optional<StateResult> viaWorker = worker.apply(sls, request.dryRun(), execution);
+            if (viaWorker.isPresent()) {
+                execution.complete(viaWorker.get());
+                worker.afterState();
+                return;
+            }
+        }
         StateResult result;
         try (SaltWorkspace workspace = SaltWorkspace.create(workDir, sls)) {
             result = call(workspace, request.dryRun(), execution);
@@ -154,7 +207,7 @@ public final class SaltCallExecutor implements StateExecutor {
             result = StateResult.failed("could not run salt-call: " + e, null);
         } finally {
             if (configDir != null) {
-                configDir.forgetCachedSls();
+                configDir.forgetRunFiles();
             }
         }
         execution.complete(result);

@@ -1,6 +1,6 @@
 package io.opsagent.fsm.internal.exec;
 
-import io.opsagent.fsm.internal.exec.process.ManagedProcess;
+import io.opsagent.fsm.internal.exec.process.KillableTree;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateExecutor.StateCallback;
 import io.opsagent.fsm.spi.StateResult;
@@ -40,7 +40,7 @@ public final class Execution implements StateExecution {
     private final AtomicBoolean done = new AtomicBoolean();
     private final AtomicReference<String> stopReason = new AtomicReference<>();
     private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
-    private volatile ManagedProcess process;
+    private volatile KillableTree process;
 
     /**
      * @param label names the state in log lines, e.g. {@code state web-conf (linux.file)}
@@ -75,7 +75,7 @@ public final class Execution implements StateExecution {
         if (done.get() || !stopReason.compareAndSet(null, reason)) {
             return;
         }
-        ManagedProcess p = process;
+        KillableTree p = process;
         if (p == null) {
             LOG.info("{}: {}", label, reason);
             complete(StateResult.failed(reason, null));
@@ -94,7 +94,7 @@ public final class Execution implements StateExecution {
      *
      * @return false when the execution was already stopped: the process has then been killed
      */
-    public boolean attach(ManagedProcess p) {
+    public boolean attach(KillableTree p) {
         process = p;
         if (stopReason.get() != null) {
             p.killTree();

@@ -21,7 +21,7 @@ import org.apache.logging.log4j.Logger;
  * {@link #killTree()} the outcome completes only once no process of the tree is left (or after
  * {@link #SWEEP_ROUNDS} rounds of killing, which only a process stuck in the kernel survives).
  */
-public final class ManagedProcess {
+public final class ManagedProcess implements KillableTree {
 
     /** How long output is still read after the process exited. */
     public static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
@@ -67,6 +67,7 @@ public final class ManagedProcess {
                         .thenApply(complete -> outcomeOf(p, complete)));
     }
 
+    @Override
     public long pid() {
         return process.pid();
     }
@@ -82,6 +83,7 @@ public final class ManagedProcess {
      *
      * @return how many processes were signalled by this call
      */
+    @Override
     public int killTree() {
         killRequested.set(true);
         return killRound();

@@ -59,6 +59,26 @@ public final class ProcessLauncher {
         return new ManagedProcess(process, setsid.isPresent(), spec, io);
     }
 
+    /**
+     * Starts a long-lived child that talks over its standard input and output; each line it
+     * writes on stderr goes to {@code stderrLines}.
+     *
+     * @param command the program and its arguments
+     * @param environment variables set on top of the agent's environment
+     * @param removeFromEnvironment variables removed from the agent's environment
+     */
+    public ResidentProcess startResident(List<String> command, java.util.Map<String, String> environment,
+            java.util.Collection<String> removeFromEnvironment, java.util.function.Consumer<String> stderrLines)
+            throws IOException {
+        List<String> full = new ArrayList<>(command.size() + 1);
+        setsid.ifPresent(p -> full.add(p.toString()));
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full);
+        builder.environment().keySet().removeAll(removeFromEnvironment);
+        builder.environment().putAll(environment);
+        return new ResidentProcess(builder.start(), setsid.isPresent(), stderrLines, io);
+    }
+
     private static final class Standard {
         static final ProcessLauncher INSTANCE = new ProcessLauncher(Executables.findOnPath("setsid"), ExecThreads.io());
     }

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -15,9 +18,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <p>When the directory has no {@code minion} file, one is written with
  * {@code file_client: local} and {@code root_dir: <dir>/root}, so Salt's cache, pki and log
- * files live below the directory. Salt keeps a copy of the last SLS file in its cache; with the
- * generated configuration that copy is deleted after every call ({@link #forgetCachedSls()}),
- * since states can carry secrets. A {@code minion} file written by someone else is used as it is.
+ * files live below the directory. Salt keeps copies of the last state run in its cache; with the
+ * generated configuration they are deleted after every run ({@link #forgetRunFiles()}), since
+ * states can carry secrets. A {@code minion} file written by someone else is used as it is.
  */
 public final class SaltConfigDir {
 
@@ -57,13 +60,43 @@ public final class SaltConfigDir {
         }
     }
 
-    /** Deletes Salt's cached copy of the last SLS file, if the generated configuration is in use. */
-    public void forgetCachedSls() {
-        Path cached = rootDir().resolve("var/cache/salt/minion/files/base/" + SaltWorkspace.SLS_NAME + ".sls");
-        try {
-            Files.deleteIfExists(cached);
+    /**
+     * Deletes what a state run leaves in Salt's cache, if the generated configuration is in use:
+     * the cached copy of the state file, the compiled high data ({@code sls.p},
+     * {@code highstate.cache.p}: they hold every parameter of the state, passwords included),
+     * the file list and hash caches of the file root, and the accumulator files.
+     */
+    public void forgetRunFiles() {
+        Path cache = cacheDir();
+        List<Path> files = new ArrayList<>(List.of(
+                cache.resolve("files/base/" + SaltWorkspace.SLS_NAME + ".sls"),
+                cache.resolve("sls.p"),
+                cache.resolve("highstate.cache.p"),
+                cache.resolve("file_lists/roots/base.p")));
+        files.addAll(children(cache.resolve("roots/hash/base")));
+        files.addAll(children(cache.resolve("accumulator")));
+        for (Path file : files) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("could not delete Salt's cached run file {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** Salt's cache directory under the generated configuration. */
+    public Path cacheDir() {
+        return rootDir().resolve("var/cache/salt/minion");
+    }
+
+    private static List<Path> children(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isRegularFile).toList();
         } catch (IOException e) {
-            LOG.warn("could not delete Salt's cached copy of the state file {}: {}", cached, e.toString());
+            return List.of();
         }
     }
 }

@@ -37,7 +37,20 @@ public final class SaltWorkspace implements AutoCloseable {
         Files.createDirectories(parent);
         Path dir = Files.createTempDirectory(parent, "opsagent-salt-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        SaltWorkspace ws = new SaltWorkspace(dir);
+        return fill(new SaltWorkspace(dir), slsText);
+    }
+
+    /**
+     * Creates the directory {@code dir} itself (a fixed file root, as the resident Salt worker
+     * has; whatever an earlier run left there is removed first) and writes {@code slsText} into it.
+     */
+    public static SaltWorkspace createAt(Path dir, String slsText) throws IOException {
+        deleteTree(dir);
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return fill(new SaltWorkspace(dir), slsText);
+    }
+
+    private static SaltWorkspace fill(SaltWorkspace ws, String slsText) throws IOException {
         try (SeekableByteChannel ch = Files.newByteChannel(ws.slsFile(),
                 java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {

@@ -51,7 +51,7 @@ class SaltWorkspaceTest {
         Path cached = tmp.resolve("salt/root/var/cache/salt/minion/files/base/vops.sls");
         Files.createDirectories(cached.getParent());
         Files.writeString(cached, "secret");
-        config.forgetCachedSls();
+        config.forgetRunFiles();
         assertThat(cached).doesNotExist();
     }
 }
