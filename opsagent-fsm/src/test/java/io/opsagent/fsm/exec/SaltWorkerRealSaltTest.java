@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
+import io.opsagent.fsm.internal.exec.process.ResidentProcess;
 import io.opsagent.fsm.internal.exec.salt.HostFacts;
+import io.opsagent.fsm.internal.exec.salt.SaltInterpreter;
 import io.opsagent.fsm.internal.exec.salt.SaltWorkerSupervisor;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
@@ -221,6 +223,43 @@ class SaltWorkerRealSaltTest {
         }
         assertThat(filesContaining(tmp.resolve("salt-config"), password)).isEmpty();
         assertThat(filesContaining(tmp.resolve("work"), password)).isEmpty();
+    }
+
+    @Test
+    void theWorkerAnswersMalformedRequestsWithClearErrorsAndKeepsServing() throws Exception {
+        Process grains = new ProcessBuilder(SaltInterpreter.grainsCommand(saltCall, null)).redirectErrorStream(false).start();
+        String grainsOut = new String(grains.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(grains.waitFor()).isZero();
+        SaltInterpreter python = SaltInterpreter.fromGrains(grainsOut, new StringBuilder()).orElseThrow();
+        Path script = tmp.resolve(SaltWorkerSupervisor.SCRIPT_NAME);
+        try (var in = SaltWorkerSupervisor.class.getResourceAsStream("/io/opsagent/fsm/salt/" + SaltWorkerSupervisor.SCRIPT_NAME)) {
+            Files.copy(in, script);
+        }
+        Path root = tmp.resolve("root");
+        Files.createDirectories(root);
+        Files.writeString(root.resolve("vops.sls"), "#!json\n{\"f1\": {\"file.managed\": [{\"name\": \""
+                + tmp.resolve("m.txt") + "\"}, {\"contents\": \"m\"}]}}\n");
+        ResidentProcess worker = ProcessLauncher.standard().startResident(List.of(python.python().toString(),
+                script.toString(), "--file-root=" + root, "--config-dir=" + tmp.resolve("salt-config")),
+                python.environment(), List.of(), line -> { });
+        try {
+            new io.opsagent.fsm.internal.exec.salt.SaltConfigDir(tmp.resolve("salt-config")).ensure();
+            assertThat(worker.readLine(65536).orElseThrow()).startsWith("{\"ready\":true,");
+
+            worker.writeLine("not json");
+            assertThat(worker.readLine(65536).orElseThrow()).startsWith("{\"error\":\"malformed request (not JSON): ");
+            worker.writeLine("[1, 2]");
+            assertThat(worker.readLine(65536).orElseThrow()).isEqualTo("{\"error\":\"malformed request (not a JSON object)\"}");
+            worker.writeLine("{\"test\": \"yes\"}");
+            assertThat(worker.readLine(65536).orElseThrow())
+                    .isEqualTo("{\"error\":\"malformed request: \\\"test\\\" is not true or false\"}");
+
+            worker.writeLine("{\"test\": false}");
+            assertThat(worker.readLine(16 << 20).orElseThrow()).startsWith("{\"retcode\":0,").contains("\"result\":true");
+            assertThat(Files.readString(tmp.resolve("m.txt"))).isEqualTo("m\n"); // contents as Salt writes them
+        } finally {
+            worker.killTreeAndAwaitGone();
+        }
     }
 
     // ---------------------------------------------------------------- helpers

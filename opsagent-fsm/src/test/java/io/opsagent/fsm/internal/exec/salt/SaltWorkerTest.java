@@ -1,0 +1,120 @@
+package io.opsagent.fsm.internal.exec.salt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
+import io.opsagent.fsm.internal.exec.process.ResidentProcess;
+import io.opsagent.fsm.spi.StateResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The agent's side of the worker protocol, against stand-in workers written in sh. */
+@Timeout(60)
+class SaltWorkerTest {
+
+    private final List<ResidentProcess> started = new ArrayList<>();
+
+    @AfterEach
+    void killStandIns() {
+        started.forEach(ResidentProcess::killTreeAndAwaitGone);
+    }
+
+    @Test
+    void aReplyIsParsedByTheSaltCallRules() throws Exception {
+        StateResult r = SaltWorker.parseReply("{\"retcode\":0,\"return\":{\"file_|-a_|-/x_|-managed\":"
+                + "{\"result\":true,\"comment\":\"File /x updated\",\"changes\":{\"diff\":\"New file\"},\"__run_num__\":0}}}", false);
+        assertThat(r.success()).isTrue();
+        assertThat(r.changed()).isTrue();
+        assertThat(r.comment()).isEqualTo("File /x updated");
+    }
+
+    @Test
+    void aListOfMessagesIsAFailureWithThem() throws Exception {
+        StateResult r = SaltWorker.parseReply("{\"retcode\":1,\"return\":[\"No matching sls found for 'vops' in env 'base'\"]}", false);
+        assertThat(r.success()).isFalse();
+        assertThat(r.comment()).isEqualTo("No matching sls found for 'vops' in env 'base'");
+    }
+
+    @Test
+    void aReplyThatIsNotJsonIsAProtocolError() {
+        assertThatThrownBy(() -> SaltWorker.parseReply("Traceback (most recent call last):", false))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("its reply is not a JSON object: \"Traceback (most recent call last):\"");
+    }
+
+    @Test
+    void aReplyWithoutRetcodeAndReturnIsAProtocolError() {
+        assertThatThrownBy(() -> SaltWorker.parseReply("{\"return\":{}}", false))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("its reply has no \"retcode\" and \"return\": \"{\"return\":{}}\"");
+    }
+
+    @Test
+    void aRefusedRequestIsAProtocolErrorWithTheWorkersReason() {
+        assertThatThrownBy(() -> SaltWorker.parseReply("{\"error\":\"malformed request (not JSON): x\"}", false))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("it refused the request: malformed request (not JSON): x");
+    }
+
+    @Test
+    void aWorkerThatPrintsGarbageFirstIsNotReady() throws Exception {
+        ResidentProcess p = standIn("echo 'ImportError: no module named salt'; exec cat >/dev/null");
+        assertThatThrownBy(() -> SaltWorker.awaitReady(p))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("its first line is not a JSON object: \"ImportError: no module named salt\"");
+    }
+
+    @Test
+    void aWorkerThatExitsBeforeItIsReadyIsNotReady() throws Exception {
+        ResidentProcess p = standIn("exit 5");
+        assertThatThrownBy(() -> SaltWorker.awaitReady(p))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("it exited with code 5 before it was ready");
+    }
+
+    @Test
+    void aWorkerThatSaysSaltDidNotLoadIsNotReady() throws Exception {
+        ResidentProcess p = standIn("echo '{\"ready\":false,\"error\":\"ModuleNotFoundError: tornado\"}'");
+        assertThatThrownBy(() -> SaltWorker.awaitReady(p))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("Salt did not load: ModuleNotFoundError: tornado");
+    }
+
+    @Test
+    void aWorkerThatAnswersGarbageOrDiesMidStateIsReportedAndNotReused() throws Exception {
+        SaltWorker garbage = SaltWorker.awaitReady(standIn(
+                "echo '{\"ready\":true,\"salt_version\":\"3007.0\"}'; read line; echo 'oops'; exec cat >/dev/null"));
+        assertThat(garbage.saltVersion()).isEqualTo("3007.0");
+        assertThatThrownBy(() -> garbage.apply(false))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("its reply is not a JSON object: \"oops\"");
+
+        SaltWorker dying = SaltWorker.awaitReady(standIn("echo '{\"ready\":true}'; read line; exit 9"));
+        assertThatThrownBy(() -> dying.apply(true))
+                .isInstanceOf(SaltWorker.SaltWorkerException.class)
+                .hasMessage("it exited with code 9 while applying the state; its messages are in the agent's log");
+    }
+
+    @Test
+    void theRequestSaysWhetherItIsADryRun() throws Exception {
+        SaltWorker echo = SaltWorker.awaitReady(standIn("echo '{\"ready\":true}'; while read line; do "
+                + "case $line in *'\"test\":true'*) t=null ;; *) t=true ;; esac; "
+                + "echo '{\"retcode\":0,\"return\":{\"a\":{\"result\":'$t',\"comment\":\"c\",\"changes\":{},\"__run_num__\":0}}}'; done"));
+        assertThat(echo.apply(true).changed()).isTrue();
+        assertThat(echo.apply(false).changed()).isFalse();
+        assertThat(echo.states()).isEqualTo(2);
+    }
+
+    private ResidentProcess standIn(String script) throws IOException {
+        ResidentProcess p = ProcessLauncher.standard().startResident(List.of("/bin/sh", "-c", script), Map.of(), List.of(),
+                line -> { });
+        started.add(p);
+        return p;
+    }
+}
