@@ -49,12 +49,10 @@ public final class ConfigKeys {
 
     public static final ConfigKey SALT_CALL = key("salt", "salt_call", ValueType.TEXT, "salt-call");
     public static final ConfigKey SALT_DELAY = key("salt", "delay", ValueType.MINUTES, null);
-    public static final ConfigKey SALT_SRV_ROOT =
-            key("salt", "srv_root", ValueType.HOST_PATH, "/var/lib/visualops/salt/srv");
-    public static final ConfigKey SALT_EXTENSION_MODULES =
-            key("salt", "extension_modules", ValueType.HOST_PATH, "/var/lib/visualops/salt/extmods");
-    public static final ConfigKey SALT_CACHEDIR =
-            key("salt", "cachedir", ValueType.HOST_PATH, "/var/lib/visualops/salt/cache");
+    public static final ConfigKey SALT_WORKER = key("salt", "worker", ValueType.SWITCH, "on");
+    public static final ConfigKey SALT_PYTHON = key("salt", "python", ValueType.PATH, null);
+    public static final ConfigKey SALT_WORKER_MAX_STATES = key("salt", "worker_max_states", ValueType.COUNT, "500");
+    public static final ConfigKey SALT_WORKER_MAX_RSS_MB = key("salt", "worker_max_rss_mb", ValueType.COUNT, "512");
 
     public static final ConfigKey UPGRADE_PUBLIC_KEY = key("upgrade", "public_key", ValueType.TEXT, null);
     public static final ConfigKey UPGRADE_PUBLIC_KEY_FILE = key("upgrade", "public_key_file", ValueType.PATH, null);
@@ -82,7 +80,8 @@ public final class ConfigKeys {
             INSTANCE_ID, RECONNECT_INITIAL, RECONNECT_MAX, PING_INTERVAL, NOT_READY_RETRY, CA_FILE,
             ignored("network", "userdata"), ignored("network", "get_retry"),
             EXECUTOR_KIND,
-            SALT_CALL, SALT_DELAY, SALT_SRV_ROOT, SALT_EXTENSION_MODULES, SALT_CACHEDIR,
+            SALT_CALL, SALT_DELAY, SALT_WORKER, SALT_PYTHON, SALT_WORKER_MAX_STATES, SALT_WORKER_MAX_RSS_MB,
+            ignored("salt", "srv_root"), ignored("salt", "extension_modules"), ignored("salt", "cachedir"),
             ignored("salt", "pkg_cache"), ignored("salt", "timeout"), ignored("salt", "runtime"),
             UPGRADE_PUBLIC_KEY, UPGRADE_PUBLIC_KEY_FILE, UPGRADE_HANDSHAKE_DEADLINE, UPGRADE_MAX_FAILURES,
             MODULE_ROOT, MODULE_NAME, MODULE_BOOTSTRAP, MODULE_REPO, MODULE_TAG,

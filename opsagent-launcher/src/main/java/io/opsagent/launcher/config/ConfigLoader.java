@@ -273,9 +273,10 @@ public final class ConfigLoader {
 
             LauncherConfig.SaltSettings salt = new LauncherConfig.SaltSettings(
                     required(ConfigKeys.SALT_CALL, ConfigLoader::command),
-                    hostPath(ConfigKeys.SALT_SRV_ROOT),
-                    hostPath(ConfigKeys.SALT_EXTENSION_MODULES),
-                    hostPath(ConfigKeys.SALT_CACHEDIR));
+                    required(ConfigKeys.SALT_WORKER, ConfigLoader::onOff),
+                    optional(ConfigKeys.SALT_PYTHON, ConfigLoader::absolutePath),
+                    required(ConfigKeys.SALT_WORKER_MAX_STATES, ConfigLoader::count),
+                    required(ConfigKeys.SALT_WORKER_MAX_RSS_MB, ConfigLoader::count));
 
             LauncherConfig.ModuleSettings module = new LauncherConfig.ModuleSettings(
                     hostPath(ConfigKeys.MODULE_ROOT),
@@ -360,6 +361,17 @@ public final class ConfigLoader {
             // reported below
         }
         throw new IllegalArgumentException("'" + value + "' is not a positive whole number");
+    }
+
+    static boolean onOff(String value) {
+        switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "on":
+                return true;
+            case "off":
+                return false;
+            default:
+                throw new IllegalArgumentException("'" + value + "' is neither on nor off");
+        }
     }
 
     static String text(String value) {

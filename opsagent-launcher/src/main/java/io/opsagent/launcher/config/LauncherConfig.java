@@ -122,11 +122,13 @@ public record LauncherConfig(
      * {@code [salt]}: how the Salt executor calls Salt.
      *
      * @param saltCall the {@code salt-call} command: a name looked up on PATH, or an absolute path
-     * @param srvRoot Salt's file root ({@code srv_root})
-     * @param extensionModules Salt's extension modules directory ({@code extension_modules})
-     * @param cacheDir Salt's cache directory ({@code cachedir})
+     * @param worker whether states run through the resident Salt worker ({@code worker})
+     * @param python the worker's interpreter ({@code python}); empty for salt-call's own
+     * @param workerMaxStates states after which the worker is replaced ({@code worker_max_states})
+     * @param workerMaxRssMb resident memory (MiB) above which the worker is replaced ({@code worker_max_rss_mb})
      */
-    public record SaltSettings(String saltCall, Path srvRoot, Path extensionModules, Path cacheDir) {}
+    public record SaltSettings(String saltCall, boolean worker, Optional<Path> python, int workerMaxStates,
+            int workerMaxRssMb) {}
 
     /**
      * {@code [module]}: the states-module repository the recipes name.

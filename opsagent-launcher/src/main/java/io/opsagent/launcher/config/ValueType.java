@@ -20,6 +20,8 @@ public enum ValueType {
     HOST_PATH,
     /** {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARNING} (or {@code WARN}), {@code ERROR}. */
     LOG_LEVEL,
+    /** {@code on} or {@code off}. */
+    SWITCH,
     /** {@code auto}, {@code salt} or {@code native}. */
     EXECUTOR,
     /** A key of the original agent that this agent accepts and does not use. */

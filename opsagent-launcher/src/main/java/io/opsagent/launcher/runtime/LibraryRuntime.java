@@ -10,6 +10,7 @@ import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.SingleThreadEventLoop;
 import io.opsagent.fsm.exec.ExecutorSettings;
+import io.opsagent.fsm.exec.SaltWorkerSettings;
 import io.opsagent.fsm.exec.StateExecutors;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
@@ -206,8 +207,11 @@ public final class LibraryRuntime implements AgentRuntime {
         String saltCall = config.salt().saltCall();
         Path saltPath = saltCall.equals("salt-call") ? null : Path.of(saltCall);
         io.opsagent.fsm.exec.ExecutorKind kind = io.opsagent.fsm.exec.ExecutorKind.parse(config.executor().name());
+        LauncherConfig.SaltSettings salt = config.salt();
+        SaltWorkerSettings worker = new SaltWorkerSettings(salt.worker(), salt.python().orElse(null),
+                salt.workerMaxStates(), salt.workerMaxRssMb());
         return StateExecutors.create(new ExecutorSettings(kind, saltPath, host.stateDir().resolve("salt"),
-                host.stateDir().resolve("work")));
+                host.stateDir().resolve("work"), worker));
     }
 
     /** Waits until either latch is open (or the thread is interrupted). */

@@ -74,7 +74,7 @@ class ConfigLoaderTest {
         assertThat(c.global().logFile()).isEqualTo(Path.of("/var/log/visualops/agent.log"));
         assertThat(c.global().watchDir()).isEqualTo(Path.of("/var/lib/visualops/opsagent/watch"));
         assertThat(c.round().interval()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(c.salt().srvRoot()).isEqualTo(Path.of("/srv/salt"));
+        assertThat(c.salt().worker()).isTrue();
         assertThat(c.module().repo()).isEmpty();
         assertThat(c.module().tag()).isEmpty();
         assertThat(c.module().name()).isEqualTo("salt");
@@ -102,9 +102,35 @@ class ConfigLoaderTest {
         assertThat(c.global().logDir()).isEqualTo(root.resolve("var/log/visualops"));
         assertThat(c.global().logFile()).isEqualTo(root.resolve("var/log/visualops/agent.log"));
         assertThat(c.salt().saltCall()).isEqualTo("salt-call");
-        assertThat(c.salt().cacheDir()).isEqualTo(root.resolve("var/lib/visualops/salt/cache"));
+        assertThat(c.salt().worker()).isTrue();
+        assertThat(c.salt().python()).isEmpty();
+        assertThat(c.salt().workerMaxStates()).isEqualTo(500);
+        assertThat(c.salt().workerMaxRssMb()).isEqualTo(512);
         assertThat(c.module().root()).isEqualTo(root.resolve("opt/visualops/bootstrap"));
         assertThat(c.userdata().wsUri()).isEmpty();
+    }
+
+    @Test
+    void theSaltWorkerKeysAreRead() throws IOException {
+        Path file = write("[salt]\nworker = off\npython = /opt/saltstack/salt/bin/python3\n"
+                + "worker_max_states = 20\nworker_max_rss_mb = 256\n");
+
+        LauncherConfig.SaltSettings salt = loader().load(file).config().salt();
+
+        assertThat(salt.worker()).isFalse();
+        assertThat(salt.python()).contains(Path.of("/opt/saltstack/salt/bin/python3"));
+        assertThat(salt.workerMaxStates()).isEqualTo(20);
+        assertThat(salt.workerMaxRssMb()).isEqualTo(256);
+    }
+
+    @Test
+    void aWorkerSwitchThatIsNeitherOnNorOffIsRefusedWithItsPlace() throws IOException {
+        Path file = write("[salt]\nworker = yes please\n");
+
+        assertThatThrownBy(() -> loader().load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("[salt] worker")
+                .hasMessageContaining("'yes please' is neither on nor off");
     }
 
     @Test
