@@ -53,6 +53,7 @@ class DistributionIT {
         assertThat(modes).containsEntry("bin/opsagent", "-rwxr-xr-x")
                 .containsEntry("lib/opsagent.jar", "-rw-r--r--")
                 .containsEntry("lib/compile-commands", "-rw-r--r--")
+                .containsEntry("lib/opsagent-salt-worker.py", "-rw-r--r--")
                 .containsEntry("scripts/userdata.sh", "-rwxr-xr-x")
                 .containsEntry("scripts/opsagent-cron.sh", "-rwxr-xr-x")
                 .containsEntry("scripts/opsagent.service", "-rw-r--r--")
@@ -77,7 +78,8 @@ class DistributionIT {
                     .doesNotContain("module-info.class")
                     .noneMatch(n -> n.matches("META-INF/versions/\\d+/module-info\\.class"))
                     .contains("META-INF/org/apache/logging/log4j/core/config/plugins/Log4j2Plugins.dat",
-                            "META-INF/services/org.apache.logging.log4j.spi.Provider");
+                            "META-INF/services/org.apache.logging.log4j.spi.Provider",
+                            "io/opsagent/fsm/salt/opsagent-salt-worker.py");
         }
         assertThat(Files.readAllBytes(release.resolve("lib/opsagent.jar")))
                 .isEqualTo(Files.readAllBytes(tarball.resolveSibling("opsagent.jar")));
