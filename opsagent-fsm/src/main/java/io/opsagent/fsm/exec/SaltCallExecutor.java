@@ -158,6 +158,13 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
         }
     }
 
+    /** Waits, on the Salt lane, for a worker that is starting; whether one is ready. */
+    boolean awaitWorker() {
+        java.util.concurrent.CompletableFuture<Boolean> ready = new java.util.concurrent.CompletableFuture<>();
+        SALT_RUNS.submit(() -> ready.complete(worker != null && worker.awaitWorker()));
+        return ready.join();
+    }
+
     /** The resident worker's supervisor, or null when the worker is off. */
     SaltWorkerSupervisor workerSupervisor() {
         return worker;

@@ -67,7 +67,7 @@ class SaltWorkerRealSaltTest {
 
     @Test
     void theWorkerGivesTheSameResultsAsSaltCallPerState() throws Exception {
-        SaltCallExecutor viaWorker = executor(SaltWorkerSettings.defaults());
+        SaltCallExecutor viaWorker = warmedUp(executor(SaltWorkerSettings.defaults()));
         SaltCallExecutor viaSaltCall = executor(SaltWorkerSettings.off());
 
         List<StateResult> worker = scenario(viaWorker, tmp.resolve("w"));
@@ -106,8 +106,7 @@ class SaltWorkerRealSaltTest {
 
     @Test
     void cancelKillsTheWorkerAndEveryProcessOfTheStateAndTheNextStateGetsANewWorker() throws Exception {
-        SaltCallExecutor executor = executor(SaltWorkerSettings.defaults());
-        assertThat(run(executor, file(tmp.resolve("x.txt").toString(), "x"), false, MINUTE).success()).isTrue();
+        SaltCallExecutor executor = warmedUp(executor(SaltWorkerSettings.defaults()));
         long firstWorker = executor.workerSupervisor().workerPid().orElseThrow();
 
         ResultRecorder recorder = new ResultRecorder();
@@ -124,13 +123,14 @@ class SaltWorkerRealSaltTest {
         assertThat(tree).allSatisfy(pid -> assertThat(running(pid)).as("pid %d", pid).isFalse());
 
         assertThat(run(executor, file(tmp.resolve("x.txt").toString(), "y"), false, MINUTE).success()).isTrue();
+        assertThat(executor.awaitWorker()).isTrue();
         assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(2);
         assertThat(executor.workerSupervisor().workerPid().orElseThrow()).isNotEqualTo(firstWorker);
     }
 
     @Test
     void aCommandTimeoutBoundsTheStateThroughTheWorkerAndLeavesNoProcess() throws Exception {
-        SaltCallExecutor executor = executor(SaltWorkerSettings.defaults());
+        SaltCallExecutor executor = warmedUp(executor(SaltWorkerSettings.defaults()));
         String command = "sleep " + sleeps.token() + " & sleep " + sleeps.token();
 
         StateResult r = run(executor, cmd(command, 2), false, MINUTE);
@@ -157,8 +157,7 @@ class SaltWorkerRealSaltTest {
 
     @Test
     void aCrashedWorkerIsReplacedBeforeTheNextState() throws Exception {
-        SaltCallExecutor executor = executor(SaltWorkerSettings.defaults());
-        assertThat(run(executor, file(tmp.resolve("a.txt").toString(), "a"), false, MINUTE).success()).isTrue();
+        SaltCallExecutor executor = warmedUp(executor(SaltWorkerSettings.defaults()));
         long pid = executor.workerSupervisor().workerPid().orElseThrow();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         Poll.until(() -> !running(pid), Duration.ofSeconds(10), "the worker to die");
@@ -167,15 +166,19 @@ class SaltWorkerRealSaltTest {
 
         assertThat(r.success()).isTrue();
         assertThat(r.changed()).isTrue();
+        assertThat(executor.awaitWorker()).isTrue();
         assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(2);
+        assertThat(executor.workerSupervisor().workerPid().orElseThrow()).isNotEqualTo(pid);
     }
 
     @Test
     void theWorkerIsReplacedAfterItsNumberOfStates() throws Exception {
-        SaltCallExecutor executor = executor(new SaltWorkerSettings(true, null, 2, 512));
-        for (String content : List.of("1", "2", "3")) {
+        SaltCallExecutor executor = warmedUp(executor(new SaltWorkerSettings(true, null, 2, 512)));
+        for (String content : List.of("1", "2")) {
             assertThat(run(executor, file(tmp.resolve("n.txt").toString(), content), false, MINUTE).success()).isTrue();
         }
+        assertThat(run(executor, file(tmp.resolve("n.txt").toString(), "3"), false, MINUTE).success()).isTrue();
+        assertThat(executor.awaitWorker()).isTrue();
         assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(2);
         assertThat(Files.readString(tmp.resolve("n.txt"))).isEqualTo("3");
     }
@@ -185,16 +188,17 @@ class SaltWorkerRealSaltTest {
         Path wrapper = tmp.resolve("salt-call");
         Files.writeString(wrapper, "#!/bin/sh\nexec " + saltCall + " \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
-        SaltCallExecutor executor = track(new SaltCallExecutor(wrapper, tmp.resolve("salt-config"), tmp.resolve("work"),
-                HostFacts.unknown(), ProcessLauncher.standard(), SaltWorkerSettings.defaults()));
-        assertThat(run(executor, file(tmp.resolve("u.txt").toString(), "1"), false, MINUTE).success()).isTrue();
+        SaltCallExecutor executor = warmedUp(track(new SaltCallExecutor(wrapper, tmp.resolve("salt-config"),
+                tmp.resolve("work"), HostFacts.unknown(), ProcessLauncher.standard(), SaltWorkerSettings.defaults())));
         assertThat(run(executor, file(tmp.resolve("u.txt").toString(), "2"), false, MINUTE).success()).isTrue();
-        assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(1);
+        long first = executor.workerSupervisor().workerPid().orElseThrow();
 
         Files.setLastModifiedTime(wrapper, FileTime.fromMillis(Files.getLastModifiedTime(wrapper).toMillis() + 60_000));
         assertThat(run(executor, file(tmp.resolve("u.txt").toString(), "3"), false, MINUTE).success()).isTrue();
 
+        assertThat(executor.awaitWorker()).isTrue();
         assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(2);
+        assertThat(running(first)).isFalse();
     }
 
     @Test
@@ -206,6 +210,8 @@ class SaltWorkerRealSaltTest {
         assertThat(r.success()).isTrue();
         assertThat(Files.readString(tmp.resolve("f.txt"))).isEqualTo("f");
         SaltWorkerSupervisor supervisor = executor.workerSupervisor();
+        assertThat(executor.awaitWorker()).isFalse();
+        assertThat(run(executor, file(tmp.resolve("f.txt").toString(), "g"), false, MINUTE).success()).isTrue();
         assertThat(supervisor.unavailableReason()).contains(
                 "the interpreter " + tmp.resolve("no-such-python") + " is missing or not executable");
         assertThat(supervisor.startedWorkers()).isZero();
@@ -216,8 +222,8 @@ class SaltWorkerRealSaltTest {
         String password = "pw-" + ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L);
         RecipeState user = new RecipeState("u1", "linux.user", obj("{'username': 'opsagent-test-nobody', 'password': '"
                 + password + "'}"));
-        for (SaltWorkerSettings settings : List.of(SaltWorkerSettings.defaults(), SaltWorkerSettings.off())) {
-            SaltCallExecutor executor = executor(settings);
+        for (SaltCallExecutor executor : List.of(warmedUp(executor(SaltWorkerSettings.defaults())),
+                executor(SaltWorkerSettings.off()))) {
             StateResult r = run(executor, user, true, MINUTE);
             assertThat(r.comment()).doesNotContain(password);
         }
@@ -267,6 +273,13 @@ class SaltWorkerRealSaltTest {
     private SaltCallExecutor executor(SaltWorkerSettings settings) {
         return track(new SaltCallExecutor(saltCall, tmp.resolve("salt-config"), tmp.resolve("work"), HostFacts.unknown(),
                 ProcessLauncher.standard(), settings));
+    }
+
+    /** Runs a first state (through salt-call while the worker starts) and waits for the worker. */
+    private SaltCallExecutor warmedUp(SaltCallExecutor executor) {
+        assertThat(run(executor, file(tmp.resolve("warm-up.txt").toString(), "w"), false, MINUTE).success()).isTrue();
+        assertThat(executor.awaitWorker()).as("the worker is ready").isTrue();
+        return executor;
     }
 
     private SaltCallExecutor track(SaltCallExecutor executor) {

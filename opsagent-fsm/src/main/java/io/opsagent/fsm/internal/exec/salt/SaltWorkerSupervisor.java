@@ -1,6 +1,7 @@
 package io.opsagent.fsm.internal.exec.salt;
 
 import io.opsagent.fsm.exec.SaltWorkerSettings;
+import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Execution;
 import io.opsagent.fsm.internal.exec.process.ManagedProcess;
 import io.opsagent.fsm.internal.exec.process.OutputLimit;
@@ -16,11 +17,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -30,8 +37,10 @@ import org.apache.logging.log4j.Logger;
  * {@code salt-call} or of Salt's {@code version.py}), after {@link SaltWorkerSettings#maxStates()}
  * states, or when its resident memory passed {@link SaltWorkerSettings#maxRssMb()}. A stopped
  * state (cancel, timeout) kills the worker's whole process tree and waits until it is gone; the
- * next state gets a new worker. When the worker cannot start, the reason is logged once and
- * {@link #apply} answers empty from then on: the executor runs salt-call per state instead.
+ * next state gets a new worker. A worker starts in the background (asking salt-call for its
+ * interpreter, then loading Salt): until it is ready {@link #apply} answers empty and the
+ * executor runs salt-call for the state, so no state waits for a start. When the worker cannot
+ * start, the reason is logged once and {@link #apply} answers empty from then on.
  *
  * <p>Called from the Salt lane only: one thread at a time.
  */
@@ -42,6 +51,8 @@ public final class SaltWorkerSupervisor {
     static final String SCRIPT_RESOURCE = "/io/opsagent/fsm/salt/" + SCRIPT_NAME;
 
     private static final Logger LOG = LogManager.getLogger(SaltWorkerSupervisor.class);
+    /** How long a worker may take to start: asking salt-call, then loading Salt. */
+    private static final Duration START_LIMIT = Duration.ofMinutes(2);
     private static final OutputLimit GRAINS_STDOUT = OutputLimit.of(1024 * 1024, 0);
     private static final OutputLimit GRAINS_STDERR = OutputLimit.of(0, 4096);
 
@@ -52,11 +63,12 @@ public final class SaltWorkerSupervisor {
     private final ProcessLauncher launcher;
 
     private Path home;
-    private SaltInterpreter interpreter;
-    private SaltWorker worker;
+    private volatile SaltInterpreter interpreter;
+    private volatile SaltWorker worker;
     private List<String> fingerprint;
-    private String unavailable;
-    private int started;
+    private CompletableFuture<Started> starting;
+    private volatile String unavailable;
+    private volatile int started;
 
     /**
      * @param saltCall the salt-call whose interpreter the worker uses (and whose file is watched)
@@ -82,18 +94,10 @@ public final class SaltWorkerSupervisor {
             return Optional.empty();
         }
         replaceIfStale();
-        if (worker == null) {
-            try {
-                worker = start(execution);
-            } catch (SaltWorker.SaltWorkerException | IOException e) {
-                if (execution.isStopped()) {
-                    return Optional.of(stopped(execution, null));
-                }
-                unavailable = e.getMessage();
-                LOG.warn("the resident Salt worker cannot start ({}); states run with one salt-call each", unavailable);
-                return Optional.empty();
-            }
-        } else if (!execution.attach(worker.process())) {
+        if (worker == null && !takeStarted()) {
+            return Optional.empty();
+        }
+        if (!execution.attach(worker.process())) {
             return Optional.of(stopped(execution, discard()));
         }
         try (SaltWorkspace workspace = SaltWorkspace.createAt(fileRoot(), sls)) {
@@ -130,11 +134,27 @@ public final class SaltWorkerSupervisor {
         }
     }
 
-    /** Ends the worker, if one runs. */
+    /** Ends the worker, if one runs or starts. */
     public void shutdown() {
+        if (worker == null && starting != null) {
+            takeStarted(starting.join());
+        }
         if (worker != null) {
             retire("the executor was closed");
         }
+    }
+
+    /**
+     * Waits until a worker that is starting is ready (or failed), and makes it the current one,
+     * so the next state runs through it.
+     *
+     * @return whether a worker is ready
+     */
+    public boolean awaitWorker() {
+        if (worker == null && starting != null) {
+            takeStarted(starting.join());
+        }
+        return worker != null;
     }
 
     /** Why the worker is not used, once it could not start. */
@@ -168,12 +188,64 @@ public final class SaltWorkerSupervisor {
         }
     }
 
-    private SaltWorker start(Execution execution) throws SaltWorker.SaltWorkerException, IOException {
-        if (home == null) {
-            Files.createDirectories(workDir);
-            home = Files.createTempDirectory(workDir, "opsagent-salt-worker-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    /**
+     * Takes the worker started in the background when it is ready; starts one when none is
+     * starting.
+     *
+     * @return true when {@link #worker} is now set
+     */
+    private boolean takeStarted() {
+        if (starting == null) {
+            try {
+                if (home == null) {
+                    Files.createDirectories(workDir);
+                    home = Files.createTempDirectory(workDir, "opsagent-salt-worker-",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                }
+            } catch (IOException e) {
+                takeStarted(Started.failed("could not create its directory: " + e));
+                return false;
+            }
+            starting = CompletableFuture.supplyAsync(this::startInBackground, ExecThreads.io());
+            return false;
         }
+        if (!starting.isDone()) {
+            return false;
+        }
+        takeStarted(starting.join());
+        return worker != null;
+    }
+
+    private void takeStarted(Started s) {
+        starting = null;
+        if (s.worker() != null) {
+            worker = s.worker();
+            fingerprint = s.fingerprint();
+            started++;
+        } else if (unavailable == null) {
+            unavailable = s.problem();
+            LOG.warn("the resident Salt worker cannot start ({}); states run with one salt-call each", unavailable);
+        }
+    }
+
+    /** Runs on an I/O thread: touches no field but {@link #interpreter}. */
+    private Started startInBackground() {
+        try {
+            SaltWorker w = start();
+            return new Started(w, fingerprintOf(w.saltDir()), null);
+        } catch (SaltWorker.SaltWorkerException | IOException | RuntimeException e) {
+            return Started.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** A background start's outcome: a worker and its Salt fingerprint, or why there is none. */
+    private record Started(SaltWorker worker, List<String> fingerprint, String problem) {
+        static Started failed(String problem) {
+            return new Started(null, null, problem);
+        }
+    }
+
+    private SaltWorker start() throws SaltWorker.SaltWorkerException, IOException {
         Path script = home.resolve(SCRIPT_NAME);
         try (InputStream in = SaltWorkerSupervisor.class.getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in == null) {
@@ -185,7 +257,7 @@ public final class SaltWorkerSupervisor {
             configDir.ensure();
         }
         Files.createDirectories(fileRoot());
-        SaltInterpreter python = interpreter(execution);
+        SaltInterpreter python = interpreter();
         if (!Files.isExecutable(python.python())) {
             throw new SaltWorker.SaltWorkerException("the interpreter " + python.python() + " is missing or not executable");
         }
@@ -195,26 +267,25 @@ public final class SaltWorkerSupervisor {
         }
         ResidentProcess process = launcher.startResident(argv, python.environment(), List.of(),
                 line -> LOG.warn("Salt worker: {}", line));
-        if (!execution.attach(process)) {
-            process.killTreeAndAwaitGone();
-            throw new SaltWorker.SaltWorkerException("stopped while starting");
-        }
         SaltWorker w;
+        ScheduledFuture<?> limit = ExecThreads.timer().schedule(process::killTree, START_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         try {
             w = SaltWorker.awaitReady(process);
         } catch (SaltWorker.SaltWorkerException e) {
             process.killTreeAndAwaitGone();
-            throw e;
+            throw limit.isDone()
+                    ? new SaltWorker.SaltWorkerException("Salt did not load within " + START_LIMIT.toSeconds() + " s")
+                    : e;
+        } finally {
+            limit.cancel(false);
         }
-        fingerprint = fingerprintOf(w.saltDir());
-        started++;
         LOG.info("Salt worker started: pid {}, Salt {} from {}, interpreter {}", process.pid(), w.saltVersion(),
                 w.saltDir(), python.python());
         return w;
     }
 
     /** The interpreter: configured, else salt-call's own (asked once). */
-    private SaltInterpreter interpreter(Execution execution) throws SaltWorker.SaltWorkerException, IOException {
+    private SaltInterpreter interpreter() throws SaltWorker.SaltWorkerException, IOException {
         if (settings.python() != null) {
             return new SaltInterpreter(settings.python(), List.of());
         }
@@ -224,19 +295,29 @@ public final class SaltWorkerSupervisor {
         ManagedProcess grains = launcher.start(new ProcessSpec(
                 SaltInterpreter.grainsCommand(saltCall, configDir == null ? null : configDir.path()),
                 null, SaltCommandLine.ENVIRONMENT, false, GRAINS_STDOUT, GRAINS_STDERR));
-        execution.attach(grains);
-        ProcessOutcome outcome = grains.outcome().join();
-        if (execution.isStopped()) {
-            throw new SaltWorker.SaltWorkerException("stopped while asking salt-call for its interpreter");
+        ProcessOutcome outcome;
+        try {
+            outcome = grains.outcome().get(START_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            grains.killTree();
+            throw new SaltWorker.SaltWorkerException(saltCall + " did not report its interpreter within "
+                    + START_LIMIT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            grains.killTree();
+            throw new SaltWorker.SaltWorkerException("interrupted while asking salt-call for its interpreter");
+        } catch (ExecutionException e) {
+            throw new SaltWorker.SaltWorkerException("could not run salt-call: " + e.getCause());
         }
         if (outcome.exitCode() != 0) {
             throw new SaltWorker.SaltWorkerException(saltCall + " grains.item exited with code " + outcome.exitCode()
                     + ": " + outcome.stderr().text().strip());
         }
         StringBuilder problem = new StringBuilder();
-        interpreter = SaltInterpreter.fromGrains(outcome.stdout().text(), problem)
+        SaltInterpreter found = SaltInterpreter.fromGrains(outcome.stdout().text(), problem)
                 .orElseThrow(() -> new SaltWorker.SaltWorkerException(problem.toString()));
-        return interpreter;
+        interpreter = found;
+        return found;
     }
 
     private Path fileRoot() {
