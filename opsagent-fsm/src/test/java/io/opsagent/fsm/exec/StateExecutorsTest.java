@@ -41,7 +41,8 @@ class StateExecutorsTest {
                 ExecutorKind.parse(kindFromConfig),  // "auto" | "salt" | "native"; anything else: IllegalArgumentException
                 saltCallOrNull,                      // Path of salt-call; null: search PATH
                 saltConfigDirOrNull,                 // agent's own Salt config dir (see below); null: Salt's default
-                workDirOrNull);                      // parent of the per-call private dirs; null: java.io.tmpdir
+                workDirOrNull,                       // parent of the per-call private dirs; null: java.io.tmpdir
+                SaltWorkerSettings.defaults());      // the resident Salt worker (optional argument; see below)
         StateExecutor executor = StateExecutors.create(settings);
         // end snippet
         assertThat(executor).isInstanceOf(NativeExecutor.class);
