@@ -82,7 +82,7 @@ class RecipeThroughExecutorsTest {
     @Test
     void saltExecutorReportsSaltsOwnCommentsThroughTheMachine() throws Exception {
         FakeSaltCall salt = FakeSaltCall.replaying(tmp, "17a-recommended-success");
-        OpsAgent agent = agent(new SaltCallExecutor(salt.script(), null, tmp.resolve("work")));
+        OpsAgent agent = agent(new SaltCallExecutor(salt.script(), null, tmp.resolve("work"), SaltWorkerSettings.off()));
         agent.receive(RecipeMetadata.of(4, List.of(
                 state("note", "meta.comment", new JsonObject()),
                 state("page", "linux.file", params("path", "/tmp/fx/www/index.html", "content", "hi")))));
