@@ -184,6 +184,19 @@ class SaltWorkerRealSaltTest {
     }
 
     @Test
+    void theWorkerIsReplacedWhenItsMemoryPassesTheLimit() throws Exception {
+        SaltCallExecutor executor = warmedUp(executor(new SaltWorkerSettings(true, null, 500, 1)));
+        long first = executor.workerSupervisor().workerPid().orElseThrow();
+        assertThat(run(executor, file(tmp.resolve("r.txt").toString(), "1"), false, MINUTE).success()).isTrue();
+        assertThat(run(executor, file(tmp.resolve("r.txt").toString(), "2"), false, MINUTE).success()).isTrue();
+
+        assertThat(executor.awaitWorker()).isTrue();
+        assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(2);
+        assertThat(running(first)).isFalse();
+        assertThat(Files.readString(tmp.resolve("r.txt"))).isEqualTo("2");
+    }
+
+    @Test
     void theWorkerIsReplacedWhenSaltChangesOnTheHost() throws Exception {
         Path wrapper = tmp.resolve("salt-call");
         Files.writeString(wrapper, "#!/bin/sh\nexec " + saltCall + " \"$@\"\n");

@@ -101,7 +101,12 @@ public final class SaltWorkerSupervisor {
             return Optional.of(stopped(execution, discard()));
         }
         try (SaltWorkspace workspace = SaltWorkspace.createAt(fileRoot(), sls)) {
-            return Optional.of(worker.apply(dryRun));
+            StateResult result = worker.apply(dryRun);
+            if (execution.isStopped()) {
+                // stopped just as the reply came: the kill has hit the worker, make sure all of it is gone
+                return Optional.of(stopped(execution, discard()));
+            }
+            return Optional.of(result);
         } catch (SaltWorker.SaltWorkerException e) {
             long pid = worker.process().pid();
             boolean gone = discard();

@@ -34,7 +34,9 @@ class ProcessTreeTest {
                     new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8)).readLine().trim());
             Poll.until(() -> parent.toHandle().info().command().orElse("").endsWith("sleep"),
                     Duration.ofSeconds(10), "the shell to exec sleep");
-            assertThat(ProcessTree.stateOf(zombie)).as("the child waits for the line").contains('S');
+            // on a loaded machine the child may still be running on its way to the read: wait for it
+            Poll.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('S')), Duration.ofSeconds(10),
+                    "the child to wait for the line");
             parent.getOutputStream().write('\n');
             parent.getOutputStream().flush();
             Poll.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('Z')), Duration.ofSeconds(10),
