@@ -16,9 +16,9 @@ import io.opsagent.fsm.internal.exec.salt.HostFacts;
 import io.opsagent.fsm.internal.exec.salt.SaltCommandLine;
 import io.opsagent.fsm.internal.exec.salt.SaltConfigDir;
 import io.opsagent.fsm.internal.exec.salt.SaltResultParser;
+import io.opsagent.fsm.internal.exec.salt.SaltState;
 import io.opsagent.fsm.internal.exec.salt.SaltTranslator;
 import io.opsagent.fsm.internal.exec.salt.SaltWorkspace;
-import io.opsagent.fsm.internal.exec.salt.SlsWriter;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateExecutor;
@@ -125,9 +125,9 @@ public final class SaltCallExecutor implements StateExecutor {
     }
 
     private void prepare(StateRequest request, Execution execution) {
-        String sls;
+        List<SaltState> states;
         try {
-            sls = SlsWriter.render(translator.translate(request.state()));
+            states = translator.translate(request.state());
         } catch (InvalidParameterException e) {
             execution.complete(StateResult.failed(e.getMessage(), null));
             return;
@@ -136,10 +136,10 @@ public final class SaltCallExecutor implements StateExecutor {
             execution.complete(StateResult.failed("internal error while translating the state: " + e, null));
             return;
         }
-        SALT_RUNS.submit(() -> run(request, sls, execution));
+        SALT_RUNS.submit(() -> run(request, states, execution));
     }
 
-    private void run(StateRequest request, String sls, Execution execution) {
+    private void run(StateRequest request, List<SaltState> states, Execution execution) {
         if (execution.isDone()) {
             return; // stopped while waiting its turn: already reported
         }
@@ -148,9 +148,9 @@ public final class SaltCallExecutor implements StateExecutor {
             return;
         }
         StateResult result;
-        try (SaltWorkspace workspace = SaltWorkspace.create(workDir, sls)) {
+        try (SaltWorkspace workspace = SaltWorkspace.create(workDir, states)) {
             result = call(workspace, request.dryRun(), execution);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             result = StateResult.failed("could not run salt-call: " + e, null);
         } finally {
             if (configDir != null) {
