@@ -62,7 +62,7 @@ abstract class RealSaltBase {
         return new SaltCallExecutor(saltCall, saltHome.resolve("salt-config"), saltHome.resolve("salt-work"));
     }
 
-    static StateResult run(StateExecutor executor, String module, JsonObject parameter, boolean dryRun) {
+    static StateResult applyWith(StateExecutor executor, String module, JsonObject parameter, boolean dryRun) {
         RecipeState state = new RecipeState("s" + STATE_IDS.incrementAndGet(), module, parameter);
         ResultRecorder recorder = new ResultRecorder();
         executor.start(new StateRequest(1, state, dryRun, LIMIT), recorder);
@@ -72,15 +72,15 @@ abstract class RealSaltBase {
     }
 
     static StateResult salt(String module, JsonObject parameter) {
-        return run(salt, module, parameter, false);
+        return applyWith(salt, module, parameter, false);
     }
 
     static StateResult saltDryRun(String module, JsonObject parameter) {
-        return run(salt, module, parameter, true);
+        return applyWith(salt, module, parameter, true);
     }
 
     static StateResult builtin(String module, JsonObject parameter) {
-        return run(BUILTIN, module, parameter, false);
+        return applyWith(BUILTIN, module, parameter, false);
     }
 
     /** A changed success; the comment is quoted when it is not. */
