@@ -7,5 +7,6 @@
     {"target": "/srv/app"},
     {"rev": "master"},
     {"force_checkout": false},
+    {"force_reset": false},
     {"require": [{"pkg": "vops_s1_require_git"}]}]}
 }

@@ -8,6 +8,7 @@
     {"rev": "v1.2.0"},
     {"identity": "/root/.ssh/deploy"},
     {"force_checkout": true},
+    {"force_reset": true},
     {"user": "deploy"},
     {"require": [{"pkg": "vops_s1_require_git"}]}]}
 }
