@@ -2,9 +2,8 @@
 {
   "vops_s1_main": {"file.managed": [
     {"name": "/etc/motd"},
-    {"contents": "Welcome to /etc/motd\n{{ not jinja }} h\u00e9llo\n"},
-    {"contents_newline": false},
     {"user": "root"},
     {"group": "adm"},
-    {"mode": "0640"}]}
+    {"mode": "0640"},
+    {"source": "/var/tmp/opsagent-salt-0123/vops_s1_main.source"}]}
 }

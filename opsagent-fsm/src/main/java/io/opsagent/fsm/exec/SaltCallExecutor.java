@@ -16,11 +16,11 @@ import io.opsagent.fsm.internal.exec.salt.HostFacts;
 import io.opsagent.fsm.internal.exec.salt.SaltCommandLine;
 import io.opsagent.fsm.internal.exec.salt.SaltConfigDir;
 import io.opsagent.fsm.internal.exec.salt.SaltResultParser;
+import io.opsagent.fsm.internal.exec.salt.SaltState;
 import io.opsagent.fsm.internal.exec.salt.SaltTranslator;
 import io.opsagent.fsm.internal.exec.salt.SaltWorkerSupervisor;
 import io.opsagent.fsm.internal.exec.salt.SaltWorkspace;
 import io.opsagent.fsm.internal.exec.salt.CmdTimeout;
-import io.opsagent.fsm.internal.exec.salt.SlsWriter;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateExecutor;
@@ -176,9 +176,9 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
     }
 
     private void prepare(StateRequest request, Execution execution) {
-        String sls;
+        List<SaltState> states;
         try {
-            sls = SlsWriter.render(translator.translate(request.state()));
+            states = translator.translate(request.state());
         } catch (InvalidParameterException e) {
             execution.complete(StateResult.failed(e.getMessage(), null));
             return;
@@ -187,10 +187,10 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
             execution.complete(StateResult.failed("internal error while translating the state: " + e, null));
             return;
         }
-        SALT_RUNS.submit(() -> run(request, sls, execution));
+        SALT_RUNS.submit(() -> run(request, states, execution));
     }
 
-    private void run(StateRequest request, String sls, Execution execution) {
+    private void run(StateRequest request, List<SaltState> states, Execution execution) {
         if (execution.isDone()) {
             return; // stopped while waiting its turn: already reported
         }
@@ -200,7 +200,7 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
         }
         CmdTimeout.of(request.state()).ifPresent(t -> execution.stopAfter(t.duration(), t.reason()));
         if (worker != null) {
-            Optional<StateResult> viaWorker = worker.apply(sls, request.dryRun(), execution);
+            Optional<StateResult> viaWorker = worker.apply(states, request.dryRun(), execution);
             if (viaWorker.isPresent()) {
                 execution.complete(viaWorker.get());
                 worker.afterState();
@@ -208,9 +208,9 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
             }
         }
         StateResult result;
-        try (SaltWorkspace workspace = SaltWorkspace.create(workDir, sls)) {
+        try (SaltWorkspace workspace = SaltWorkspace.create(workDir, states)) {
             result = call(workspace, request.dryRun(), execution);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             result = StateResult.failed("could not run salt-call: " + e, null);
         } finally {
             if (configDir != null) {

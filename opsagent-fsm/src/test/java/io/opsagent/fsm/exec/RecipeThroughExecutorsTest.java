@@ -91,7 +91,7 @@ class RecipeThroughExecutorsTest {
         agent.close();
         assertThat(logs).extracting(StateLog::id).containsExactly("note", "page");
         assertThat(logs.get(1).stateResult()).isTrue();
-        assertThat(logs.get(1).stateComment()).isEqualTo("File /tmp/fx/www/index.html updated\nCommand \"ls /tmp/fx/www\" run");
+        assertThat(logs.get(1).stateComment()).isEqualTo("Changes: /tmp/fx/www: directory new\nFile /tmp/fx/www/index.html updated\nChanges: new file, mode 0640\nCommand \"ls /tmp/fx/www\" run");
         assertThat(logs.get(1).recipeVersion()).isEqualTo(4);
     }
 }

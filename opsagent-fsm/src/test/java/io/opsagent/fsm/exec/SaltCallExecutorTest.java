@@ -60,7 +60,7 @@ class SaltCallExecutorTest {
         StateResult r = run(fake, FILE, false);
         assertThat(r.success()).isTrue();
         assertThat(r.changed()).isTrue();
-        assertThat(r.comment()).isEqualTo("File /tmp/fx/www/index.html updated\nCommand \"ls /tmp/fx/www\" run");
+        assertThat(r.comment()).isEqualTo("Changes: /tmp/fx/www: directory new\nFile /tmp/fx/www/index.html updated\nChanges: new file, mode 0640\nCommand \"ls /tmp/fx/www\" run");
         assertThat(r.stdout()).isEqualTo("index.html");
     }
 
@@ -82,9 +82,8 @@ class SaltCallExecutorTest {
         assertThat(fake.sls()).isEqualTo("#!json\n{\n"
                 + "  \"vops_s1_main\": {\"file.managed\": [\n"
                 + "    {\"name\": \"/tmp/fx/a.txt\"},\n"
-                + "    {\"contents\": \"hi\"},\n"
-                + "    {\"contents_newline\": false},\n"
-                + "    {\"mode\": \"0644\"}]}\n"
+                + "    {\"mode\": \"0644\"},\n"
+                + "    {\"source\": \"" + fileRoot.resolve("vops_s1_main.source") + "\"}]}\n"
                 + "}\n");
     }
 

@@ -11,8 +11,11 @@ import java.util.Map;
 /**
  * {@code common.pip.package}: {@code pip.installed} (a version becomes {@code name==version};
  * {@code latest} is a plain install, as in the original) and {@code pip.removed}, with the
- * {@code names} list. A helper first installs the {@code python3-pip} package unless a
- * {@code pip3} or {@code pip} command already exists.
+ * {@code names} list. {@code bin-env} (an addition: a virtualenv directory or a pip program)
+ * becomes Salt's {@code bin_env}, so packages go into that environment; this is the way on
+ * hosts whose system Python refuses pip installs (PEP 668, e.g. Debian 12). Without it a helper
+ * first installs the {@code python3-pip} package unless a {@code pip3} or {@code pip} command
+ * already exists.
  */
 final class PipTranslator implements ModuleTranslator {
 
@@ -34,16 +37,20 @@ final class PipTranslator implements ModuleTranslator {
                 byFunction.computeIfAbsent("installed", f -> new ArrayList<>()).add(kv.key() + "==" + value);
             }
         }
-        SaltState pip = SaltState.builder(ids.id("require_pip"), "pkg.installed")
-                .arg("name", PIP_PACKAGE)
-                .arg("unless", PIP_PRESENT)
-                .build();
+        String binEnv = p.absolutePath("bin-env").orElse(null);
         List<SaltState> states = new ArrayList<>();
-        states.add(pip);
+        if (binEnv == null) {
+            states.add(SaltState.builder(ids.id("require_pip"), "pkg.installed")
+                    .arg("name", PIP_PACKAGE)
+                    .arg("unless", PIP_PRESENT)
+                    .build());
+        }
+        List<SaltState> helpers = List.copyOf(states);
         for (Map.Entry<String, List<String>> e : byFunction.entrySet()) {
             states.add(SaltState.builder(ids.id("pip_" + e.getKey()), "pip." + e.getKey())
                     .arg("names", e.getValue())
-                    .require(List.of(pip))
+                    .arg("bin_env", binEnv)
+                    .require(helpers)
                     .build());
         }
         return states;

@@ -23,9 +23,10 @@ import java.util.Map;
  *       {@code null} ("would change") is allowed only in a dry run. An empty object is a
  *       failure. {@code changed} is true when an entry has non-empty {@code changes} or, in a
  *       dry run, a {@code null} result.</li>
- *   <li>The comment is the entries' comments in run order ({@code __run_num__}), one per line;
- *       the output is the {@code stdout} and {@code stderr} of command entries, in the same
+ *   <li>The comment is the entries' comments in run order ({@code __run_num__}), one per line,
+ *       each followed by a line naming its {@code changes} ({@link SaltChanges}); the output is the {@code stdout} and {@code stderr} of command entries, in the same
  *       order. Both are capped by {@link TextCaps#capReport}.</li>
+ *   <li>A comment holding a Python traceback is shortened to the traceback's last line.</li>
  *   <li>The exit code is a cross-check only: a success with a non-zero exit code is a failure.</li>
  * </ul>
  */
@@ -33,6 +34,8 @@ public final class SaltResultParser {
 
     /** How much of stderr's end is quoted in a comment when Salt printed no result. */
     static final int STDERR_QUOTE_BYTES = 2048;
+
+    private static final String TRACEBACK = "Traceback (most recent call last):";
 
     private SaltResultParser() {
     }
@@ -90,7 +93,7 @@ public final class SaltResultParser {
             boolean isTrue = !isNull && result.isJsonPrimitive() && result.getAsJsonPrimitive().isBoolean() && result.getAsBoolean();
             JsonElement changes = entry.body().get("changes");
             boolean hasChanges = changes != null && changes.isJsonObject() && changes.getAsJsonObject().size() > 0;
-            String comment = text(entry.body().get("comment"));
+            String comment = withoutTraceback(text(entry.body().get("comment")));
             if (!comment.isEmpty()) {
                 comments.add(comment);
             }
@@ -106,6 +109,10 @@ public final class SaltResultParser {
             changed |= hasChanges;
             if (hasChanges) {
                 JsonObject c = changes.getAsJsonObject();
+                String line = SaltChanges.line(c);
+                if (!line.isEmpty()) {
+                    comments.add(line);
+                }
                 addIfText(output, c.get("stdout"));
                 addIfText(output, c.get("stderr"));
             }
@@ -117,6 +124,22 @@ public final class SaltResultParser {
         String comment = TextCaps.capReport(String.join("\n", comments));
         String stdout = output.isEmpty() ? null : TextCaps.capReport(String.join("\n", output));
         return new StateResult(success, changed, comment, stdout);
+    }
+
+    /**
+     * A comment that holds a Python traceback (a state that raised) becomes the text before it
+     * and the traceback's last line, the exception: "An exception occurred in this state:
+     * PermissionError: [Errno 1] Operation not permitted: '/x'".
+     */
+    static String withoutTraceback(String comment) {
+        int at = comment.indexOf(TRACEBACK);
+        if (at < 0) {
+            return comment;
+        }
+        String before = comment.substring(0, at).strip();
+        String[] lines = comment.substring(at).strip().split("\n");
+        String last = lines[lines.length - 1].strip();
+        return before.isEmpty() ? last : before + " " + last;
     }
 
     private static StateResult noResult(String what, String stderr) {

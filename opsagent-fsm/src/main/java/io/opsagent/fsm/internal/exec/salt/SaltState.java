@@ -16,8 +16,11 @@ import java.util.Objects;
  * @param function the state function, e.g. {@code file.managed}
  * @param args the arguments in the order they are written
  * @param require the states that must succeed first
+ * @param files arguments whose value is a file in the private file root, by argument name: the
+ *     argument is the file's absolute path (see {@link #fileName(String)})
  */
-public record SaltState(String id, String function, Map<String, JsonElement> args, List<SaltState> require) {
+public record SaltState(String id, String function, Map<String, JsonElement> args, List<SaltState> require,
+        Map<String, WorkspaceFile> files) {
 
     public SaltState {
         Objects.requireNonNull(id, "id");
@@ -26,6 +29,17 @@ public record SaltState(String id, String function, Map<String, JsonElement> arg
         }
         args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
         require = List.copyOf(require);
+        files = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(files));
+        for (String arg : files.keySet()) {
+            if (args.containsKey(arg)) {
+                throw new IllegalArgumentException("argument " + arg + " of " + id + " is given both as a value and as a file");
+            }
+        }
+    }
+
+    /** The name, in the private file root, of the file behind argument {@code arg}. */
+    public String fileName(String arg) {
+        return id + "." + arg;
     }
 
     /** The Salt state module, e.g. {@code file} for {@code file.managed}: the key of a requisite. */
@@ -43,6 +57,7 @@ public record SaltState(String id, String function, Map<String, JsonElement> arg
         private final String function;
         private final Map<String, JsonElement> args = new LinkedHashMap<>();
         private final List<SaltState> require = new ArrayList<>();
+        private final Map<String, WorkspaceFile> files = new LinkedHashMap<>();
 
         private Builder(String id, String function) {
             this.id = id;
@@ -86,13 +101,22 @@ public record SaltState(String id, String function, Map<String, JsonElement> arg
             return this;
         }
 
+        /**
+         * Argument {@code name} is the path of {@code file} in the private file root, e.g. a
+         * {@code source} Salt copies as it is.
+         */
+        public Builder fileArg(String name, WorkspaceFile file) {
+            files.put(name, Objects.requireNonNull(file, "file"));
+            return this;
+        }
+
         public Builder require(List<SaltState> states) {
             require.addAll(states);
             return this;
         }
 
         public SaltState build() {
-            return new SaltState(id, function, args, require);
+            return new SaltState(id, function, args, require, files);
         }
     }
 }

@@ -85,11 +85,11 @@ public final class SaltWorkerSupervisor {
     }
 
     /**
-     * Applies {@code sls} through the worker.
+     * Applies {@code states} (one translated recipe state) through the worker.
      *
      * @return the result; empty when the worker cannot be used, so the caller runs salt-call
      */
-    public Optional<StateResult> apply(String sls, boolean dryRun, Execution execution) {
+    public Optional<StateResult> apply(List<SaltState> states, boolean dryRun, Execution execution) {
         if (unavailable != null) {
             return Optional.empty();
         }
@@ -100,7 +100,7 @@ public final class SaltWorkerSupervisor {
         if (!execution.attach(worker.process())) {
             return Optional.of(stopped(execution, discard()));
         }
-        try (SaltWorkspace workspace = SaltWorkspace.createAt(fileRoot(), sls)) {
+        try (SaltWorkspace workspace = SaltWorkspace.createAt(fileRoot(), states)) {
             StateResult result = worker.apply(dryRun);
             if (execution.isStopped()) {
                 // stopped just as the reply came: the kill has hit the worker, make sure all of it is gone
@@ -115,8 +115,8 @@ public final class SaltWorkerSupervisor {
             }
             LOG.warn("the Salt worker (pid {}) failed: {}", pid, e.getMessage());
             return Optional.of(StateResult.failed("the Salt worker (pid " + pid + ") failed: " + e.getMessage(), null));
-        } catch (IOException e) {
-            return Optional.of(StateResult.failed("could not write the state file for the Salt worker: " + e, null));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.of(StateResult.failed("could not prepare the state's files for the Salt worker: " + e, null));
         } finally {
             if (configDir != null) {
                 configDir.forgetRunFiles();

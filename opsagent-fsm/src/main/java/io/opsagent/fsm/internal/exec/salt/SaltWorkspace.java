@@ -11,13 +11,16 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The private file root of one salt-call: a fresh directory (mode 0700) holding only
- * {@code vops.sls} (mode 0600, created with that mode before any content is written), removed
- * with everything in it on {@link #close()}.
+ * The private file root of one Salt run: a fresh directory (mode 0700) holding
+ * {@code vops.sls} and the files its states' arguments name ({@link SaltState#files()}), each
+ * mode 0600 and created with that mode before any content is written; removed with everything
+ * in it on {@link #close()}.
  */
 public final class SaltWorkspace implements AutoCloseable {
 
@@ -34,35 +37,72 @@ public final class SaltWorkspace implements AutoCloseable {
 
     /** Creates the directory under {@code parent} (created if missing) and writes {@code slsText} into it. */
     public static SaltWorkspace create(Path parent, String slsText) throws IOException {
-        Files.createDirectories(parent);
-        Path dir = Files.createTempDirectory(parent, "opsagent-salt-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        return fill(new SaltWorkspace(dir), slsText);
-    }
-
-    /**
-     * Creates the directory {@code dir} itself (a fixed file root, as the resident Salt worker
-     * has; whatever an earlier run left there is removed first) and writes {@code slsText} into it.
-     */
-    public static SaltWorkspace createAt(Path dir, String slsText) throws IOException {
-        deleteTree(dir);
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        return fill(new SaltWorkspace(dir), slsText);
-    }
-
-    private static SaltWorkspace fill(SaltWorkspace ws, String slsText) throws IOException {
-        try (SeekableByteChannel ch = Files.newByteChannel(ws.slsFile(),
-                java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ByteBuffer bytes = ByteBuffer.wrap(slsText.getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                ch.write(bytes);
-            }
+        SaltWorkspace ws = createEmpty(parent);
+        try {
+            writePrivate(ws.slsFile(), slsText);
         } catch (IOException | RuntimeException e) {
             ws.close();
             throw e;
         }
         return ws;
+    }
+
+    /**
+     * Creates the directory under {@code parent} (created if missing) with the files of
+     * {@code states} (downloads included) and the SLS file that runs them ({@link SlsWriter#render}).
+     *
+     * @throws IOException also when a download fails; the message names the address
+     */
+    public static SaltWorkspace create(Path parent, List<SaltState> states) throws IOException {
+        return populate(createEmpty(parent), states);
+    }
+
+    /**
+     * Like {@link #create(Path, List)}, but in the directory {@code dir} itself: a fixed file root,
+     * as the resident Salt worker has. Whatever an earlier run left there is removed first.
+     */
+    public static SaltWorkspace createAt(Path dir, List<SaltState> states) throws IOException {
+        deleteTree(dir);
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return populate(new SaltWorkspace(dir), states);
+    }
+
+    private static SaltWorkspace populate(SaltWorkspace ws, List<SaltState> states) throws IOException {
+        try {
+            String sls = SlsWriter.render(states, ws.fileRoot());
+            for (SaltState state : states) {
+                for (Map.Entry<String, WorkspaceFile> file : state.files().entrySet()) {
+                    Path target = ws.fileRoot().resolve(state.fileName(file.getKey()));
+                    WorkspaceFile f = file.getValue();
+                    writePrivate(target, f.content() != null ? f.content() : "");
+                    if (f.download() != null) {
+                        RemoteSource.download(f.download(), target);
+                    }
+                }
+            }
+            writePrivate(ws.slsFile(), sls);
+        } catch (IOException | RuntimeException e) {
+            ws.close();
+            throw e;
+        }
+        return ws;
+    }
+
+    private static SaltWorkspace createEmpty(Path parent) throws IOException {
+        Files.createDirectories(parent);
+        return new SaltWorkspace(Files.createTempDirectory(parent.toAbsolutePath(), "opsagent-salt-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
+    }
+
+    private static void writePrivate(Path file, String text) throws IOException {
+        try (SeekableByteChannel ch = Files.newByteChannel(file,
+                java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        }
     }
 
     /** The directory passed as {@code --file-root}. */

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.Set;
  * their JSON types), then one object
  * {@code {"<id>": {"<module>.<function>": [{"<arg>": value}, ..., {"require": [{"<module>": "<id>"}]}]}}}.
  * Characters outside ASCII are written as {@code \\uXXXX} escapes, so the file reads the same
- * under any locale.
+ * under any locale. An argument backed by a file ({@link SaltState#files()}) is written as that
+ * file's absolute path in the file root, after the state's other arguments.
  */
 public final class SlsWriter {
 
@@ -27,7 +29,8 @@ public final class SlsWriter {
     }
 
     /**
-     * The text of the SLS file holding {@code states}, in order: one state per block, one
+     * The text of the SLS file holding {@code states}, whose files are in {@code fileRoot} (an
+     * absolute path), in order: one state per block, one
      * argument per line, e.g.
      * <pre>
      * #!json
@@ -38,7 +41,7 @@ public final class SlsWriter {
      * }
      * </pre>
      */
-    public static String render(List<SaltState> states) {
+    public static String render(List<SaltState> states, Path fileRoot) {
         Set<String> ids = new HashSet<>();
         StringBuilder b = new StringBuilder("#!json\n{\n");
         for (int i = 0; i < states.size(); i++) {
@@ -50,6 +53,11 @@ public final class SlsWriter {
             for (Map.Entry<String, JsonElement> arg : s.args().entrySet()) {
                 JsonObject o = new JsonObject();
                 o.add(arg.getKey(), arg.getValue());
+                args.add(o);
+            }
+            for (String fileArg : s.files().keySet()) {
+                JsonObject o = new JsonObject();
+                o.addProperty(fileArg, fileRoot.resolve(s.fileName(fileArg)).toString());
                 args.add(o);
             }
             if (!s.require().isEmpty()) {

@@ -12,11 +12,37 @@ import org.junit.jupiter.api.Test;
 class SaltResultParserTest {
 
     @Test
+    void aTracebackInACommentIsReportedByItsLastLine() {
+        String stdout = "{\"local\": {\"file_|-vops_s1_main_|-/srv/x_|-directory\": {\"result\": false, \"changes\": {},"
+                + " \"comment\": \"An exception occurred in this state: Traceback (most recent call last):\\n"
+                + "  File \\\"/usr/lib/python3/dist-packages/salt/state.py\\\", line 2428, in call\\n"
+                + "    ret = self.states[cdata[\\\"full\\\"]](\\n"
+                + "PermissionError: [Errno 1] Operation not permitted: '/srv/x'\\n\", \"__run_num__\": 0}}}";
+
+        StateResult r = SaltResultParser.parse(stdout, "", 2, false);
+
+        assertThat(r).isEqualTo(StateResult.failed(
+                "An exception occurred in this state: PermissionError: [Errno 1] Operation not permitted: '/srv/x'", null));
+    }
+
+    @Test
+    void changesAreNamedAfterTheCommentWithAContentDiffSummary() {
+        String stdout = "{\"local\": {\"file_|-vops_s1_main_|-/etc/app.conf_|-managed\": {\"result\": true,"
+                + " \"comment\": \"File /etc/app.conf updated\", \"__run_num__\": 0, \"changes\": {"
+                + "\"diff\": \"--- \\n+++ \\n@@ -1,2 +1,3 @@\\n a\\n--- old\\n+c\\n+d\\n\", \"mode\": \"0644\", \"user\": \"www-data\"}}}}";
+
+        StateResult r = SaltResultParser.parse(stdout, "", 0, false);
+
+        assertThat(r).isEqualTo(StateResult.changed(
+                "File /etc/app.conf updated\nChanges: content (+2 -1 lines), mode 0644, owner www-data", null));
+    }
+
+    @Test
     void allTrueIsASuccessThatChanged() {
         StateResult r = parse("17a-recommended-success", false);
         assertThat(r.success()).isTrue();
         assertThat(r.changed()).isTrue();
-        assertThat(r.comment()).isEqualTo("File /tmp/fx/www/index.html updated\nCommand \"ls /tmp/fx/www\" run");
+        assertThat(r.comment()).isEqualTo("Changes: /tmp/fx/www: directory new\nFile /tmp/fx/www/index.html updated\nChanges: new file, mode 0640\nCommand \"ls /tmp/fx/www\" run");
         assertThat(r.stdout()).isEqualTo("index.html");
     }
 
@@ -32,6 +58,8 @@ class SaltResultParserTest {
         assertThat(r.success()).isTrue();
         assertThat(r.changed()).isTrue();
         assertThat(r.comment()).startsWith("The following files will be changed:\n/tmp/fx/www: directory - new")
+                .contains("The file /tmp/fx/www/index.html is set to be changed")
+                .contains("Changes: new file\n")
                 .endsWith("Command \"ls /tmp/fx/www\" would have been executed");
     }
 
@@ -61,7 +89,8 @@ class SaltResultParserTest {
     void aFailedRequisiteFailsTheStateAndKeepsRunOrder() {
         StateResult r = parse("17b-recommended-failure", false);
         assertThat(r.success()).isFalse();
-        assertThat(r.comment()).isEqualTo("Command \"echo 'pre out'; echo 'pre err' >&2; exit 3\" run\n"
+        assertThat(r.comment()).isEqualTo("Changes: /tmp/fx/www: directory new\n"
+                + "Command \"echo 'pre out'; echo 'pre err' >&2; exit 3\" run\n"
                 + "One or more requisite failed: vops.vops_1_pre");
         assertThat(r.stdout()).isEqualTo("pre out\npre err");
         assertThat(parse("12-sls-require-fails.passthrough", false).comment()).endsWith("One or more requisite failed: vops.step2_fails");
@@ -121,7 +150,7 @@ class SaltResultParserTest {
     void statefulCommandCommentsAreReported() {
         StateResult r = parse("14-sls-all-ok-stateful", false);
         assertThat(r.success()).isTrue();
-        assertThat(r.comment()).endsWith("app configured");
+        assertThat(r.comment()).endsWith("app configured\nChanges: changed yes, port 8080");
     }
 
     @Test

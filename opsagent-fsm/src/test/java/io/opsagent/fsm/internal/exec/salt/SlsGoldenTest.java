@@ -25,6 +25,9 @@ class SlsGoldenTest {
     private static final HostFacts DEBIAN = HostFacts.parse("ID=debian\nVERSION_ID=\"12\"\n");
     private static final HostFacts CENTOS = HostFacts.parse("ID=\"centos\"\nID_LIKE=\"rhel fedora\"\nVERSION_ID=\"7\"\n");
 
+    /** Stands for the private file root of one run. */
+    private static final Path FILE_ROOT = Path.of("/var/tmp/opsagent-salt-0123");
+
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("apt-package", DEBIAN, "linux.apt.package", obj("{'name': ["
@@ -72,7 +75,7 @@ class SlsGoldenTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void generatedSlsMatchesTheGoldenFile(String name, HostFacts host, String module, JsonObject parameter) throws IOException {
-        String sls = SlsWriter.render(new SaltTranslator(host).translate(new RecipeState("s1", module, parameter)));
+        String sls = SlsWriter.render(new SaltTranslator(host).translate(new RecipeState("s1", module, parameter)), FILE_ROOT);
 
         if (Boolean.getBoolean("opsagent.golden.update")) {
             Files.writeString(Path.of("src/test/resources/sls", name + ".sls"), sls, StandardCharsets.UTF_8);
