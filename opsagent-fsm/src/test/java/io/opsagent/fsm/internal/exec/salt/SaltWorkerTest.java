@@ -31,7 +31,7 @@ class SaltWorkerTest {
                 + "{\"result\":true,\"comment\":\"File /x updated\",\"changes\":{\"diff\":\"New file\"},\"__run_num__\":0}}}", false);
         assertThat(r.success()).isTrue();
         assertThat(r.changed()).isTrue();
-        assertThat(r.comment()).isEqualTo("File /x updated");
+        assertThat(r.comment()).isEqualTo("File /x updated\nChanges: new file");
     }
 
     @Test
