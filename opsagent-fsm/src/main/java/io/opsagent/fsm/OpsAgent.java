@@ -65,7 +65,7 @@ public final class OpsAgent implements AutoCloseable {
         this.codec = b.codec;
         RoundSettings settings = new RoundSettings(b.roundInterval, b.backoff, b.stateTimeout, b.dryRun);
         RoundMachine[] self = new RoundMachine[1];
-        this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory));
+        this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory), b.codec);
         if (b.connection != null) {
             OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.forUrl(b.connection.url());
             this.connection = new BackendConnection(b.connection, b.identity, loop, client, codec, b.random,
