@@ -79,7 +79,8 @@ release=${release#releases/}
 if [ -n "$release" ] && grep -q '^ *"in_flight": *{' "$upgrade_state" 2>/dev/null; then
     # A switch on probation: the new release has not sent its first Handshake yet.
     last='' count=''
-    read -r last count <"$probation_starts" 2>/dev/null || true
+    # stderr first: dash opens redirections left to right, and a missing file is normal here.
+    read -r last count 2>/dev/null <"$probation_starts" || true
     case $count in
         '' | *[!0-9]*) count=0 ;;
     esac

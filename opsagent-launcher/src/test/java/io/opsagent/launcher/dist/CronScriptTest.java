@@ -149,6 +149,23 @@ class CronScriptTest {
     }
 
     @Test
+    void theFirstStartAfterASwitchWritesNoErrorUnderDash() throws Exception {
+        Path dash = Path.of("/usr/bin/dash");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(dash), "dash is not installed");
+        switchedTo11();
+        Files.deleteIfExists(started);
+        Path current = root.resolve("started-1.1");
+
+        Processes.Result r = Processes.run(List.of(dash.toString(), cron.toString()),
+                Map.of("OPSAGENT_ROOT", root.toString()), root);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr()).as("what cron would mail or log").isEmpty();
+        FileEvents.awaitFile(current, Duration.ofSeconds(30));
+        assertThat(Files.readString(root.resolve("var/lib/visualops/probation-starts"))).isEqualTo("1.1 1\n");
+    }
+
+    @Test
     void fallsBackToThePreviousReleaseWhenTheOneOnProbationDoesNotStayUp() throws Exception {
         switchedTo11();
         Path current = root.resolve("started-1.1");
