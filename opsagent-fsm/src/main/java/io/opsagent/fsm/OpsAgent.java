@@ -15,6 +15,8 @@ import io.opsagent.fsm.protocol.WaitList;
 import io.opsagent.fsm.spi.MessageSink;
 import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.fsm.spi.Upgrader;
+import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
+import io.opsagent.fsm.internal.exec.process.ProcessLedger;
 import io.opsagent.fsm.internal.store.AtomicFiles;
 import io.opsagent.fsm.internal.store.RoundStore;
 import java.io.IOException;
@@ -58,6 +60,9 @@ public final class OpsAgent implements AutoCloseable {
     private final AtomicLong malformedFrames = new AtomicLong();
     private final BackendConnection connection;
     private final RoundStore store;
+    private final ProcessLedger ledger;
+    /** Where the state processes that run are recorded, in the state directory. */
+    static final String LEDGER_FILE = "running.processes";
 
     private OpsAgent(Builder b) {
         this.loop = b.loop != null ? b.loop : new SingleThreadEventLoop("opsagent-loop");
@@ -66,6 +71,7 @@ public final class OpsAgent implements AutoCloseable {
         RoundSettings settings = new RoundSettings(b.roundInterval, b.backoff, b.stateTimeout, b.dryRun);
         RoundMachine[] self = new RoundMachine[1];
         this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory), b.codec);
+        this.ledger = b.stateDirectory == null ? null : new ProcessLedger(b.stateDirectory.resolve(LEDGER_FILE));
         if (b.connection != null) {
             OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.forUrl(b.connection.url());
             this.connection = new BackendConnection(b.connection, b.identity, loop, client, codec, b.random,
@@ -106,9 +112,26 @@ public final class OpsAgent implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts the round machine in {@link RoundState#IDLE}, waiting for a recipe. */
+    /**
+     * Starts the round machine in {@link RoundState#IDLE}, waiting for a recipe. With a state
+     * directory, first kills what a previous run of the agent left running (see {@link
+     * ProcessLedger}), and from then on records the processes it starts.
+     */
     public void start() {
-        loop.execute(machine::start);
+        loop.execute(() -> {
+            String note = null;
+            if (ledger != null) {
+                List<Long> killed = ledger.killLeftovers();
+                if (!killed.isEmpty()) {
+                    note = "killed " + killed.size() + " process(es) " + killed
+                            + " that this state left running when the agent stopped, before running it again";
+                    LOG.warn("killed {} process(es) {} that the previous run of the agent left running, before"
+                            + " resuming", killed.size(), killed);
+                }
+                ProcessLauncher.standard().recordIn(ledger);
+            }
+            machine.start(note);
+        });
         if (connection != null) {
             loop.execute(connection::start);
         }

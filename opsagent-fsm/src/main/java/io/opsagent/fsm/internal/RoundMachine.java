@@ -85,10 +85,21 @@ public final class RoundMachine {
 
     /** Starts the machine in {@link RoundState#IDLE}; call on the event loop. */
     public void start() {
+        start(null);
+    }
+
+    /**
+     * Starts the machine; {@code resumeNote} (or null) goes first in the comment of the StateLog of
+     * the state that was running before the restart, when a round resumes.
+     */
+    public void start(String resumeNote) {
         machine.startReactively().block();
         if (store != null) {
             store.load().ifPresent(saved -> {
                 context.restore(saved);
+                if (saved.inRound() && resumeNote != null) {
+                    context.noteOnNextResult(resumeNote);
+                }
                 if (context.hasStates()) {
                     dispatch(RoundEvent.RESUME, null);
                 }
