@@ -80,8 +80,12 @@ public final class OpsAgent implements AutoCloseable {
             this.connection = null;
         }
         MessageSink sink = sink(b.sink, connection);
+        CompositeRoundListener listeners = new CompositeRoundListener(b.listeners);
         this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
-                new CompositeRoundListener(b.listeners), store);
+                listeners, store);
+        if (connection != null) {
+            connection.afterHandshake(listeners::handshakeSent);
+        }
         self[0] = machine;
     }
 
@@ -135,6 +139,15 @@ public final class OpsAgent implements AutoCloseable {
         if (connection != null) {
             loop.execute(connection::start);
         }
+    }
+
+    /**
+     * Tells the backend that an upgrade to {@code version} failed in an earlier run of the agent
+     * (a rollback): a failed {@code agent-upgrade:<version>} StateLog when a recipe is loaded,
+     * sent after the next Handshake. Any thread; after {@link #start()}.
+     */
+    public void reportUpgradeFailure(String version, String reason) {
+        loop.execute(() -> machine.reportUpgradeFailure(version, reason));
     }
 
     /** Takes a message from the backend: recipes, wait releases and upgrade orders. Any thread. */

@@ -480,14 +480,18 @@ final class RoundContext {
     /** The upgrade failed: said in the log and, when a recipe is loaded, to the backend as a failed StateLog. */
     void abandonUpgrade() {
         dirty = true;
-        String version = pendingUpgrade == null ? "?" : pendingUpgrade.version();
-        String reason = "upgrade to " + version + " failed: " + input;
+        reportUpgradeFailure(pendingUpgrade == null ? "?" : pendingUpgrade.version(), String.valueOf(input));
+        pendingUpgrade = null;
+    }
+
+    /** Says that the upgrade to {@code version} failed, in the log and, with a recipe loaded, in a failed StateLog. */
+    void reportUpgradeFailure(String version, String why) {
+        String reason = "upgrade to " + version + " failed: " + why;
         LOG.warn(reason);
         if (recipeVersion > 0) {
             sink.send(new StateLog(identity.instanceId(), identity.appId(), recipeVersion, UPGRADE_LOG_ID + version,
                     false, reason, null, null));
         }
-        pendingUpgrade = null;
     }
 
     void shutDown() {

@@ -108,6 +108,14 @@ public final class RoundMachine {
         publish();
     }
 
+    /**
+     * Reports an upgrade that failed in an earlier run of the agent (a rollback), as a failed
+     * upgrade of this run is reported; call on the event loop, after {@link #start()}.
+     */
+    public void reportUpgradeFailure(String version, String reason) {
+        context.reportUpgradeFailure(version, reason);
+    }
+
     /** Posts {@code event} with {@code input} to the event loop; callable from any thread. */
     public void post(RoundEvent event, Object input) {
         loop.execute(() -> dispatch(event, input));

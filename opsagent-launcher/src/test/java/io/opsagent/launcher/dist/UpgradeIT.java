@@ -232,9 +232,11 @@ class UpgradeIT {
     void aNewReleaseThatNeverHandshakesIsRolledBackAndTheNextStartRunsTheOldOne() throws Exception {
         installReleaseA();
         try (ReferenceBackend backend = backend()) {
+            backend.setRecipeOnHandshake(Recipe.version(1).comment("hello", "a recipe is loaded").build());
             writeConfig(backend, "[upgrade]\nhandshake_deadline = 3s\n");
             Process a = startCurrent();
             assertThat(backend.awaitHandshake(1, START).string("agent_version")).isEqualTo(releaseA);
+            backend.awaitStateLog("of the comment", l -> l.id().equals("hello"), STEP);
 
             // Outside a round, the upgrade runs at once.
             backend.orderUpgrade(releaseB, null);
@@ -266,6 +268,15 @@ class UpgradeIT {
             backend.setRefuseConnections(false);
             startCurrent();
             assertThat(backend.awaitHandshake(2, START).string("agent_version")).isEqualTo(releaseA);
+            // ...which tells the backend why release B is gone, after its Handshake.
+            StateLog report = backend.awaitStateLog("reporting the rollback",
+                    l -> l.id().equals("agent-upgrade:" + releaseB), STEP);
+            assertThat(report.succeeded()).isFalse();
+            assertThat(report.comment()).startsWith("upgrade to " + releaseB + " failed: release " + releaseB
+                    + " did not send its first Handshake within 3 s of its first start")
+                    .contains("rolled back to release " + releaseA);
+            assertThat(backend.received("StateLog").stream().filter(m -> m.string("id").startsWith("agent-upgrade:")))
+                    .as("reported once").hasSize(1);
         }
     }
 
