@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,7 +25,7 @@ import org.apache.logging.log4j.Logger;
  * A durable record of the state processes that run, so that an agent that was killed can kill
  * what it left running before it runs the same state again.
  *
- * <p>Before a process starts, a fresh mark is written to the ledger (fsync'd) and handed to the
+ * <p>Before a process starts, a fresh mark is written to the ledger and handed to the
  * child in its environment as {@value #MARK_VARIABLE}; every process of its tree inherits it.
  * Once the child runs, its session id and its start time (from {@code /proc/<pid>/stat}, which
  * tells a reused pid from the one recorded) are written next to the mark. When its tree is gone
@@ -80,11 +81,17 @@ public final class ProcessLedger {
         StringBuilder text = new StringBuilder();
         running.forEach((mark, ids) -> text.append(mark).append(' ').append(ids[0]).append(' ').append(ids[1])
                 .append('\n'));
+        // Replaced by a rename, without fsync: the file must outlive the agent's process, which
+        // the page cache does; what would need an fsync (a power loss, a kernel crash) also ends
+        // every process the file could name. So a start costs no disk flush.
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
             if (running.isEmpty()) {
                 Files.deleteIfExists(file);
             } else {
-                AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.US_ASCII));
+                Files.write(temp, text.toString().getBytes(StandardCharsets.US_ASCII));
+                AtomicFiles.setOwnerOnly(temp);
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException e) {
             LOG.error("cannot record the running state processes in {}: {}", file, e.getMessage());
