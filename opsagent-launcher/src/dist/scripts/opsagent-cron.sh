@@ -35,9 +35,6 @@ conf=$root/etc/opsagent.conf
 lock=$state/opsagent.lock
 opt=$root/opt/visualops
 upgrade_state=$state/upgrade.json
-# "<release> <starts>": how often this script started the release on probation.
-probation_starts=$state/probation-starts
-max_probation_starts=3
 
 say() {
     printf '%s opsagent-cron: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
@@ -72,28 +69,9 @@ if [ -f "$errors" ] && [ "$(wc -c <"$errors")" -gt 1048576 ]; then
     mv -f "$errors" "$errors.1"
 fi
 
-agent=$home/bin/opsagent
 why="the agent is not running"
-release=$(readlink "$opt/current" 2>/dev/null) || release=
-release=${release#releases/}
-if [ -n "$release" ] && grep -q '^ *"in_flight": *{' "$upgrade_state" 2>/dev/null; then
-    # A switch on probation: the new release has not sent its first Handshake yet.
-    last='' count=''
-    read -r last count <"$probation_starts" 2>/dev/null || true
-    case $count in
-        '' | *[!0-9]*) count=0 ;;
-    esac
-    [ "$last" = "$release" ] || count=0
-    if [ "$count" -ge "$max_probation_starts" ] && [ -x "$opt/previous/bin/opsagent" ]; then
-        agent=$opt/previous/bin/opsagent
-        why="release $release was started $count times since the switch to it and is not running; falling back"
-    else
-        printf '%s %s\n' "$release" "$((count + 1))" >"$probation_starts.tmp" \
-            && mv -f "$probation_starts.tmp" "$probation_starts"
-    fi
-else
-    rm -f "$probation_starts"
-fi
+. "$home/scripts/opsagent-probation.sh"
+pick_agent
 
 if [ -n "$root" ]; then
     set -- run --config "$conf" --root "$root"

@@ -247,7 +247,7 @@ if [ -d "$ROOT/run/systemd/system" ]; then
     SYSTEMD=yes
     unit_text() {
         if [ -n "$ROOT" ]; then
-            sed "s#^ExecStart=/opt/visualops/current/bin/opsagent run\$#ExecStart=$OPT/current/bin/opsagent run --root $ROOT#" \
+            sed "s#^ExecStart=/opt/visualops/current/scripts/opsagent-start.sh run\$#ExecStart=/usr/bin/env OPSAGENT_ROOT=$ROOT $OPT/current/scripts/opsagent-start.sh run --root $ROOT#" \
                 "$RELEASE/scripts/opsagent.service"
         else
             cat "$RELEASE/scripts/opsagent.service"

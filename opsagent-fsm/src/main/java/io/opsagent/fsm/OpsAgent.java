@@ -15,6 +15,8 @@ import io.opsagent.fsm.protocol.WaitList;
 import io.opsagent.fsm.spi.MessageSink;
 import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.fsm.spi.Upgrader;
+import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
+import io.opsagent.fsm.internal.exec.process.ProcessLedger;
 import io.opsagent.fsm.internal.store.AtomicFiles;
 import io.opsagent.fsm.internal.store.RoundStore;
 import java.io.IOException;
@@ -58,6 +60,9 @@ public final class OpsAgent implements AutoCloseable {
     private final AtomicLong malformedFrames = new AtomicLong();
     private final BackendConnection connection;
     private final RoundStore store;
+    private final ProcessLedger ledger;
+    /** Where the state processes that run are recorded, in the state directory. */
+    static final String LEDGER_FILE = "running.processes";
 
     private OpsAgent(Builder b) {
         this.loop = b.loop != null ? b.loop : new SingleThreadEventLoop("opsagent-loop");
@@ -65,7 +70,8 @@ public final class OpsAgent implements AutoCloseable {
         this.codec = b.codec;
         RoundSettings settings = new RoundSettings(b.roundInterval, b.backoff, b.stateTimeout, b.dryRun);
         RoundMachine[] self = new RoundMachine[1];
-        this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory));
+        this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory), b.codec);
+        this.ledger = b.stateDirectory == null ? null : new ProcessLedger(b.stateDirectory.resolve(LEDGER_FILE));
         if (b.connection != null) {
             OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.forUrl(b.connection.url());
             this.connection = new BackendConnection(b.connection, b.identity, loop, client, codec, b.random,
@@ -74,8 +80,12 @@ public final class OpsAgent implements AutoCloseable {
             this.connection = null;
         }
         MessageSink sink = sink(b.sink, connection);
+        CompositeRoundListener listeners = new CompositeRoundListener(b.listeners);
         this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
-                new CompositeRoundListener(b.listeners), store);
+                listeners, store);
+        if (connection != null) {
+            connection.afterHandshake(listeners::handshakeSent);
+        }
         self[0] = machine;
     }
 
@@ -106,12 +116,38 @@ public final class OpsAgent implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts the round machine in {@link RoundState#IDLE}, waiting for a recipe. */
+    /**
+     * Starts the round machine in {@link RoundState#IDLE}, waiting for a recipe. With a state
+     * directory, first kills what a previous run of the agent left running (see {@link
+     * ProcessLedger}), and from then on records the processes it starts.
+     */
     public void start() {
-        loop.execute(machine::start);
+        loop.execute(() -> {
+            String note = null;
+            if (ledger != null) {
+                List<Long> killed = ledger.killLeftovers();
+                if (!killed.isEmpty()) {
+                    note = "killed " + killed.size() + " process(es) " + killed
+                            + " that this state left running when the agent stopped, before running it again";
+                    LOG.warn("killed {} process(es) {} that the previous run of the agent left running, before"
+                            + " resuming", killed.size(), killed);
+                }
+                ProcessLauncher.standard().recordIn(ledger);
+            }
+            machine.start(note);
+        });
         if (connection != null) {
             loop.execute(connection::start);
         }
+    }
+
+    /**
+     * Tells the backend that an upgrade to {@code version} failed in an earlier run of the agent
+     * (a rollback): a failed {@code agent-upgrade:<version>} StateLog when a recipe is loaded,
+     * sent after the next Handshake. Any thread; after {@link #start()}.
+     */
+    public void reportUpgradeFailure(String version, String reason) {
+        loop.execute(() -> machine.reportUpgradeFailure(version, reason));
     }
 
     /** Takes a message from the backend: recipes, wait releases and upgrade orders. Any thread. */

@@ -28,4 +28,10 @@ public interface RoundListener {
 
     /** An event the machine could not take in its current state was dropped (and counted). */
     default void eventRejected(RoundEvent event, RoundState state, String reason) { }
+
+    /**
+     * A Handshake was written to a new connection; on the event loop, before any frame that
+     * arrives on that connection is taken.
+     */
+    default void handshakeSent() { }
 }

@@ -61,4 +61,9 @@ public final class CompositeRoundListener implements RoundListener {
     public void eventRejected(RoundEvent event, RoundState state, String reason) {
         each(l -> l.eventRejected(event, state, reason));
     }
+
+    @Override
+    public void handshakeSent() {
+        each(RoundListener::handshakeSent);
+    }
 }

@@ -72,6 +72,8 @@ final class RoundContext {
     private long recipeVersion;
     private List<RecipeState> states = List.of();
     private final Set<String> released = new HashSet<>();
+    /** Said first in the next StateLog (what was killed before a resumed state ran again), or null. */
+    private String resumeNote;
     private int index;
     private int attempt = 1;
     private long round;
@@ -351,11 +353,21 @@ final class RoundContext {
         }
     }
 
+    /** A line to put first in the comment of the next StateLog: that of the state resumed after a restart. */
+    void noteOnNextResult(String note) {
+        resumeNote = note;
+    }
+
     private void report(StateResult result) {
         RecipeState state = states.get(index);
         long duration = loop.nanoTime() - stateStartedNanos;
+        String comment = result.comment();
+        if (resumeNote != null) {
+            comment = comment == null || comment.isEmpty() ? resumeNote : resumeNote + "\n" + comment;
+            resumeNote = null;
+        }
         sink.send(new StateLog(identity.instanceId(), identity.appId(), recipeVersion, state.id(),
-                result.success(), result.comment(), result.stdout(), null));
+                result.success(), comment, result.stdout(), null));
         if (!result.success()) {
             LOG.warn("state {} ({}) failed in attempt {} of round {}: {}", state.id(), state.module(), attempt, round,
                     result.comment());
@@ -468,14 +480,18 @@ final class RoundContext {
     /** The upgrade failed: said in the log and, when a recipe is loaded, to the backend as a failed StateLog. */
     void abandonUpgrade() {
         dirty = true;
-        String version = pendingUpgrade == null ? "?" : pendingUpgrade.version();
-        String reason = "upgrade to " + version + " failed: " + input;
+        reportUpgradeFailure(pendingUpgrade == null ? "?" : pendingUpgrade.version(), String.valueOf(input));
+        pendingUpgrade = null;
+    }
+
+    /** Says that the upgrade to {@code version} failed, in the log and, with a recipe loaded, in a failed StateLog. */
+    void reportUpgradeFailure(String version, String why) {
+        String reason = "upgrade to " + version + " failed: " + why;
         LOG.warn(reason);
         if (recipeVersion > 0) {
             sink.send(new StateLog(identity.instanceId(), identity.appId(), recipeVersion, UPGRADE_LOG_ID + version,
                     false, reason, null, null));
         }
-        pendingUpgrade = null;
     }
 
     void shutDown() {

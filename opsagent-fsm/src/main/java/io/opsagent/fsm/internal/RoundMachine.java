@@ -85,16 +85,35 @@ public final class RoundMachine {
 
     /** Starts the machine in {@link RoundState#IDLE}; call on the event loop. */
     public void start() {
+        start(null);
+    }
+
+    /**
+     * Starts the machine; {@code resumeNote} (or null) goes first in the comment of the StateLog of
+     * the state that was running before the restart, when a round resumes.
+     */
+    public void start(String resumeNote) {
         machine.startReactively().block();
         if (store != null) {
             store.load().ifPresent(saved -> {
                 context.restore(saved);
+                if (saved.inRound() && resumeNote != null) {
+                    context.noteOnNextResult(resumeNote);
+                }
                 if (context.hasStates()) {
                     dispatch(RoundEvent.RESUME, null);
                 }
             });
         }
         publish();
+    }
+
+    /**
+     * Reports an upgrade that failed in an earlier run of the agent (a rollback), as a failed
+     * upgrade of this run is reported; call on the event loop, after {@link #start()}.
+     */
+    public void reportUpgradeFailure(String version, String reason) {
+        context.reportUpgradeFailure(version, reason);
     }
 
     /** Posts {@code event} with {@code input} to the event loop; callable from any thread. */

@@ -4,8 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
@@ -23,8 +21,10 @@ import java.util.Optional;
  * The one JSON codec of the wire protocol: encodes messages exactly in the original agent's
  * shapes, and decodes strictly.
  *
- * <p>A frame is rejected with a {@link ProtocolException} when it is larger than the size limit,
- * nested deeper than {@link #MAX_NESTING_DEPTH}, not JSON, not an object, has no or an unknown
+ * <p>A frame is read in one pass, without building a tree of what no message uses, and with the
+ * {@link ProtocolLimits} checked while it is read; a recipe's parameters are kept as compact JSON
+ * text. A frame is rejected with a {@link ProtocolException} when it breaks a limit (size,
+ * nesting, states, parameter size), is not JSON, not an object, has no or an unknown
  * {@code code}, or misses a required field or has one of the wrong type. The exception's message
  * starts with {@code frame} or with the path of the field ({@code state[2].id}) and says what was
  * expected and what was found. Unknown extra fields are ignored; an optional field that is
@@ -37,26 +37,44 @@ public final class ProtocolCodec {
     /** The default limit on a frame's size: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-    /** The deepest nesting of arrays and objects a frame may have (the frame object itself is level 1). */
+    /** The default deepest nesting of arrays and objects a frame may have (the frame object itself is level 1). */
     public static final int MAX_NESTING_DEPTH = 128;
 
     private final int maxFrameBytes;
+    private final ProtocolLimits limits;
+    private final FrameReader reader;
 
     public ProtocolCodec() {
-        this(DEFAULT_MAX_FRAME_BYTES);
+        this(ProtocolLimits.DEFAULTS);
     }
 
-    /** A codec that rejects frames longer than {@code maxFrameBytes} bytes of UTF-8. */
+    /** A codec with the default limits, except that it rejects frames longer than {@code maxFrameBytes} bytes of UTF-8. */
     public ProtocolCodec(int maxFrameBytes) {
+        this(checkedFrameBytes(maxFrameBytes));
+    }
+
+    /** A codec that holds frames to {@code limits}. */
+    public ProtocolCodec(ProtocolLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.maxFrameBytes = limits.maxFrameBytes();
+        this.reader = new FrameReader(limits);
+    }
+
+    private static ProtocolLimits checkedFrameBytes(int maxFrameBytes) {
         if (maxFrameBytes <= 0) {
             throw new IllegalArgumentException("maxFrameBytes must be positive, got " + maxFrameBytes);
         }
-        this.maxFrameBytes = maxFrameBytes;
+        return ProtocolLimits.DEFAULTS.withMaxFrameBytes(maxFrameBytes);
     }
 
     /** The size limit of a frame, in bytes of UTF-8. */
     public int maxFrameBytes() {
         return maxFrameBytes;
+    }
+
+    /** The limits frames are held to. */
+    public ProtocolLimits limits() {
+        return limits;
     }
 
     // ---------------------------------------------------------------- encoding
@@ -147,13 +165,38 @@ public final class ProtocolCodec {
 
     /** Decodes a frame the agent receives. */
     public BackendMessage decodeBackendMessage(String frame) {
-        Fields f = parse(frame);
+        return backendMessage(parse(frame));
+    }
+
+    /**
+     * Reads a recipe from the next value of {@code in} (a {@code RecipeMetadata} object, as in a
+     * frame), with the same checks and limits as a frame except the size, which the caller bounds.
+     * The reader must be strict; a syntax error is a {@link ProtocolException} like any other.
+     */
+    public RecipeMetadata readRecipe(JsonReader in) {
+        FrameReader.Frame frame;
+        try {
+            frame = reader.read(in);
+        } catch (IOException e) {
+            throw new ProtocolException("recipe is not valid JSON: " + syntaxError(e));
+        }
+        if (!frame.root().isJsonObject()) {
+            throw new ProtocolException("recipe is " + typeOf(frame.root()) + ", expected a JSON object");
+        }
+        if (backendMessage(frame) instanceof RecipeMetadata recipe) {
+            return recipe;
+        }
+        throw new ProtocolException("code: expected " + RecipeMetadata.CODE);
+    }
+
+    private BackendMessage backendMessage(FrameReader.Frame frame) {
+        Fields f = new Fields(frame.root().getAsJsonObject(), null);
         String code = f.code();
         switch (code) {
             case AppNotReady.CODE:
                 return new AppNotReady();
             case RecipeMetadata.CODE:
-                return recipe(f);
+                return recipe(f, frame.parameters());
             case StateDone.CODE:
                 return new StateDone(f.positiveLong("recipe_version"), f.nonEmptyStringOrAlias("id", "stateid"));
             case WaitList.CODE:
@@ -174,7 +217,7 @@ public final class ProtocolCodec {
 
     /** Decodes a frame the backend receives (used by test backends and tools). */
     public AgentMessage decodeAgentMessage(String frame) {
-        Fields f = parse(frame);
+        Fields f = new Fields(parse(frame).root().getAsJsonObject(), null);
         String code = f.code();
         switch (code) {
             case Handshake.CODE:
@@ -216,7 +259,7 @@ public final class ProtocolCodec {
                 f.optionalString("init_errors"));
     }
 
-    private static RecipeMetadata recipe(Fields f) {
+    private static RecipeMetadata recipe(Fields f, List<String> parameters) {
         long version = f.positiveLong("recipe_version");
         // A module that is null is treated as absent, like every optional field.
         Optional<ModuleRef> module = Optional.empty();
@@ -235,20 +278,21 @@ public final class ProtocolCodec {
                 String id = s.nonEmptyStringOrAlias("id", "stateid");
                 String stateModule = s.nonEmptyString("module");
                 // Required, as the original agent required it: a backend always sends it, `{}` when empty.
-                JsonObject parameter = s.object("parameter").json;
+                s.object("parameter");
+                String parameter = parameters.get(i);
                 Integer first = firstIndexOfId.putIfAbsent(id, i);
                 if (first != null) {
                     throw new ProtocolException(
                             s.path("id") + ": duplicate state id " + quote(id) + ", already used by state[" + first + "]");
                 }
-                list.add(new RecipeState(id, stateModule, parameter));
+                list.add(RecipeState.ofParameterJson(id, stateModule, parameter));
             }
             states = Optional.of(list);
         }
         return new RecipeMetadata(version, module, states);
     }
 
-    private Fields parse(String frame) {
+    private FrameReader.Frame parse(String frame) {
         if (frame == null) {
             throw new ProtocolException("frame is null");
         }
@@ -256,30 +300,30 @@ public final class ProtocolCodec {
         if (frame.isBlank()) {
             throw new ProtocolException("frame is empty");
         }
-        checkNesting(frame);
-        JsonReader reader = new JsonReader(new StringReader(frame));
-        reader.setStrictness(Strictness.STRICT);
+        checkNesting(frame, limits.maxNestingDepth());
+        JsonReader in = new JsonReader(new StringReader(frame));
+        in.setStrictness(Strictness.STRICT);
         // A backstop only: checkNesting has already rejected anything this deep, with a clearer message.
-        reader.setNestingLimit(MAX_NESTING_DEPTH + 1);
-        JsonElement root;
+        in.setNestingLimit(limits.maxNestingDepth() + 1);
+        FrameReader.Frame read;
         try {
-            root = JsonParser.parseReader(reader);
-        } catch (JsonParseException e) {
-            throw new ProtocolException("frame is not valid JSON: " + syntaxError(e.getCause() != null ? e.getCause() : e));
+            read = reader.read(in);
+        } catch (IOException e) {
+            throw new ProtocolException("frame is not valid JSON: " + syntaxError(e));
         }
         try {
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
+            if (in.peek() != JsonToken.END_DOCUMENT) {
                 throw new ProtocolException("frame is not valid JSON: unexpected data after the top-level value"
-                        + location(reader.toString()));
+                        + location(in.toString()));
             }
         } catch (IOException e) {
             throw new ProtocolException("frame is not valid JSON: unexpected data after the top-level value"
                     + location(String.valueOf(e.getMessage())));
         }
-        if (!root.isJsonObject()) {
-            throw new ProtocolException("frame is " + typeOf(root) + ", expected a JSON object");
+        if (!read.root().isJsonObject()) {
+            throw new ProtocolException("frame is " + typeOf(read.root()) + ", expected a JSON object");
         }
-        return new Fields(root.getAsJsonObject(), null);
+        return read;
     }
 
     /** Rejects a frame whose UTF-8 encoding is longer than the limit, naming its exact size. */
@@ -317,7 +361,7 @@ public final class ProtocolCodec {
      * Rejects a frame that nests arrays and objects deeper than {@link #MAX_NESTING_DEPTH}, before it is
      * parsed, so that no depth of nesting can exhaust the stack or build a huge error message.
      */
-    private static void checkNesting(String frame) {
+    private static void checkNesting(String frame, int maxDepth) {
         int depth = 0;
         boolean inString = false;
         int line = 1;
@@ -338,8 +382,8 @@ public final class ProtocolCodec {
             } else if (c == '"') {
                 inString = true;
             } else if (c == '[' || c == '{') {
-                if (++depth > MAX_NESTING_DEPTH) {
-                    throw new ProtocolException("frame is nested deeper than " + MAX_NESTING_DEPTH
+                if (++depth > maxDepth) {
+                    throw new ProtocolException("frame is nested deeper than " + maxDepth
                             + " levels at line " + line + " column " + column);
                 }
             } else if ((c == ']' || c == '}') && depth > 0) {

@@ -12,6 +12,7 @@ import io.opsagent.launcher.DemoRequest;
 import io.opsagent.launcher.ExitCodes;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.host.HostLayout;
+import io.opsagent.tck.backend.BackendTimeoutException;
 import io.opsagent.tck.backend.Frame;
 import io.opsagent.tck.backend.Recipe;
 import io.opsagent.tck.backend.ReferenceBackend;
@@ -58,6 +59,7 @@ public final class DemoRunner {
             throw new OpsAgentException("cannot create " + workDir + ": " + e.getMessage(), e);
         }
         AtomicInteger rounds = new AtomicInteger();
+        AtomicInteger reported = new AtomicInteger();
         CountDownLatch enoughRounds = new CountDownLatch(1);
         try (ReferenceBackend backend = ReferenceBackend.builder()
                 .host(InetAddress.getLoopbackAddress())
@@ -92,6 +94,7 @@ public final class DemoRunner {
                         @Override
                         public void stateFinished(long version, int index, RecipeState state, StateResult result,
                                 long nanos) {
+                            reported.incrementAndGet();
                             out.printf("  state %-18s %-14s %-4s %s%n", state.id(), state.module(),
                                     result.success() ? "ok" : "FAIL",
                                     result.comment() == null ? "" : result.comment().lines().findFirst().orElse(""));
@@ -109,6 +112,13 @@ public final class DemoRunner {
                     .build();
             agent.start();
             LibraryRuntime.awaitEither(stopped, enoughRounds);
+            // The last StateLog may still be on its way when the round ends.
+            try {
+                backend.await("the last StateLogs", () -> backend.stateLogs().size() >= reported.get() ? true : null,
+                        java.time.Duration.ofSeconds(10));
+            } catch (BackendTimeoutException e) {
+                out.println("the backend did not receive every StateLog: " + e.getMessage());
+            }
             agent.close();
             out.printf("demo finished: %d round(s), %d StateLog(s) received by the backend%n", rounds.get(),
                     backend.stateLogs().size());

@@ -3,7 +3,6 @@ package io.opsagent.launcher.runtime;
 import io.opsagent.fsm.AgentIdentity;
 import io.opsagent.fsm.BackoffPolicy;
 import io.opsagent.fsm.ConnectionSettings;
-import io.opsagent.fsm.ConnectionState;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.OpsAgentException;
 import io.opsagent.fsm.RoundListener;
@@ -24,6 +23,7 @@ import io.opsagent.launcher.ExitCodes;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.host.HostLayout;
 import io.opsagent.launcher.upgrade.HandshakeGuard;
+import io.opsagent.launcher.upgrade.RollbackReport;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -88,6 +88,7 @@ public final class LibraryRuntime implements AgentRuntime {
         config.network().caFile().ifPresent(connection::caFile);
 
         AtomicBoolean upgraded = new AtomicBoolean();
+        AtomicBoolean confirmed = new AtomicBoolean();
         CountDownLatch machineStopped = new CountDownLatch(1);
         try (StatusUpdater status = new StatusUpdater(context.status(), identity.agentVersion(),
                 withoutUserInfo(backend), clock)) {
@@ -110,20 +111,28 @@ public final class LibraryRuntime implements AgentRuntime {
                         public void upgradeOrdered(AgentUpdate order) {
                             upgrades.upgrader.orderReceived(order);
                         }
+
+                        @Override
+                        public void handshakeSent() {
+                            // On the event loop, before any frame of the backend is taken: an order
+                            // that answers the Handshake finds the probation over.
+                            if (confirmed.compareAndSet(false, true)) {
+                                upgrades.guard.confirmed();
+                                upgrades.upgrader.probationConfirmed();
+                            }
+                        }
                     })
                     .build();
             running.set(agent);
             agent.start();
+            RollbackReport.take(upgrades.stateFile)
+                    .ifPresent(r -> agent.reportUpgradeFailure(r.version(), r.reason()));
             status.start(agent);
             LOG.info("agent {} running as instance {}", identity.agentVersion(), identity.instanceId());
-            boolean confirmed = false;
             while (stopped.getCount() > 0 && machineStopped.getCount() > 0) {
                 await(stopped, Duration.ofMillis(100));
-                if (!confirmed && agent.connectionState() == ConnectionState.ONLINE) {
-                    upgrades.guard.confirmed();
-                    confirmed = true;
-                }
-                if (!confirmed && upgrades.guard.checkDeadline(clock.instant()) == HandshakeGuard.Verdict.RESTART) {
+                if (!confirmed.get()
+                        && upgrades.guard.checkDeadline(clock.instant()) == HandshakeGuard.Verdict.RESTART) {
                     LOG.error("this release did not handshake in time; the previous release takes over");
                     agent.close();
                     await(machineStopped, Duration.ofSeconds(10));

@@ -29,11 +29,14 @@ final class UpgradeWiring implements AutoCloseable {
     final LauncherUpgrader upgrader;
     final HandshakeGuard guard;
     final String runningVersion;
+    /** {@code upgrade.json}, beside which a rollback not yet reported is kept. */
+    final Path stateFile;
 
-    private UpgradeWiring(LauncherUpgrader upgrader, HandshakeGuard guard, String runningVersion) {
+    private UpgradeWiring(LauncherUpgrader upgrader, HandshakeGuard guard, String runningVersion, Path stateFile) {
         this.upgrader = upgrader;
         this.guard = guard;
         this.runningVersion = runningVersion;
+        this.stateFile = stateFile;
     }
 
     /**
@@ -69,7 +72,7 @@ final class UpgradeWiring implements AutoCloseable {
             LOG.info("self-upgrade is on: releases from {}, signed by key {}", settings.baseRemote(),
                     ReleaseKeys.fingerprint(key));
         }
-        return new UpgradeWiring(upgrader, guard, runningVersion);
+        return new UpgradeWiring(upgrader, guard, runningVersion, settings.stateFile());
     }
 
     /**

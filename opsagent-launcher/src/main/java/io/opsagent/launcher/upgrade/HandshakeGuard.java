@@ -178,6 +178,8 @@ public final class HandshakeGuard {
             return Verdict.CARRY_ON;
         }
         state.clearInFlight();
+        new RollbackReport(change.version(), reason + "; rolled back to release " + target.get() + " (" + count + ")")
+                .write(state.file());
         boolean restart = !target.get().equals(runningVersion);
         LOG.error("{}; rolled back to release {} ({}){}", reason, target.get(), count,
                 restart ? "; restarting into it" : "");

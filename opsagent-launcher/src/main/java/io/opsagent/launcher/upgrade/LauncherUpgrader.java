@@ -29,8 +29,9 @@ import org.apache.logging.log4j.Logger;
  * as they were.
  *
  * <p>Refused: an invalid version name, the version already running or already current, a version
- * marked bad, any order while this release is still on probation, and every order when no public
- * key is configured. A release that fails verification or the unpacker's rules counts a failure
+ * marked bad, and every order when no public key is configured. An order that comes while this
+ * release is on probation (before its first Handshake) is kept, and carried out on
+ * {@link #probationConfirmed()}. A release that fails verification or the unpacker's rules counts a failure
  * against its version; download failures do not (the network is not the release's fault).
  *
  * <p>The order is recorded on disk before anything is fetched and removed when the upgrade has
@@ -58,6 +59,10 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
     private final SafeUnpacker unpacker;
     private final ReleaseFetcher fetcher;
     private final AtomicBoolean busy = new AtomicBoolean();
+    /** Guarded by this: the first Handshake was sent; an order kept until then; how to tell it it was superseded. */
+    private boolean probationOver;
+    private Runnable keptOrder;
+    private UpgradeCallback keptCallback;
 
     /**
      * An upgrader with its own thread ({@code opsagent-upgrade}) and the system clock; close it
@@ -202,8 +207,60 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
         }
     }
 
+    /**
+     * The running release has sent its first Handshake (called on that event): an order kept
+     * while it was on probation is carried out now.
+     */
+    public void probationConfirmed() {
+        Runnable kept;
+        synchronized (this) {
+            probationOver = true;
+            kept = keptOrder;
+            keptOrder = null;
+        }
+        if (kept != null) {
+            try {
+                executor.execute(kept);
+            } catch (RejectedExecutionException e) {
+                LOG.warn("the upgrader is shut down; the kept order is not carried out");
+            }
+        }
+    }
+
+    /**
+     * Keeps {@code order} until {@link #probationConfirmed()} when this release is still on
+     * probation; a newer kept order replaces it (the older one fails as superseded).
+     *
+     * @return whether the order was kept
+     */
+    private boolean keptForProbation(AgentUpdate order, UpgradeCallback callback) {
+        UpgradeCallback previous;
+        synchronized (this) {
+            boolean onProbation = state.inFlight().filter(c -> c.version().equals(runningVersion)).isPresent();
+            if (probationOver || !onProbation) {
+                return false;
+            }
+            previous = keptCallback;
+            keptCallback = callback;
+            keptOrder = () -> run(order, callback);
+        }
+        if (previous != null) {
+            previous.failed("superseded by the order to " + order.version() + " while release " + runningVersion
+                    + " was on probation");
+        }
+        LOG.info("the order to {} is kept until release {} has sent its first Handshake", order.version(),
+                runningVersion);
+        return true;
+    }
+
     private void run(AgentUpdate order, UpgradeCallback callback) {
         String version = order.version();
+        if (keptForProbation(order, callback)) {
+            return;
+        }
+        synchronized (this) {
+            keptCallback = null;
+        }
         try {
             refuseIfUnfit(order);
             state.setPending(new PendingUpgrade(version, order.url(),

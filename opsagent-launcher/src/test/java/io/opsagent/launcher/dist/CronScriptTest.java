@@ -39,8 +39,7 @@ class CronScriptTest {
         Files.createDirectories(release.resolve("scripts"));
         Files.createDirectories(release.resolve("bin"));
         Files.createDirectories(root.resolve("var/lib/visualops"));
-        Files.copy(RepositoryFiles.module().resolve("src/dist/scripts/opsagent-cron.sh"),
-                release.resolve("scripts/opsagent-cron.sh"));
+        copyScripts(release);
         started = root.resolve("started");
         // A stand-in agent that records how it was started (renamed into place, so it appears whole).
         Files.writeString(release.resolve("bin/opsagent"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"" + started
@@ -60,14 +59,20 @@ class CronScriptTest {
         Path release = root.resolve("opt/visualops/releases").resolve(version);
         Files.createDirectories(release.resolve("scripts"));
         Files.createDirectories(release.resolve("bin"));
-        Files.copy(RepositoryFiles.module().resolve("src/dist/scripts/opsagent-cron.sh"),
-                release.resolve("scripts/opsagent-cron.sh"));
+        copyScripts(release);
         Files.writeString(release.resolve("bin/opsagent"), "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"" + marker
                 + ".tmp\"\nmv \"" + marker + ".tmp\" \"" + marker + "\"\n");
         for (Path p : List.of(release.resolve("scripts/opsagent-cron.sh"), release.resolve("bin/opsagent"))) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         return release;
+    }
+
+    /** The cron script and the probation logic it sources, as a release carries them. */
+    static void copyScripts(Path release) throws IOException {
+        for (String name : List.of("opsagent-cron.sh", "opsagent-probation.sh", "opsagent-start.sh")) {
+            Files.copy(RepositoryFiles.module().resolve("src/dist/scripts/" + name), release.resolve("scripts/" + name));
+        }
     }
 
     /** What an upgrade from 1.0 to 1.1 leaves: current -> 1.1, previous -> 1.0, the switch on probation. */
@@ -146,6 +151,23 @@ class CronScriptTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void theFirstStartAfterASwitchWritesNoErrorUnderDash() throws Exception {
+        Path dash = Path.of("/usr/bin/dash");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(dash), "dash is not installed");
+        switchedTo11();
+        Files.deleteIfExists(started);
+        Path current = root.resolve("started-1.1");
+
+        Processes.Result r = Processes.run(List.of(dash.toString(), cron.toString()),
+                Map.of("OPSAGENT_ROOT", root.toString()), root);
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stderr()).as("what cron would mail or log").isEmpty();
+        FileEvents.awaitFile(current, Duration.ofSeconds(30));
+        assertThat(Files.readString(root.resolve("var/lib/visualops/probation-starts"))).isEqualTo("1.1 1\n");
     }
 
     @Test

@@ -191,6 +191,33 @@ class UpgradeIT {
     }
 
     @Test
+    void aHostThatWasStoppedWithAPendingOrderUpgradesAtBootBeforeItConnects() throws Exception {
+        installReleaseA();
+        try (ReferenceBackend backend = backend()) {
+            writeConfig(backend, "");
+            // The order came while the round ran, and the host was shut down before the round ended.
+            Files.createDirectories(upgradeStateFile().getParent());
+            Files.writeString(upgradeStateFile(), "{\"format\": 1, \"pending\": {\"version\": \"" + releaseB
+                    + "\", \"url\": null, \"ordered_at\": \"2026-11-26T12:00:00Z\"}}\n");
+
+            // At boot, release A carries the order out before it connects, and exits for the new release.
+            Process a = startCurrent();
+            assertThat(a.waitFor(STEP.toSeconds(), TimeUnit.SECONDS)).as(diagnostics()).isTrue();
+            assertThat(a.exitValue()).as(diagnostics()).isEqualTo(75);
+            assertThat(backend.handshakes()).as("release A never connected").isEmpty();
+            assertThat(currentRelease()).isEqualTo(releaseB);
+
+            // The supervisor starts current: release B handshakes and is confirmed.
+            startCurrent();
+            assertThat(backend.awaitHandshake(1, START).string("agent_version")).isEqualTo(releaseB);
+            JsonObject state = awaitJson(upgradeStateFile(), s -> !s.has("in_flight") && s.has("last_good"),
+                    "release " + releaseB + " confirmed");
+            assertThat(string(state, "last_good")).isEqualTo(releaseB);
+            assertThat(state.has("pending")).isFalse();
+        }
+    }
+
+    @Test
     void aReleaseSignedWithAnotherKeyIsRejectedAndTheAgentRunsOn() throws Exception {
         installReleaseA();
         try (ReferenceBackend backend = backend()) {
@@ -232,9 +259,11 @@ class UpgradeIT {
     void aNewReleaseThatNeverHandshakesIsRolledBackAndTheNextStartRunsTheOldOne() throws Exception {
         installReleaseA();
         try (ReferenceBackend backend = backend()) {
+            backend.setRecipeOnHandshake(Recipe.version(1).comment("hello", "a recipe is loaded").build());
             writeConfig(backend, "[upgrade]\nhandshake_deadline = 3s\n");
             Process a = startCurrent();
             assertThat(backend.awaitHandshake(1, START).string("agent_version")).isEqualTo(releaseA);
+            backend.awaitStateLog("of the comment", l -> l.id().equals("hello"), STEP);
 
             // Outside a round, the upgrade runs at once.
             backend.orderUpgrade(releaseB, null);
@@ -266,6 +295,15 @@ class UpgradeIT {
             backend.setRefuseConnections(false);
             startCurrent();
             assertThat(backend.awaitHandshake(2, START).string("agent_version")).isEqualTo(releaseA);
+            // ...which tells the backend why release B is gone, after its Handshake.
+            StateLog report = backend.awaitStateLog("reporting the rollback",
+                    l -> l.id().equals("agent-upgrade:" + releaseB), STEP);
+            assertThat(report.succeeded()).isFalse();
+            assertThat(report.comment()).startsWith("upgrade to " + releaseB + " failed: release " + releaseB
+                    + " did not send its first Handshake within 3 s of its first start")
+                    .contains("rolled back to release " + releaseA);
+            assertThat(backend.received("StateLog").stream().filter(m -> m.string("id").startsWith("agent-upgrade:")))
+                    .as("reported once").hasSize(1);
         }
     }
 

@@ -80,6 +80,10 @@ class UserdataScriptTest {
         copy(module.resolve("src/dist/bin/opsagent"), tree.resolve("bin/opsagent"), "rwxr-xr-x");
         copy(module.resolve("src/dist/scripts/userdata.sh"), tree.resolve("scripts/userdata.sh"), "rwxr-xr-x");
         copy(module.resolve("src/dist/scripts/opsagent-cron.sh"), tree.resolve("scripts/opsagent-cron.sh"), "rwxr-xr-x");
+        copy(module.resolve("src/dist/scripts/opsagent-probation.sh"), tree.resolve("scripts/opsagent-probation.sh"),
+                "rwxr-xr-x");
+        copy(module.resolve("src/dist/scripts/opsagent-start.sh"), tree.resolve("scripts/opsagent-start.sh"),
+                "rwxr-xr-x");
         copy(RepositoryFiles.resolve("config/opsagent.service"), tree.resolve("scripts/opsagent.service"), "rw-r--r--");
         copy(RepositoryFiles.resolve("config/opsagent.conf"), tree.resolve("config/opsagent.conf"), "rw-r--r--");
         Files.createDirectories(tree.resolve("lib"));
@@ -253,8 +257,8 @@ class UserdataScriptTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String unit = Files.readString(root.resolve("etc/systemd/system/opsagent.service"));
-        assertThat(unit).contains("ExecStart=" + root.resolve("opt/visualops/current/bin/opsagent") + " run --root "
-                + root + "\n", "Restart=always\n", "RestartForceExitStatus=75\n", "SuccessExitStatus=143\n");
+        assertThat(unit).contains("ExecStart=/usr/bin/env OPSAGENT_ROOT=" + root + " "
+                + root.resolve("opt/visualops/current/scripts/opsagent-start.sh") + " run --root " + root + "\n", "Restart=always\n", "RestartForceExitStatus=75\n", "SuccessExitStatus=143\n");
         assertThat(mode(root.resolve("etc/systemd/system/opsagent.service"))).isEqualTo(0644);
     }
 

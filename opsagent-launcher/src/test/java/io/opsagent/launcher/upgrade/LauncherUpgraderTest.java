@@ -154,13 +154,48 @@ class LauncherUpgraderTest {
     }
 
     @Test
-    void releaseOnProbationRefusesFurtherUpgradesUntilItHasHandshaken() {
-        f.installed("1.3");
-        f.loadState().setInFlight(new InFlightSwitch("1.2", "1.1", f.clock.instant(), f.clock.instant(), 1,
+    void anOrderWhileOnProbationIsKeptAndCarriedOutOnceTheFirstHandshakeIsSent() {
+        f.publish("1.3", Tarball.release().bytes());
+        UpgradeState state = f.loadState();
+        state.setInFlight(new InFlightSwitch("1.2", "1.1", f.clock.instant(), f.clock.instant(), 1,
                 f.clock.instant().plusSeconds(120)));
+        List<Runnable> queued = new ArrayList<>();
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), state, "1.2", f.clock, queued::add);
+        Outcome outcome = new Outcome();
 
-        assertThat(upgrade(upgrader("1.2"), "1.3"))
-                .isEqualTo("failed: refused: release 1.2 is still on probation (it has not sent its first Handshake)");
+        upgrader.upgrade(new AgentUpdate("1.3", null), outcome);
+        queued.remove(0).run();
+
+        assertThat(outcome.result).as("kept, neither refused nor carried out").isNotDone();
+        assertThat(queued).isEmpty();
+        assertThat(f.server.requests()).isEmpty();
+
+        // What the Handshake event does: the guard confirms the release, then the upgrader hears of it.
+        state.recordGood("1.2");
+        state.clearInFlight();
+        upgrader.probationConfirmed();
+        queued.remove(0).run();
+
+        assertThat(outcome.await()).isEqualTo("finished");
+        assertThat(outcome.calls).hasValue(1);
+        assertThat(f.loadState().inFlight()).get().extracting(InFlightSwitch::version).isEqualTo("1.3");
+    }
+
+    @Test
+    void aNewerOrderWhileOnProbationSupersedesTheKeptOne() {
+        UpgradeState state = f.loadState();
+        state.setInFlight(new InFlightSwitch("1.2", "1.1", f.clock.instant(), f.clock.instant(), 1,
+                f.clock.instant().plusSeconds(120)));
+        List<Runnable> queued = new ArrayList<>();
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), state, "1.2", f.clock, queued::add);
+        Outcome first = new Outcome();
+
+        upgrader.upgrade(new AgentUpdate("1.3", null), first);
+        queued.remove(0).run();
+        upgrader.upgrade(new AgentUpdate("1.4", null), new Outcome());
+        queued.remove(0).run();
+
+        assertThat(first.await()).isEqualTo("failed: superseded by the order to 1.4 while release 1.2 was on probation");
     }
 
     @Test

@@ -1,25 +1,15 @@
 package io.opsagent.fsm.internal.store;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import io.opsagent.fsm.protocol.AgentUpdate;
-import io.opsagent.fsm.protocol.BackendMessage;
 import io.opsagent.fsm.protocol.ProtocolCodec;
-import io.opsagent.fsm.protocol.RecipeMetadata;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -39,19 +29,18 @@ import org.apache.logging.log4j.Logger;
  * progress, as a power loss can lose the outbox journal's, which only means a state is applied
  * once more — states are idempotent.
  *
- * <p>The file is {@code opsagent-round 1 <sha256 of the body>} on the first line and the body
- * (JSON) on the second. A file that fails the checksum or the strict parse is moved aside with
- * a log line that says where, and the agent starts clean: never a crash loop.
+ * <p>{@link RoundFile} is the format, written and read as streams. A file that fails the checksum,
+ * the strict parse or the codec's limits is moved aside with a log line that says where, and the
+ * agent starts clean: never a crash loop.
  */
 public final class RoundStore {
 
     private static final Logger LOG = LogManager.getLogger(RoundStore.class);
-    private static final String MAGIC = "opsagent-round 1 ";
     /** How long after a change its save is written. */
     static final Duration SETTLE = Duration.ofMillis(100);
 
     private final Path file;
-    private final ProtocolCodec codec = new ProtocolCodec();
+    private final RoundFile format;
     private final Object lock = new Object();
     private PersistedRound latest;
     private boolean dirty;
@@ -59,7 +48,13 @@ public final class RoundStore {
     private Future<?> scheduled = CompletableFuture.completedFuture(null);
 
     public RoundStore(Path directory) {
+        this(directory, new ProtocolCodec());
+    }
+
+    /** A store whose recipe is read back with {@code codec}'s limits, those of the frames it came in. */
+    public RoundStore(Path directory, ProtocolCodec codec) {
         this.file = directory.resolve("round.json");
+        this.format = new RoundFile(codec);
     }
 
     public Path file() {
@@ -68,17 +63,13 @@ public final class RoundStore {
 
     /** The persisted round, or empty when there is none or it was damaged (then moved aside). */
     public Optional<PersistedRound> load() {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            return Optional.of(format.read(file));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             LOG.error("cannot read {}: {}; starting without a recipe", file, e.getMessage());
             return Optional.empty();
-        }
-        try {
-            return Optional.of(decode(new String(bytes, StandardCharsets.UTF_8)));
         } catch (RuntimeException e) {
             try {
                 Path aside = AtomicFiles.moveAside(file, System.currentTimeMillis());
@@ -140,7 +131,7 @@ public final class RoundStore {
                 if (round == null) {
                     Files.deleteIfExists(file);
                 } else {
-                    AtomicFiles.write(file, encode(round).getBytes(StandardCharsets.UTF_8));
+                    AtomicFiles.write(file, out -> format.write(round, out));
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.error("cannot save the round to {}: {}", file, e.getMessage());
@@ -148,62 +139,14 @@ public final class RoundStore {
         }
     }
 
+    /** The file's content for {@code round}, as it would be written. */
     String encode(PersistedRound round) {
-        JsonObject body = new JsonObject();
-        body.add("recipe", codec.toJson(round.recipe()));
-        body.addProperty("index", round.index());
-        body.addProperty("attempt", round.attempt());
-        body.addProperty("in_round", round.inRound());
-        JsonArray released = new JsonArray();
-        round.released().stream().sorted().forEach(released::add);
-        body.add("released", released);
-        body.addProperty("consecutive_failed_rounds", round.consecutiveFailedRounds());
-        if (round.pendingUpgrade() != null) {
-            body.add("pending_upgrade", codec.toJson(round.pendingUpgrade()));
-        }
-        String text = body.toString();
-        return MAGIC + sha256(text) + "\n" + text + "\n";
-    }
-
-    PersistedRound decode(String content) {
-        int newline = content.indexOf('\n');
-        if (!content.startsWith(MAGIC) || newline < 0) {
-            throw new IllegalStateException("not a round file (bad first line)");
-        }
-        String checksum = content.substring(MAGIC.length(), newline);
-        String text = content.substring(newline + 1).strip();
-        if (!checksum.equals(sha256(text))) {
-            throw new IllegalStateException("checksum mismatch: the file is truncated or was changed");
-        }
-        JsonObject body = JsonParser.parseString(text).getAsJsonObject();
-        BackendMessage recipe = codec.decodeBackendMessage(body.get("recipe").toString());
-        if (!(recipe instanceof RecipeMetadata r) || r.isHeaderOnly()) {
-            throw new IllegalStateException("the saved recipe is not a recipe with states");
-        }
-        Set<String> released = new HashSet<>();
-        for (JsonElement e : body.getAsJsonArray("released")) {
-            released.add(e.getAsString());
-        }
-        AgentUpdate upgrade = null;
-        if (body.has("pending_upgrade")) {
-            upgrade = (AgentUpdate) codec.decodeBackendMessage(body.get("pending_upgrade").toString());
-        }
-        int index = body.get("index").getAsInt();
-        int attempt = body.get("attempt").getAsInt();
-        int states = r.states().orElseThrow().size();
-        if (index < 0 || (states > 0 && index >= states) || attempt < 1 || attempt > 2) {
-            throw new IllegalStateException("index " + index + " or attempt " + attempt + " out of range");
-        }
-        return new PersistedRound(r, index, attempt, body.get("in_round").getAsBoolean(), released,
-                body.get("consecutive_failed_rounds").getAsInt(), upgrade);
-    }
-
-    private static String sha256(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            format.write(round, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -78,6 +78,7 @@ public final class BackendConnection implements MessageSink {
     private long connects;
     private Cancellable timer = Cancellable.NONE;
     private Cancellable watchdog = Cancellable.NONE;
+    private Runnable afterHandshake = () -> { };
     private boolean ackWaitArmed;
 
     public BackendConnection(ConnectionSettings settings, AgentIdentity identity, EventLoop loop, OkHttpClient client,
@@ -207,11 +208,17 @@ public final class BackendConnection implements MessageSink {
             return;
         }
         state = ConnectionState.ONLINE;
+        afterHandshake.run();
         flush();
         AgentSnapshot snapshot = round.get();
         if (snapshot.state() == RoundState.WAITING_FOR_DONE) {
             write(new WaitQuery(identity.instanceId(), identity.appId(), snapshot.recipeVersion()));
         }
+    }
+
+    /** Runs {@code action} on the loop each time a Handshake has been written, before anything else. */
+    public void afterHandshake(Runnable action) {
+        this.afterHandshake = action;
     }
 
     private Handshake handshakeMessage() {

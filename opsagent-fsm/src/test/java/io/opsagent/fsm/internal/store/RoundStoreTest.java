@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import io.opsagent.fsm.protocol.AgentUpdate;
+import io.opsagent.fsm.protocol.ProtocolCodec;
+import io.opsagent.fsm.protocol.ProtocolLimits;
 import io.opsagent.fsm.protocol.RecipeMetadata;
 import io.opsagent.fsm.protocol.RecipeState;
 import java.io.IOException;
@@ -88,6 +90,37 @@ class RoundStoreTest {
             Files.writeString(store.file(), content, StandardCharsets.UTF_8);
             assertThat(new RoundStore(dir).load()).as(content).isEmpty();
             assertThat(store.file()).doesNotExist();
+        }
+    }
+
+    @Test
+    void aRecipeOfTenThousandStatesComesBackExactly() {
+        List<RecipeState> states = new java.util.ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            JsonObject p = new JsonObject();
+            p.addProperty("cmd", "echo " + i + " \u2028 \"quoted\"");
+            p.add("n", com.google.gson.JsonParser.parseString("[1, 2.50, 1e3, null, true, {}]"));
+            states.add(new RecipeState("s" + i, "linux.cmd", p));
+        }
+        PersistedRound round = new PersistedRound(RecipeMetadata.of(5, states), 9_999, 1, true, Set.of(), 0, null);
+        RoundStore store = new RoundStore(dir);
+        store.save(round);
+        store.flush();
+
+        assertThat(new RoundStore(dir).load()).contains(round);
+    }
+
+    @Test
+    void aStoredRecipeBeyondTheLimitsIsMovedAsideAndTheAgentStartsClean() throws IOException {
+        RoundStore store = new RoundStore(dir);
+        store.save(sample());
+        store.flush();
+        ProtocolCodec oneState = new ProtocolCodec(new ProtocolLimits(1024, 1, 1024, 100, 128));
+
+        assertThat(new RoundStore(dir, oneState).load()).isEmpty();
+        assertThat(store.file()).doesNotExist();
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("round.json.corrupt-"));
         }
     }
 

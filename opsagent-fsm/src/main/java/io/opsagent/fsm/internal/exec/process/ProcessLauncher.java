@@ -23,6 +23,7 @@ public final class ProcessLauncher {
 
     private final Optional<Path> setsid;
     private final Executor io;
+    private volatile ProcessLedger ledger;
 
     /**
      * @param setsid the {@code setsid} program, or empty to start children in the agent's session
@@ -43,6 +44,14 @@ public final class ProcessLauncher {
         return setsid.isPresent();
     }
 
+    /**
+     * Records every process started from now on in {@code ledger} (null: none), so that a
+     * restarted agent can kill what a killed one left running.
+     */
+    public void recordIn(ProcessLedger ledger) {
+        this.ledger = ledger;
+    }
+
     /** Starts {@code spec}; the returned process is already being drained. */
     public ManagedProcess start(ProcessSpec spec) throws IOException {
         List<String> command = new ArrayList<>(spec.command().size() + 1);
@@ -55,8 +64,23 @@ public final class ProcessLauncher {
         builder.environment().putAll(spec.environment());
         builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
         builder.redirectErrorStream(spec.mergeErrorIntoOutput());
-        Process process = builder.start();
-        return new ManagedProcess(process, setsid.isPresent(), spec, io);
+        ProcessLedger record = ledger;
+        if (record == null) {
+            return new ManagedProcess(builder.start(), setsid.isPresent(), spec, io);
+        }
+        String mark = record.beforeStart();
+        builder.environment().put(ProcessLedger.MARK_VARIABLE, mark);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException | RuntimeException e) {
+            record.finished(mark);
+            throw e;
+        }
+        record.started(mark, process.pid(), setsid.isPresent());
+        ManagedProcess managed = new ManagedProcess(process, setsid.isPresent(), spec, io);
+        managed.outcome().whenComplete((outcome, failure) -> record.finished(mark));
+        return managed;
     }
 
     /**

@@ -87,6 +87,49 @@ final class ProcessTree {
         }
     }
 
+    /**
+     * The start time of {@code pid} in clock ticks since boot ({@code /proc/<pid>/stat} field 22):
+     * with the pid, it names one process, even after the pid is reused. Empty when unknown.
+     */
+    static Optional<Long> startTimeOf(long pid) {
+        try {
+            String[] fields = statFields(pid);
+            return fields.length > 19 ? Optional.of(Long.parseLong(fields[19])) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The live processes whose environment holds one of {@code entries} ({@code NAME=value}). */
+    static List<ProcessHandle> withEnvironmentEntry(Set<String> entries) {
+        List<ProcessHandle> out = new ArrayList<>();
+        if (entries.isEmpty() || !Files.isDirectory(PROC)) {
+            return out;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(PROC)) {
+            for (Path entry : dirs) {
+                String name = entry.getFileName().toString();
+                if (!isNumber(name)) {
+                    continue;
+                }
+                try {
+                    byte[] environ = Files.readAllBytes(entry.resolve("environ"));
+                    for (String variable : new String(environ, StandardCharsets.ISO_8859_1).split("\0")) {
+                        if (entries.contains(variable)) {
+                            ProcessHandle.of(Long.parseLong(name)).ifPresent(out::add);
+                            break;
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            // /proc unreadable: the recorded sessions are all there is
+        }
+        return out;
+    }
+
     /** The state letter of {@code pid} from {@code /proc/<pid>/stat} ({@code Z}: zombie); empty when unknown. */
     static Optional<Character> stateOf(long pid) {
         try {
