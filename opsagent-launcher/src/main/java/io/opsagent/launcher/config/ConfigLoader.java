@@ -244,8 +244,7 @@ public final class ConfigLoader {
                     hostPath(ConfigKeys.TOKEN),
                     required(ConfigKeys.LOGLVL, ConfigLoader::logLevel),
                     logDir,
-                    logFile,
-                    hostPath(ConfigKeys.WATCH));
+                    logFile);
 
             Optional<Duration> delay = optional(ConfigKeys.SALT_DELAY, ConfigLoader::minutes);
             Duration interval = required(ConfigKeys.ROUND_INTERVAL, ConfigLoader::positiveDuration);
@@ -277,20 +276,13 @@ public final class ConfigLoader {
                     hostPath(ConfigKeys.SALT_EXTENSION_MODULES),
                     hostPath(ConfigKeys.SALT_CACHEDIR));
 
-            LauncherConfig.ModuleSettings module = new LauncherConfig.ModuleSettings(
-                    hostPath(ConfigKeys.MODULE_ROOT),
-                    required(ConfigKeys.MODULE_NAME, ConfigLoader::text),
-                    required(ConfigKeys.MODULE_BOOTSTRAP, ConfigLoader::text),
-                    optional(ConfigKeys.MODULE_REPO, ConfigLoader::text),
-                    optional(ConfigKeys.MODULE_TAG, ConfigLoader::text));
-
             LauncherConfig.UpgradeSettings upgrade = new LauncherConfig.UpgradeSettings(
                     optional(ConfigKeys.UPGRADE_PUBLIC_KEY, ConfigLoader::text),
                     optional(ConfigKeys.UPGRADE_PUBLIC_KEY_FILE, ConfigLoader::absolutePath),
                     required(ConfigKeys.UPGRADE_HANDSHAKE_DEADLINE, ConfigLoader::positiveDuration),
                     required(ConfigKeys.UPGRADE_MAX_FAILURES, ConfigLoader::count));
 
-            return new LauncherConfig(file, userdata, global, round, network, executor, salt, module, upgrade);
+            return new LauncherConfig(file, userdata, global, round, network, executor, salt, upgrade);
         }
 
         private boolean isSet(ConfigKey key) {
