@@ -36,6 +36,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -151,7 +152,7 @@ public final class Launcher {
     // ---------------------------------------------------------------- run
 
     private int run(Command.Run command) {
-        Path root = root(command.root());
+        Path root = root(command.root(), true);
         Path configFile = command.config().map(Launcher::absolute).orElse(HostLayout.defaults(root).configFile());
         ConfigLoader.Loaded loaded = new ConfigLoader(root, environment).load(configFile);
         LauncherConfig config = loaded.config();
@@ -199,7 +200,7 @@ public final class Launcher {
     // ---------------------------------------------------------------- apply
 
     private int apply(Command.Apply command) {
-        Path root = root(command.root());
+        Path root = root(command.root(), true);
         ConfigLoader loader = new ConfigLoader(root, environment);
         Path defaultConfig = HostLayout.defaults(root).configFile();
         ConfigLoader.Loaded loaded;
@@ -311,7 +312,7 @@ public final class Launcher {
     // ---------------------------------------------------------------- status
 
     private int status(Command.Status command) {
-        HostLayout layout = HostLayout.defaults(root(command.root()));
+        HostLayout layout = HostLayout.defaults(root(command.root(), false));
         StatusFile file = new StatusFile(layout.statusFile());
         InstanceLock.Probe lock = InstanceLock.probe(layout.lockFile());
         Optional<AgentStatus> status = file.read();
@@ -427,12 +428,19 @@ public final class Launcher {
 
     // ---------------------------------------------------------------- helpers
 
-    private Path root(Optional<Path> option) {
+    /**
+     * The root prefix from {@code --root} or {@link #ROOT_VARIABLE}; {@code create} makes a
+     * missing one (mode 0755, parents too), for the commands that prepare the host anyway.
+     */
+    private Path root(Optional<Path> option, boolean create) {
         Path root = option.orElseGet(() -> {
             String fromEnvironment = environment.get(ROOT_VARIABLE);
             return fromEnvironment == null || fromEnvironment.isBlank() ? Path.of("/") : Path.of(fromEnvironment);
         });
         Path absolute = absolute(root);
+        if (create && !Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            HostPreparer.createRoot(absolute);
+        }
         if (!Files.isDirectory(absolute)) {
             throw new HostException("root " + absolute + " is not a directory"
                     + (option.isPresent() ? " (--root)" : " (" + ROOT_VARIABLE + ")"));
