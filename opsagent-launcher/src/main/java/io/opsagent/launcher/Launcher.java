@@ -33,6 +33,7 @@ import io.opsagent.launcher.upgrade.UpgradeException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -42,11 +43,13 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -291,6 +294,14 @@ public final class Launcher {
         } catch (IOException e) {
             throw new HostException("cannot create a folder for the demo: " + e, e);
         }
+        try {
+            return demo(command, root);
+        } finally {
+            removeTree(root);
+        }
+    }
+
+    private int demo(Command.Demo command, Path root) {
         ConfigLoader.Loaded loaded = new ConfigLoader(root, environment).defaults();
         LauncherConfig config = loaded.config();
         HostLayout layout = HostLayout.of(root, config);
@@ -300,12 +311,23 @@ public final class Launcher {
             loggingStarted = true;
             Logger log = LogManager.getLogger(Launcher.class);
             loaded.warnings().forEach(log::warn);
-            log.info("demo: {} rounds; the agent's files are under {}", command.rounds(), root);
+            log.info("demo: {} rounds; the agent's files are under {} (removed at the end)", command.rounds(), root);
             AgentContext context = new AgentContext(config, layout, Optional.empty(),
                     new StatusFile(layout.statusFile()), Version.current(), out);
             AgentRuntime runtime = runtimes.get();
             DemoRequest request = new DemoRequest(command.rounds());
             return runWithStopHook(runtime, () -> runtime.demo(context, request), log);
+        }
+    }
+
+    /** Removes the demo's folder; what cannot be removed is named on stderr, never an error. */
+    private void removeTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            err.println("opsagent: could not remove the demo's folder " + root + ": " + e.getMessage());
         }
     }
 

@@ -292,20 +292,15 @@ class LauncherTest {
     // ---------------------------------------------------------------- demo
 
     @Test
-    void demoRunsInAFolderOfItsOwn() throws IOException {
+    void demoRunsInAFolderOfItsOwnAndRemovesItAfterwards() {
         assertThat(launcher().execute("demo", "--rounds", "2")).isZero();
 
         assertThat(runtime.demoRequest).isEqualTo(new DemoRequest(2));
         Path demoRoot = runtime.context.host().root();
-        try {
-            assertThat(demoRoot.getFileName().toString()).startsWith("opsagent-demo-");
-            assertThat(runtime.context.host().stateDir()).isDirectory();
-            assertThat(runtime.context.config().userdata().wsUri()).isEmpty();
-        } finally {
-            try (Stream<Path> files = Files.walk(demoRoot)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        assertThat(demoRoot.getFileName().toString()).startsWith("opsagent-demo-");
+        assertThat(runtime.demoStateDirExisted).as("the state directory while the demo ran").isTrue();
+        assertThat(runtime.context.config().userdata().wsUri()).isEmpty();
+        assertThat(demoRoot).as("the demo's folder after it ended").doesNotExist();
     }
 
     // ---------------------------------------------------------------- status
