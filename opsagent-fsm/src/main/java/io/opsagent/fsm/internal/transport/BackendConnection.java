@@ -73,6 +73,8 @@ public final class BackendConnection implements MessageSink {
     private WebSocket socket;
     private long generation;
     private long openedAtNanos;
+    /** When the connection was lost (or the first attempt failed); 0 while connected or never lost. */
+    private long lostAtNanos;
     private volatile long lastFrameNanos;
     private int failedAttempts;
     private long connects;
@@ -117,7 +119,7 @@ public final class BackendConnection implements MessageSink {
     public void start() {
         if ("ws".equals(settings.url().getScheme().toLowerCase(Locale.ROOT)) && PLAIN_WS_WARNED.compareAndSet(false, true)) {
             LOG.warn("the backend URL {} is plain ws://: the instance token and the recipes travel unencrypted;"
-                    + " use wss:// where the backend supports it", settings.url());
+                    + " use wss:// where the backend supports it", settings.loggableUrl());
         }
         connect();
     }
@@ -152,7 +154,7 @@ public final class BackendConnection implements MessageSink {
         if (journal != null) {
             journal.close();
         }
-        LOG.info("connection to {} closed", settings.url());
+        LOG.info("connection to {} closed", settings.loggableUrl());
     }
 
     public ConnectionState state() {
@@ -185,9 +187,14 @@ public final class BackendConnection implements MessageSink {
         }
         state = ConnectionState.CONNECTING;
         long gen = ++generation;
-        LOG.info("connecting to {}", settings.url());
+        if (lostAtNanos == 0) {
+            LOG.info("connecting to {}", settings.loggableUrl());
+        } else {
+            // The line that said the connection was lost named this attempt and its delay.
+            LOG.debug("connecting to {} (attempt {})", settings.loggableUrl(), failedAttempts);
+        }
         Request request = new Request.Builder().url(settings.url().toString())
-                .header("Origin", settings.url().toString())
+                .header("Origin", settings.loggableUrl())
                 .build();
         socket = client.newWebSocket(request, new Listener(gen));
     }
@@ -196,8 +203,17 @@ public final class BackendConnection implements MessageSink {
         connects++;
         openedAtNanos = loop.nanoTime();
         lastFrameNanos = openedAtNanos;
-        LOG.info("connected to {}", settings.url());
-        handshake(ws);
+        if (lostAtNanos == 0) {
+            LOG.info("connected to {}", settings.loggableUrl());
+            handshake(ws);
+        } else {
+            long down = openedAtNanos - lostAtNanos;
+            int waiting = outbox.size();
+            handshake(ws);
+            LOG.info("connected to {} again after {} s down ({} attempt(s)); {} StateLog(s) sent", settings.loggableUrl(),
+                    down / 1_000_000_000, failedAttempts, waiting - outbox.size());
+            lostAtNanos = 0;
+        }
         armWatchdog();
     }
 
@@ -261,13 +277,16 @@ public final class BackendConnection implements MessageSink {
         outbox.connectionLost();
         outboxDepth = outbox.size();
         boolean wasOpen = state == ConnectionState.ONLINE || state == ConnectionState.NOT_READY;
+        if (lostAtNanos == 0) {
+            lostAtNanos = Math.max(1, loop.nanoTime());
+        }
         if (wasOpen && loop.nanoTime() - openedAtNanos >= settings.stableAfter().toNanos()) {
             failedAttempts = 0;
         }
         failedAttempts++;
         Duration delay = settings.reconnect().delay(failedAttempts, random);
         state = ConnectionState.BACKING_OFF;
-        LOG.warn("connection to {} lost ({}); reconnecting in {} ms (attempt {})", settings.url(), reason,
+        LOG.warn("connection to {} lost ({}); reconnecting in {} ms (attempt {})", settings.loggableUrl(), reason,
                 delay.toMillis(), failedAttempts);
         timer = loop.schedule(delay, this::connect);
     }
