@@ -13,11 +13,19 @@ import java.util.Objects;
  *     Salt's default configuration
  * @param workDir where per-call private directories are created, or null for the system's
  *     temporary directory
+ * @param commandDirectory the built-in executor's working directory for {@code linux.cmd}
+ *     states that name no {@code cwd}, or null for {@code /opt/visualops/tmp}
  */
-public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir) {
+public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir,
+        Path commandDirectory) {
 
     public ExecutorSettings {
         Objects.requireNonNull(kind, "kind");
+    }
+
+    /** Settings where {@code linux.cmd} runs in {@code /opt/visualops/tmp} when a state names no {@code cwd}. */
+    public ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir) {
+        this(kind, saltCall, saltConfigDir, workDir, null);
     }
 
     /** {@code auto}, {@code salt-call} from {@code PATH}, Salt's default configuration, the system's temporary directory. */
@@ -27,6 +35,6 @@ public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfig
 
     /** These settings with another kind. */
     public ExecutorSettings withKind(ExecutorKind newKind) {
-        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir);
+        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir, commandDirectory);
     }
 }

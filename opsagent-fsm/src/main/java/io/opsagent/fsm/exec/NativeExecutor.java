@@ -10,6 +10,7 @@ import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.fsm.spi.StateRequest;
 import io.opsagent.fsm.spi.StateResult;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -34,6 +35,15 @@ public final class NativeExecutor implements StateExecutor {
 
     public NativeExecutor() {
         this(ProcessLauncher.standard());
+    }
+
+    /**
+     * With {@code commandDirectory} as the working directory of {@code linux.cmd} states that
+     * name none (the default is {@code /opt/visualops/tmp}; an agent with a root prefix passes
+     * that directory under its root).
+     */
+    public NativeExecutor(Path commandDirectory) {
+        this.modules = new BuiltinModules(ProcessLauncher.standard(), commandDirectory);
     }
 
     NativeExecutor(ProcessLauncher launcher) {

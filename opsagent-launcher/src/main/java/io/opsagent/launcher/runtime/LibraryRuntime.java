@@ -207,7 +207,7 @@ public final class LibraryRuntime implements AgentRuntime {
         Path saltPath = saltCall.equals("salt-call") ? null : Path.of(saltCall);
         io.opsagent.fsm.exec.ExecutorKind kind = io.opsagent.fsm.exec.ExecutorKind.parse(config.executor().name());
         return StateExecutors.create(new ExecutorSettings(kind, saltPath, host.stateDir().resolve("salt"),
-                host.stateDir().resolve("work")));
+                host.stateDir().resolve("work"), host.installDir().resolve("tmp")));
     }
 
     /** Waits until either latch is open (or the thread is interrupted). */

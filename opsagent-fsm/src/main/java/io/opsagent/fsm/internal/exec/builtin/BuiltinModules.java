@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,12 +26,18 @@ public final class BuiltinModules {
     private final Map<String, BuiltinModule> modules;
 
     public BuiltinModules(ProcessLauncher launcher) {
+        this(launcher, CmdModule.DEFAULT_CWD);
+    }
+
+    /** With {@code commandDirectory} as {@code linux.cmd}'s working directory when a state names none. */
+    public BuiltinModules(ProcessLauncher launcher, Path commandDirectory) {
         Objects.requireNonNull(launcher, "launcher");
+        Objects.requireNonNull(commandDirectory, "commandDirectory");
         Map<String, BuiltinModule> m = new LinkedHashMap<>();
         m.put("linux.file", new FileModule());
         m.put("linux.dir", new DirModule());
         m.put("linux.symlink", new SymlinkModule());
-        m.put("linux.cmd", new CmdModule(launcher));
+        m.put("linux.cmd", new CmdModule(launcher, commandDirectory, System.getenv()));
         this.modules = Collections.unmodifiableMap(m);
     }
 
