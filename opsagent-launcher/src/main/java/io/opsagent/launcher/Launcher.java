@@ -188,11 +188,16 @@ public final class Launcher {
      */
     private int runWithStopHook(AgentRuntime runtime, Supplier<Integer> body, Logger log) {
         CountDownLatch returned = new CountDownLatch(1);
-        ShutdownHooks.Registration hook =
-                hooks.register("opsagent-stop", new StopOnSignal(runtime, returned, StopOnSignal.GRACE));
+        StopOnSignal stop = new StopOnSignal(runtime, returned, StopOnSignal.GRACE);
+        ShutdownHooks.Registration hook = hooks.register("opsagent-stop", stop);
         try {
             int code = body.get();
-            log.info("opsagent stopped, exit code {}", code);
+            if (stop.signalled()) {
+                log.info("opsagent stopped on a signal; the process exits with 128 + its number"
+                        + " (143 for SIGTERM, 130 for SIGINT)");
+            } else {
+                log.info("opsagent stopped, exit code {}", code);
+            }
             return code;
         } finally {
             returned.countDown();

@@ -140,7 +140,9 @@ class LauncherTest {
                 "backend ws://127.0.0.1:9/agent, app app-1, executor auto, round interval 10m",
                 "runtime got AgentContext[", "InstanceToken[" + root.resolve("etc/opsagent.token") + ", value redacted]",
                 "stop requested (SIGTERM or SIGINT); stopping the agent",
-                "opsagent stopped, exit code 0");
+                "opsagent stopped on a signal; the process exits with 128 + its number (143 for SIGTERM, 130 for"
+                        + " SIGINT)");
+        assertThat(log).as("the JVM exits 143 or 130 after a signal, never 0").doesNotContain("exit code 0");
         assertThat(log).doesNotContain(token);
         assertThat(out() + err()).doesNotContain(token);
     }
