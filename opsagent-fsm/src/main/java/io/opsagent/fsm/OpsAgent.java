@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import okhttp3.OkHttpClient;
@@ -168,6 +169,23 @@ public final class OpsAgent implements AutoCloseable {
     /** A consistent view of the agent, safe from any thread. */
     public AgentSnapshot snapshot() {
         return machine.snapshot();
+    }
+
+    /**
+     * How long until the next round (in {@link RoundState#IDLE}) or the next try after a ceased
+     * round (in {@link RoundState#BACKOFF}); empty when none is scheduled. Safe from any thread.
+     */
+    public Optional<Duration> nextRoundIn() {
+        return remaining(machine.timerDueNanos());
+    }
+
+    /** How long until the next connection attempt while the connection backs off; empty otherwise. */
+    public Optional<Duration> nextReconnectIn() {
+        return connection == null ? Optional.empty() : remaining(connection.reconnectDueNanos());
+    }
+
+    private Optional<Duration> remaining(long dueNanos) {
+        return dueNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, dueNanos - loop.nanoTime())));
     }
 
     /** How many malformed frames were dropped. */

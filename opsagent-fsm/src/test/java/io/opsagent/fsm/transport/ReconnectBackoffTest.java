@@ -67,6 +67,7 @@ class ReconnectBackoffTest {
             Duration delay = awaitReconnectTimer();
             assertThat(agent.connectionState()).isEqualTo(ConnectionState.BACKING_OFF);
             assertThat(delay).as("attempt %d", attempt).isEqualTo(POLICY.delay(attempt, replica));
+            assertThat(agent.nextReconnectIn()).as("what status shows").contains(delay);
             assertThat(delay).isLessThanOrEqualTo(POLICY.nominalDelay(attempt));
             delays.add(delay);
             loop.advance(delay);

@@ -127,9 +127,11 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
             current = new AgentStatus.CurrentState(s.stateIndex(), s.currentStateId(), s.currentStateModule(),
                     s.attempt());
         }
-        AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, clock.instant(),
+        Instant now = clock.instant();
+        AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, now,
                 a.connectionState().name(), backendUri, s.state().name(),
-                s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current, null, last,
+                s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current,
+                a.nextRoundIn().map(now::plus).orElse(null), a.nextReconnectIn().map(now::plus).orElse(null), last,
                 a.outboxDepth());
         try {
             file.write(status);

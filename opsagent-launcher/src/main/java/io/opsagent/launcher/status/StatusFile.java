@@ -145,6 +145,8 @@ public final class StatusFile {
             o.add("current_state", c);
         }
         o.add("next_round_at", s.nextRoundAt() == null ? JsonNull.INSTANCE : new JsonPrimitive(s.nextRoundAt().toString()));
+        o.add("next_reconnect_at", s.nextReconnectAt() == null ? JsonNull.INSTANCE
+                : new JsonPrimitive(s.nextReconnectAt().toString()));
         JsonArray results = new JsonArray();
         for (AgentStatus.StateOutcome r : s.lastResults()) {
             JsonObject j = new JsonObject();
@@ -234,6 +236,7 @@ public final class StatusFile {
                     (int) number(o, "state_count", false),
                     current,
                     instant(o, "next_round_at", false),
+                    instant(o, "next_reconnect_at", false),
                     results,
                     (int) number(o, "outbox_depth", false));
         } catch (IllegalArgumentException e) {

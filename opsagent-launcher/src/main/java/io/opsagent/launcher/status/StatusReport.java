@@ -39,7 +39,9 @@ public final class StatusReport {
         line(out, "version", s.agentVersion() + ", started " + seconds(s.startedAt()) + " (pid " + s.pid() + ")");
         line(out, "updated", seconds(s.updatedAt()) + " (" + span(s.updatedAt(), now) + " ago)"
                 + (lock.state() == InstanceLock.State.FREE ? "; the agent has stopped since" : ""));
-        line(out, "connection", s.connectionState() + (s.backendUri() == null ? "" : " to " + s.backendUri()));
+        line(out, "connection", s.connectionState() + (s.backendUri() == null ? "" : " to " + s.backendUri())
+                + (s.nextReconnectAt() == null ? "" : ", next attempt at " + seconds(s.nextReconnectAt()) + " (in "
+                + span(now, s.nextReconnectAt()) + ")"));
         line(out, "round", s.roundState() + (s.nextRoundAt() == null ? "" : ", next at " + seconds(s.nextRoundAt())
                 + " (in " + span(now, s.nextRoundAt()) + ")"));
         line(out, "recipe", s.recipeVersion() == null ? "none" : "version " + s.recipeVersion() + ", "

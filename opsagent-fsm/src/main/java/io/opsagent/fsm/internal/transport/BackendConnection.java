@@ -75,6 +75,8 @@ public final class BackendConnection implements MessageSink {
     private long openedAtNanos;
     /** When the connection was lost (or the first attempt failed); 0 while connected or never lost. */
     private long lostAtNanos;
+    /** The loop time of the next connection attempt while backing off; 0 otherwise. Read from any thread. */
+    private volatile long reconnectDueNanos;
     private volatile long lastFrameNanos;
     private int failedAttempts;
     private long connects;
@@ -157,6 +159,11 @@ public final class BackendConnection implements MessageSink {
         LOG.info("connection to {} closed", settings.loggableUrl());
     }
 
+    /** The loop time of the next connection attempt while backing off, 0 otherwise; safe from any thread. */
+    public long reconnectDueNanos() {
+        return state == ConnectionState.BACKING_OFF ? reconnectDueNanos : 0;
+    }
+
     public ConnectionState state() {
         return state;
     }
@@ -186,6 +193,7 @@ public final class BackendConnection implements MessageSink {
             return;
         }
         state = ConnectionState.CONNECTING;
+        reconnectDueNanos = 0;
         long gen = ++generation;
         if (lostAtNanos == 0) {
             LOG.info("connecting to {}", settings.loggableUrl());
@@ -288,6 +296,7 @@ public final class BackendConnection implements MessageSink {
         state = ConnectionState.BACKING_OFF;
         LOG.warn("connection to {} lost ({}); reconnecting in {} ms (attempt {})", settings.loggableUrl(), reason,
                 delay.toMillis(), failedAttempts);
+        reconnectDueNanos = Math.max(1, loop.nanoTime() + delay.toNanos());
         timer = loop.schedule(delay, this::connect);
     }
 
