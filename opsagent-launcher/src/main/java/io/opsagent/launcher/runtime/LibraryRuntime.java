@@ -150,11 +150,20 @@ public final class LibraryRuntime implements AgentRuntime {
                 id -> self[0].receive(new StateDone(recipe.recipeVersion(), id)));
         boolean ok = true;
         if (!recipe.states().orElseThrow().isEmpty()) {
+            CountDownLatch machineStopped = new CountDownLatch(1);
             OpsAgent agent = baseBuilder(config, context.host(), request.dryRun())
                     .identity(new AgentIdentity("local", config.userdata().appId().orElse("local"),
                             context.agentVersion(), ""))
                     .sink(message -> { })
                     .listener(run)
+                    .listener(new RoundListener() {
+                        @Override
+                        public void stateChanged(RoundState from, RoundState to) {
+                            if (to == RoundState.STOPPED) {
+                                machineStopped.countDown();
+                            }
+                        }
+                    })
                     .build();
             self[0] = agent;
             running.set(agent);
@@ -162,6 +171,9 @@ public final class LibraryRuntime implements AgentRuntime {
             agent.receive(recipe);
             awaitEither(stopped, run.finished());
             agent.close();
+            // Stopping cancels the running state, which kills its process tree: wait for that
+            // before returning, or the JVM may exit first and leave the tree behind.
+            await(machineStopped, Duration.ofSeconds(10));
             if (run.finished().getCount() > 0) {
                 LOG.warn("apply stopped before the round finished");
                 return ExitCodes.STATE_FAILED;

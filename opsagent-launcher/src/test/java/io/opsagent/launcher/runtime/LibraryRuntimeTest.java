@@ -142,4 +142,31 @@ class LibraryRuntimeTest {
         List<String> lines = out().lines().filter(l -> l.startsWith("  state check-site")).toList();
         assertThat(lines).hasSize(2).allMatch(l -> l.contains(" ok "));
     }
+
+    @Test
+    void applyStoppedByASignalKillsTheRunningStatesProcessesBeforeItReturns() throws Exception {
+        String token = "3" + (ProcessHandle.current().pid() % 1000) + "1.5";
+        Path recipe = root.resolve("long.json");
+        Path started = root.resolve("started");
+        Files.writeString(recipe, "[{\"id\":\"long\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + started + "; sleep " + token + "; true\",\"cwd\":\"" + root + "\"}}]");
+        LibraryRuntime runtime = new LibraryRuntime();
+        Launcher launcher = new Launcher(() -> runtime, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), (name, action) -> () -> true, Clock.systemUTC());
+        java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> launcher.execute("apply", recipe.toString(), "--root", root.toString(), "--executor", "native"));
+        io.opsagent.launcher.testing.FileEvents.awaitFile(started, java.time.Duration.ofSeconds(60));
+        assertThat(sleeps(token)).as("the state's sleep").isNotEmpty();
+
+        runtime.stop(); // what the shutdown hook does on SIGTERM or Ctrl-C
+        int code = exit.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(sleeps(token)).as("processes of the state left alive when apply returned").isEmpty();
+    }
+
+    private static List<ProcessHandle> sleeps(String token) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").contains("sleep " + token)).toList();
+    }
 }
