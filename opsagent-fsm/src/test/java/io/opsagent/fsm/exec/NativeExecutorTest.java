@@ -291,6 +291,25 @@ class NativeExecutorTest {
         assertThat(target).exists();
     }
 
+    @Test
+    void aDryRunWouldCreateAFileOrLinkWhoseDirectoryAnEarlierStateMakesButAfterAFileStillFails() throws Exception {
+        Path dir = tmp.resolve("made-by-an-earlier-state");
+
+        StateResult file = dryRun("linux.file", params("path", dir.resolve("f"), "content", "x"));
+        StateResult link = dryRun("linux.symlink", params("target", dir.resolve("l"), "source", "/etc/hostname"));
+
+        assertThat(file.success()).as(file.toString()).isTrue();
+        assertThat(file.changed()).isTrue();
+        assertThat(file.comment()).contains("does not exist yet; an earlier state must create it");
+        assertThat(link.success()).as(link.toString()).isTrue();
+        assertThat(link.changed()).isTrue();
+        assertThat(dir).doesNotExist();
+
+        Files.writeString(tmp.resolve("plain"), "a file, not a directory");
+        assertThat(dryRun("linux.file", params("path", tmp.resolve("plain/f"), "content", "x")).success())
+                .as("no state can turn a file into the directory").isFalse();
+    }
+
     // ---------------------------------------------------------------- linux.cmd
 
     @Test

@@ -76,6 +76,20 @@ class LibraryRuntimeTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("examples")
+    void aDryRunOnAFreshHostSaysWouldChangeWhereAnEarlierStateMakesTheParent(Path example) throws IOException {
+        int code = opsagent("apply", local(example).toString(), "--root", root.toString(), "--executor", "native",
+                "--dry-run", "--json");
+
+        assertThat(code).as(out() + err).isZero();
+        for (JsonElement state : json().getAsJsonArray("states")) {
+            JsonObject s = state.getAsJsonObject();
+            assertThat(s.get("result").isJsonNull() || s.get("result").getAsBoolean()).as(s.toString()).isTrue();
+        }
+        assertThat(root.resolve("files")).as("a dry run changes nothing").doesNotExist();
+    }
+
     @Test
     void secondApplyChangesNothingAndDryRunReportsWouldChangeWithoutChanging() throws IOException {
         Path recipe = local(Path.of("..", "config", "examples", "apply-local.json"));
