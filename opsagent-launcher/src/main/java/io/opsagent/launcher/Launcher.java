@@ -34,6 +34,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -76,6 +81,8 @@ public final class Launcher {
     private final ShutdownHooks hooks;
     private final Clock clock;
     private boolean loggingStarted;
+    /** Whether the log goes to stderr only, where the "opsagent:" line of an error goes too. */
+    private boolean loggingToConsole;
 
     public Launcher(
             Supplier<AgentRuntime> runtimes,
@@ -142,7 +149,7 @@ public final class Launcher {
     }
 
     private int fail(String message, Throwable unexpected) {
-        if (loggingStarted) {
+        if (loggingStarted && (!loggingToConsole || unexpected != null)) {
             LogManager.getLogger(Launcher.class).error(message, unexpected);
         }
         err.println("opsagent: " + message);
@@ -232,6 +239,7 @@ public final class Launcher {
         try (InstanceLock lock = InstanceLock.acquire(layout.lockFile())) {
             LoggingSetup.console(config.global().logLevel());
             loggingStarted = true;
+            loggingToConsole = true;
             Logger log = LogManager.getLogger(Launcher.class);
             loaded.warnings().forEach(log::warn);
             host.notes().forEach(log::info);
@@ -271,23 +279,49 @@ public final class Launcher {
                             + " of states");
                 }
             }
+        } catch (MalformedInputException e) {
+            throw new HostException(notUtf8(recipe));
         } catch (NoSuchFileException e) {
             throw new HostException("recipe " + recipe + ": no such file");
         } catch (AccessDeniedException e) {
             throw new HostException("recipe " + recipe + ": permission denied");
         } catch (JsonParseException | IllegalStateException e) {
+            if (rootCause(e) instanceof MalformedInputException) {
+                throw new HostException(notUtf8(recipe));
+            }
             throw new HostException("recipe " + recipe + " is not valid JSON: " + rootMessage(e));
         } catch (IOException e) {
             throw new HostException("recipe " + recipe + " cannot be read: " + e);
         }
     }
 
+    /** Names the first byte that is not UTF-8, so the file can be fixed. */
+    static String notUtf8(Path recipe) {
+        String where = "";
+        try {
+            byte[] bytes = Files.readAllBytes(recipe);
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            CoderResult result = decoder.decode(in, CharBuffer.allocate(bytes.length), true);
+            if (result.isError()) {
+                where = String.format(" (byte 0x%02x at offset %d)", bytes[in.position()] & 0xff, in.position());
+            }
+        } catch (IOException e) {
+            // The message stays without the offset.
+        }
+        return "recipe " + recipe + " is not UTF-8 text" + where + "; save it as UTF-8";
+    }
+
     private static String rootMessage(Throwable e) {
+        return rootCause(e).getMessage();
+    }
+
+    private static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getMessage();
+        return t;
     }
 
     // ---------------------------------------------------------------- demo
@@ -314,6 +348,7 @@ public final class Launcher {
         try (InstanceLock lock = InstanceLock.acquire(layout.lockFile())) {
             LoggingSetup.console(config.global().logLevel());
             loggingStarted = true;
+            loggingToConsole = true;
             Logger log = LogManager.getLogger(Launcher.class);
             loaded.warnings().forEach(log::warn);
             log.info("demo: {} rounds; the agent's files are under {} (removed at the end)", command.rounds(), root);
@@ -404,6 +439,7 @@ public final class Launcher {
         // The unpacker's warnings (setuid bits dropped, say) go to stderr; nothing goes to a log file.
         LoggingSetup.console(LogLevel.WARNING);
         loggingStarted = true;
+        loggingToConsole = true;
         ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, key);
         out.println("checked: agents would unpack " + signed.tarball() + " (" + signed.size() + " bytes)");
         out.println("sha256:  " + signed.sha256());

@@ -179,6 +179,42 @@ class LibraryRuntimeTest {
         assertThat(sleeps(token)).as("processes of the state left alive when apply returned").isEmpty();
     }
 
+    @Test
+    void anInputErrorIsPrintedOnceNotAlsoLogged() throws Exception {
+        Path recipe = root.resolve("twice.json");
+        Files.writeString(recipe, "[{\"id\":\"a\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\"}},"
+                + "{\"id\":\"a\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\"}}]");
+        // In a process of its own, as a user runs it: the log and the "opsagent:" line share stderr.
+        io.opsagent.launcher.testing.Processes.Result r = io.opsagent.launcher.testing.Processes.run(List.of(
+                io.opsagent.launcher.testing.Processes.java(), "-cp", System.getProperty("java.class.path"),
+                io.opsagent.launcher.Main.class.getName(), "apply", recipe.toString(), "--root", root.toString(),
+                "--executor", "native"), Map.of(), root);
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stderr()).as(r.toString()).contains("opsagent: recipe " + recipe + ": state[1].id: duplicate state id");
+        assertThat(r.stderr().lines().filter(l -> l.contains("duplicate state id"))).as(r.toString()).hasSize(1);
+    }
+
+    @Test
+    void aRecipeObjectWithoutStatesIsAnErrorNotAnEmptyRecipe() throws IOException {
+        Path recipe = root.resolve("nostates.json");
+        Files.writeString(recipe, "{\"recipe_version\": 3, \"states\": []}");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe
+                + " has no \"state\" list: a RecipeMetadata object carries its states in \"state\"\n");
+    }
+
+    @Test
+    void aRecipeThatIsNotUtf8SaysSo() throws IOException {
+        Path recipe = root.resolve("latin1.json");
+        Files.write(recipe, "[{\"id\":\"caf\u00e9\"}]".getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe
+                + " is not UTF-8 text (byte 0xe9 at offset 11); save it as UTF-8\n");
+    }
+
     private static List<ProcessHandle> sleeps(String token) {
         return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().commandLine().orElse("").contains("sleep " + token)).toList();
