@@ -53,6 +53,8 @@ public final class OpsAgent implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(OpsAgent.class);
 
     private final EventLoop loop;
+    private final StateExecutor executor;
+    private final CompositeRoundListener listeners;
     private final boolean ownsLoop;
     private final ProtocolCodec codec;
     private final RoundMachine machine;
@@ -75,8 +77,10 @@ public final class OpsAgent implements AutoCloseable {
             this.connection = null;
         }
         MessageSink sink = sink(b.sink, connection);
+        this.listeners = new CompositeRoundListener(b.listeners);
+        this.executor = b.executor;
         this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
-                new CompositeRoundListener(b.listeners), store);
+                listeners, store);
         self[0] = machine;
     }
 
@@ -118,7 +122,11 @@ public final class OpsAgent implements AutoCloseable {
     /** Takes a message from the backend: recipes, wait releases and upgrade orders. Any thread. */
     public void receive(BackendMessage message) {
         if (message instanceof RecipeMetadata recipe) {
-            machine.recipeReceived(recipe);
+            loop.execute(() -> {
+                if (passesCheck(recipe)) {
+                    machine.takeRecipe(recipe);
+                }
+            });
         } else if (message instanceof StateDone done) {
             machine.doneReceived(done);
         } else if (message instanceof WaitList list) {
@@ -133,13 +141,32 @@ public final class OpsAgent implements AutoCloseable {
     }
 
     /**
+     * Checks every state of {@code recipe} before any runs ({@link RecipeCheck}); a recipe with
+     * a problem is refused whole, logged and reported to the listeners, and the loaded one
+     * keeps running. On the loop.
+     */
+    private boolean passesCheck(RecipeMetadata recipe) {
+        List<RecipeCheck.Problem> problems = RecipeCheck.problems(recipe, executor);
+        if (problems.isEmpty()) {
+            return true;
+        }
+        LOG.warn("recipe version {} refused, nothing of it applied; {} problem(s): {}", recipe.recipeVersion(),
+                problems.size(), problems.stream().map(RecipeCheck.Problem::toString).collect(
+                        java.util.stream.Collectors.joining("; ")));
+        listeners.recipeRejected(recipe.recipeVersion(), problems);
+        return false;
+    }
+
+    /**
      * A message the connection decoded, in the loop task that took the frame: a recipe or a
      * release reaches the machine within that task rather than in one posted after it, which
      * spares a push a trip through the loop's queue.
      */
     private void receiveOnLoop(BackendMessage message) {
         if (message instanceof RecipeMetadata recipe && machine.canTakeNow()) {
-            machine.takeRecipe(recipe);
+            if (passesCheck(recipe)) {
+                machine.takeRecipe(recipe);
+            }
         } else if (message instanceof StateDone done && machine.canTakeNow()) {
             machine.takeDone(done);
         } else {

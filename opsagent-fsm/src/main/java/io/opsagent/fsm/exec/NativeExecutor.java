@@ -11,6 +11,7 @@ import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.fsm.spi.StateRequest;
 import io.opsagent.fsm.spi.StateResult;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -53,6 +54,11 @@ public final class NativeExecutor implements StateExecutor {
     /** The modules this executor supports. */
     public static Set<String> supportedModules() {
         return BuiltinModules.supportedModules();
+    }
+
+    @Override
+    public List<String> check(RecipeState state) {
+        return modules.check(state);
     }
 
     @Override

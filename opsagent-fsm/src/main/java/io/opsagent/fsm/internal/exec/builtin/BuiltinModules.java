@@ -1,5 +1,6 @@
 package io.opsagent.fsm.internal.exec.builtin;
 
+import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Execution;
 import io.opsagent.fsm.internal.exec.InvalidParameterException;
 import io.opsagent.fsm.internal.exec.Params;
@@ -13,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -63,6 +65,31 @@ public final class BuiltinModules {
             return StateResult.failed(e.getMessage(), null);
         } catch (IOException e) {
             return StateResult.failed(state.module() + ": " + describe(e), null);
+        }
+    }
+
+    /**
+     * The parameter problems of {@code state}: its module's own checks, run as a dry run whose
+     * result is dropped, so they are the very checks {@link #apply} makes. Changes nothing.
+     */
+    public List<String> check(RecipeState state) {
+        if (state.isComment() || state.isWait()) {
+            return List.of();
+        }
+        BuiltinModule module = modules.get(state.module());
+        if (module == null) {
+            return List.of("module " + state.module() + " is not supported by the built-in executor (it supports "
+                    + String.join(", ", modules.keySet()) + "); install Salt (salt-call) to apply it");
+        }
+        Execution dryRun = new Execution("check of state " + state.id(), result -> { }, ExecThreads.timer());
+        try {
+            module.apply(Params.of(state.module(), state.parameter()), true, dryRun);
+            return List.of();
+        } catch (InvalidParameterException e) {
+            return List.of(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // Not a parameter problem: the host decides when the state runs.
+            return List.of();
         }
     }
 
