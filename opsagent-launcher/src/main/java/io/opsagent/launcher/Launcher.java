@@ -121,6 +121,8 @@ public final class Launcher {
                 return run((Command.Run) command);
             } else if (command instanceof Command.Apply) {
                 return apply((Command.Apply) command);
+            } else if (command instanceof Command.Check) {
+                return check((Command.Check) command);
             } else if (command instanceof Command.Demo) {
                 return demo((Command.Demo) command);
             } else if (command instanceof Command.Status) {
@@ -216,18 +218,10 @@ public final class Launcher {
 
     private int apply(Command.Apply command) {
         Path root = root(command.root(), true);
-        ConfigLoader loader = new ConfigLoader(root, environment);
         Path defaultConfig = HostLayout.defaults(root).configFile();
-        ConfigLoader.Loaded loaded;
-        String note = null;
-        if (command.config().isPresent()) {
-            loaded = loader.load(absolute(command.config().get()));
-        } else if (Files.exists(defaultConfig)) {
-            loaded = loader.load(defaultConfig);
-        } else {
-            loaded = loader.defaults();
-            note = "no " + defaultConfig + "; using the built-in defaults";
-        }
+        ConfigLoader.Loaded loaded = localConfig(root, command.config());
+        String note = command.config().isEmpty() && !Files.exists(defaultConfig)
+                ? "no " + defaultConfig + "; using the built-in defaults" : null;
         LauncherConfig config = loaded.config();
         if (command.executor().isPresent()) {
             config = config.withExecutor(command.executor().get());
@@ -254,6 +248,38 @@ public final class Launcher {
             ApplyRequest request = new ApplyRequest(recipe, command.dryRun(), command.json());
             return runWithStopHook(runtime, () -> runtime.apply(context, request), log);
         }
+    }
+
+    /** The configuration of a local command: {@code --config}, else the host's file, else the built-in defaults. */
+    private ConfigLoader.Loaded localConfig(Path root, Optional<Path> option) {
+        ConfigLoader loader = new ConfigLoader(root, environment);
+        Path defaultConfig = HostLayout.defaults(root).configFile();
+        if (option.isPresent()) {
+            return loader.load(absolute(option.get()));
+        }
+        return Files.exists(defaultConfig) ? loader.load(defaultConfig) : loader.defaults();
+    }
+
+    // ---------------------------------------------------------------- check
+
+    /** Checks a recipe as apply would before running it; touches no host directory and takes no lock. */
+    private int check(Command.Check command) {
+        Path root = root(command.root(), false);
+        ConfigLoader.Loaded loaded = localConfig(root, command.config());
+        LauncherConfig config = loaded.config();
+        if (command.executor().isPresent()) {
+            config = config.withExecutor(command.executor().get());
+        }
+        Path recipe = absolute(command.recipe());
+        checkRecipe(recipe);
+        LoggingSetup.console(LogLevel.WARNING);
+        loggingStarted = true;
+        loggingToConsole = true;
+        loaded.warnings().forEach(LogManager.getLogger(Launcher.class)::warn);
+        HostLayout layout = HostLayout.of(root, config);
+        AgentContext context = new AgentContext(config, layout, Optional.empty(), new StatusFile(layout.statusFile()),
+                Version.current(), out);
+        return runtimes.get().check(context, recipe);
     }
 
     /** The recipe must be a readable JSON object or array; its content is the runtime's to judge. */

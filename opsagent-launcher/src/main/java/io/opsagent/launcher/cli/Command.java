@@ -35,6 +35,20 @@ public sealed interface Command {
         }
     }
 
+    /**
+     * {@code opsagent check RECIPE.json [--config FILE] [--root DIR] [--executor K]}: every
+     * problem of the recipe, found without applying anything.
+     */
+    record Check(Path recipe, Optional<Path> config, Optional<Path> root, Optional<ExecutorKind> executor)
+            implements Command {
+        public Check {
+            Objects.requireNonNull(recipe, "recipe");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(root, "root");
+            Objects.requireNonNull(executor, "executor");
+        }
+    }
+
     /** {@code opsagent demo [--rounds N]}: an embedded backend and the agent on loopback. */
     record Demo(int rounds) implements Command {
         public static final int DEFAULT_ROUNDS = 3;

@@ -12,6 +12,8 @@ public final class Usage {
             "  apply    RECIPE.json [--config FILE] [--root DIR] [--executor auto|salt|native]",
             "           [--dry-run] [--json]",
             "           Apply a recipe once, here, without a backend, and print the results.",
+            "  check    RECIPE.json [--config FILE] [--root DIR] [--executor auto|salt|native]",
+            "           Report every problem of a recipe (modules, parameters); apply nothing.",
             "  demo     [--rounds N]",
             "           Run an embedded backend and the agent on loopback for N rounds (default 3).",
             "  status   [--root DIR] [--json]",
@@ -38,8 +40,9 @@ public final class Usage {
             "  --out DIR       where release-keygen writes opsagent-release.key and .pub",
             "  --key FILE      the private key release-sign signs with",
             "",
-            "Exit codes: 0 ok; 1 error or wrong arguments; 2 a state failed (apply);",
-            "3 the agent is not running (status); 75 restart into an upgraded release (run).",
+            "Exit codes: 0 ok; 1 error, wrong arguments or a recipe with a problem; 2 a state",
+            "failed (apply); 3 the agent is not running (status); 75 restart into an upgraded",
+            "release (run); 130 and 143 stopped by SIGINT and SIGTERM.",
             "");
 
     private Usage() {}

@@ -6,6 +6,7 @@ import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.ConnectionState;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.OpsAgentException;
+import io.opsagent.fsm.RecipeCheck;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.SingleThreadEventLoop;
@@ -27,6 +28,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -145,6 +147,11 @@ public final class LibraryRuntime implements AgentRuntime {
     public int apply(AgentContext context, ApplyRequest request) {
         RecipeMetadata recipe = RecipeFiles.read(request.recipe());
         LauncherConfig config = context.config();
+        StateExecutor executor = executor(config, context.host());
+        List<RecipeCheck.Problem> problems = RecipeCheck.problems(recipe, executor);
+        if (!problems.isEmpty()) {
+            throw new OpsAgentException(describe(request.recipe(), problems) + "\nnothing of it was applied");
+        }
         OpsAgent[] self = new OpsAgent[1];
         ApplyRun run = new ApplyRun(recipe, request.dryRun(),
                 id -> self[0].receive(new StateDone(recipe.recipeVersion(), id)));
@@ -152,6 +159,7 @@ public final class LibraryRuntime implements AgentRuntime {
         if (!recipe.states().orElseThrow().isEmpty()) {
             CountDownLatch machineStopped = new CountDownLatch(1);
             OpsAgent agent = baseBuilder(config, context.host(), request.dryRun())
+                    .executor(executor)
                     .identity(new AgentIdentity("local", config.userdata().appId().orElse("local"),
                             context.agentVersion(), ""))
                     .sink(message -> { })
@@ -187,6 +195,31 @@ public final class LibraryRuntime implements AgentRuntime {
         }
         context.out().flush();
         return ok ? ExitCodes.OK : ExitCodes.STATE_FAILED;
+    }
+
+    @Override
+    public int check(AgentContext context, Path recipeFile) {
+        RecipeMetadata recipe = RecipeFiles.read(recipeFile);
+        StateExecutor executor = executor(context.config(), context.host());
+        List<RecipeCheck.Problem> problems = RecipeCheck.problems(recipe, executor);
+        int states = recipe.states().orElse(List.of()).size();
+        if (problems.isEmpty()) {
+            context.out().println("recipe " + recipeFile + ": " + states + (states == 1 ? " state" : " states")
+                    + ", no problem found");
+            return ExitCodes.OK;
+        }
+        context.out().println(describe(recipeFile, problems));
+        return ExitCodes.ERROR;
+    }
+
+    /** The problems, one per line under a line that counts them. */
+    static String describe(Path recipeFile, List<RecipeCheck.Problem> problems) {
+        StringBuilder b = new StringBuilder("recipe " + recipeFile + " has " + problems.size()
+                + (problems.size() == 1 ? " problem" : " problems") + ":");
+        for (RecipeCheck.Problem p : problems) {
+            b.append("\n  ").append(p);
+        }
+        return b.toString();
     }
 
     @Override

@@ -215,6 +215,47 @@ class LibraryRuntimeTest {
                 + " is not UTF-8 text (byte 0xe9 at offset 11); save it as UTF-8\n");
     }
 
+    private Path recipeWithProblems() throws IOException {
+        Path recipe = root.resolve("problems.json");
+        Files.writeString(recipe, "[{\"id\":\"first\",\"module\":\"linux.file\",\"parameter\":{\"path\":\""
+                + root.resolve("written") + "\",\"content\":\"x\"}},"
+                + "{\"id\":\"soon\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\",\"timeout\":\"soon\"}},"
+                + "{\"id\":\"what\",\"module\":\"linux.unknown\",\"parameter\":{}}]");
+        return recipe;
+    }
+
+    @Test
+    void applyReportsEveryProblemOfTheRecipeAtOnceAndAppliesNothing() throws IOException {
+        Path recipe = recipeWithProblems();
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native")).isEqualTo(1);
+
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe + " has 2 problems:\n"
+                + "  state 2 (soon, linux.cmd): linux.cmd: parameter 'timeout' must be a whole number, got string"
+                + " \"soon\"\n"
+                + "  state 3 (what, linux.unknown): module linux.unknown is not supported by the built-in executor (it"
+                + " supports linux.file, linux.dir, linux.symlink, linux.cmd); install Salt (salt-call) to apply it\n"
+                + "nothing of it was applied\n");
+        assertThat(root.resolve("written")).as("the first, valid state did not run").doesNotExist();
+    }
+
+    @Test
+    void checkReportsTheSameProblemsAndExits1OrSaysTheRecipeIsFine() throws IOException {
+        Path recipe = recipeWithProblems();
+
+        assertThat(opsagent("check", recipe.toString(), "--root", root.toString(), "--executor", "native")).isEqualTo(1);
+        assertThat(out()).startsWith("recipe " + recipe + " has 2 problems:\n  state 2 (soon, linux.cmd): ")
+                .contains("  state 3 (what, linux.unknown): ");
+        assertThat(root.resolve("written")).doesNotExist();
+        assertThat(root.resolve("var")).as("check prepares no host directory").doesNotExist();
+
+        out.reset();
+        Path example = local(Path.of("..", "config", "examples", "apply-local.json"));
+        assertThat(opsagent("check", example.toString(), "--root", root.toString(), "--executor", "native")).isZero();
+        assertThat(out()).isEqualTo("recipe " + example + ": 4 states, no problem found\n");
+        assertThat(root.resolve("files")).as("nothing applied").doesNotExist();
+    }
+
     private static List<ProcessHandle> sleeps(String token) {
         return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().commandLine().orElse("").contains("sleep " + token)).toList();
