@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param nextReconnectAt when the next connection attempt starts (in {@code BACKING_OFF}); nullable
  * @param lastResults the results of the current or last round so far, in recipe order
  * @param outboxDepth StateLogs waiting to be delivered to the backend
+ * @param lastRejectedRecipe the last recipe from the backend refused for a problem; nullable
  */
 public record AgentStatus(
         String agentVersion,
@@ -37,14 +38,29 @@ public record AgentStatus(
         Instant nextRoundAt,
         Instant nextReconnectAt,
         List<StateOutcome> lastResults,
-        int outboxDepth) {
+        int outboxDepth,
+        RejectedRecipe lastRejectedRecipe) {
 
-    /** A status without a connection attempt pending. */
+    /** A status without a connection attempt pending and without a refused recipe. */
     public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,
             String backendUri, String roundState, Long recipeVersion, int stateCount, CurrentState currentState,
             Instant nextRoundAt, List<StateOutcome> lastResults, int outboxDepth) {
         this(agentVersion, pid, startedAt, updatedAt, connectionState, backendUri, roundState, recipeVersion, stateCount,
-                currentState, nextRoundAt, null, lastResults, outboxDepth);
+                currentState, nextRoundAt, null, lastResults, outboxDepth, null);
+    }
+
+    /**
+     * A recipe the agent refused as a whole, before any of it ran.
+     *
+     * @param recipeVersion its version
+     * @param reason every problem found, one per line
+     * @param at when it was refused
+     */
+    public record RejectedRecipe(long recipeVersion, String reason, Instant at) {
+        public RejectedRecipe {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(at, "at");
+        }
     }
 
     public AgentStatus {

@@ -49,6 +49,11 @@ public final class StatusReport {
         AgentStatus.CurrentState c = s.currentState();
         line(out, "current", c == null ? "-" : "state " + (c.index() + 1) + " of " + s.stateCount() + ": " + c.id()
                 + " (" + c.module() + ")" + (c.attempt() > 1 ? ", attempt " + c.attempt() : ""));
+        if (s.lastRejectedRecipe() != null) {
+            AgentStatus.RejectedRecipe r = s.lastRejectedRecipe();
+            line(out, "rejected", "recipe version " + r.recipeVersion() + " at " + seconds(r.at()) + " ("
+                    + span(r.at(), now) + " ago): " + oneLine(r.reason()));
+        }
         line(out, "outbox", s.outboxDepth() + (s.outboxDepth() == 1 ? " StateLog" : " StateLogs")
                 + " waiting for the backend");
         if (s.lastResults().isEmpty()) {

@@ -66,4 +66,37 @@ class StatusUpdaterTest {
         assertThat(status.get("next_round_at").getAsString()).isEqualTo(NOW.plus(Duration.ofMinutes(7)).toString());
         assertThat(status.get("next_reconnect_at").isJsonNull()).as("no connection").isTrue();
     }
+
+    @Test
+    void aRecipeRefusedForAProblemIsShownWithItsReasonWhileTheLoadedOneStays() throws IOException {
+        ManualEventLoop loop = new ManualEventLoop();
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        try (StatusUpdater updater = new StatusUpdater(file, "1.0", null, Clock.fixed(NOW, ZoneOffset.UTC))) {
+            OpsAgent agent = OpsAgent.builder()
+                    .identity(new AgentIdentity("i", "a", "v", "t"))
+                    .executor(new io.opsagent.fsm.exec.NativeExecutor())
+                    .eventLoop(loop)
+                    .sink(message -> { })
+                    .listener(updater)
+                    .build();
+            agent.start();
+            updater.start(agent);
+            JsonObject timeout = JsonParser.parseString("{\"cmd\": \"true\", \"timeout\": \"soon\"}").getAsJsonObject();
+            agent.receive(new RecipeMetadata(5, Optional.empty(),
+                    Optional.of(List.of(new RecipeState("soon", "linux.cmd", timeout)))));
+            loop.runUntilIdle();
+            updater.writeNow();
+            agent.close();
+            loop.runUntilIdle();
+        }
+
+        JsonObject status = JsonParser.parseString(Files.readString(file.file())).getAsJsonObject();
+        JsonObject rejected = status.getAsJsonObject("last_rejected_recipe");
+        assertThat(rejected.get("recipe_version").getAsLong()).isEqualTo(5);
+        assertThat(rejected.get("reason").getAsString())
+                .isEqualTo("state 1 (soon, linux.cmd): linux.cmd: parameter 'timeout' must be a whole number, got string"
+                        + " \"soon\"");
+        assertThat(rejected.get("at").getAsString()).isEqualTo(NOW.toString());
+        assertThat(status.get("recipe_version").isJsonNull()).as("nothing of it was loaded").isTrue();
+    }
 }
