@@ -245,7 +245,8 @@ public final class Launcher {
             AgentContext context = new AgentContext(config, layout, Optional.empty(),
                     new StatusFile(layout.statusFile()), Version.current(), out);
             AgentRuntime runtime = runtimes.get();
-            ApplyRequest request = new ApplyRequest(recipe, command.dryRun(), command.json());
+            ApplyRequest request = new ApplyRequest(recipe, command.dryRun(), command.json(), command.stateId(),
+                    command.verbose());
             return runWithStopHook(runtime, () -> runtime.apply(context, request), log);
         }
     }

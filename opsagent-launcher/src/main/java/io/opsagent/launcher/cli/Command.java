@@ -26,8 +26,11 @@ public sealed interface Command {
             Optional<Path> root,
             Optional<ExecutorKind> executor,
             boolean dryRun,
-            boolean json) implements Command {
+            boolean json,
+            Optional<String> stateId,
+            boolean verbose) implements Command {
         public Apply {
+            Objects.requireNonNull(stateId, "stateId");
             Objects.requireNonNull(recipe, "recipe");
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(root, "root");

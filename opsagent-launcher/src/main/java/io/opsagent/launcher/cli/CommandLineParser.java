@@ -67,14 +67,17 @@ public final class CommandLineParser {
     }
 
     private static Command apply(List<String> args) {
-        Scanned s = scan("apply", args, Set.of("--config", "--root", "--executor"), Set.of("--dry-run", "--json"));
+        Scanned s = scan("apply", args, Set.of("--config", "--root", "--executor", "--state"),
+                Set.of("--dry-run", "--json", "--verbose"));
         return new Command.Apply(
                 recipe("apply", s),
                 s.path("--config"),
                 s.path("--root"),
                 executor("apply", s),
                 s.flags.contains("--dry-run"),
-                s.flags.contains("--json"));
+                s.flags.contains("--json"),
+                Optional.ofNullable(s.values.get("--state")),
+                s.flags.contains("--verbose"));
     }
 
     private static Command check(List<String> args) {

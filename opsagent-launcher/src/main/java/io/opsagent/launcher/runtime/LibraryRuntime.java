@@ -14,6 +14,7 @@ import io.opsagent.fsm.exec.ExecutorSettings;
 import io.opsagent.fsm.exec.StateExecutors;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.protocol.StateDone;
 import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.launcher.AgentContext;
@@ -145,7 +146,7 @@ public final class LibraryRuntime implements AgentRuntime {
 
     @Override
     public int apply(AgentContext context, ApplyRequest request) {
-        RecipeMetadata recipe = RecipeFiles.read(request.recipe());
+        RecipeMetadata recipe = only(RecipeFiles.read(request.recipe()), request);
         LauncherConfig config = context.config();
         StateExecutor executor = executor(config, context.host());
         List<RecipeCheck.Problem> problems = RecipeCheck.problems(recipe, executor);
@@ -153,7 +154,7 @@ public final class LibraryRuntime implements AgentRuntime {
             throw new OpsAgentException(describe(request.recipe(), problems) + "\nnothing of it was applied");
         }
         OpsAgent[] self = new OpsAgent[1];
-        ApplyRun run = new ApplyRun(recipe, request.dryRun(),
+        ApplyRun run = new ApplyRun(recipe, request.dryRun(), request.verbose(),
                 id -> self[0].receive(new StateDone(recipe.recipeVersion(), id)));
         boolean ok = true;
         if (!recipe.states().orElseThrow().isEmpty()) {
@@ -195,6 +196,19 @@ public final class LibraryRuntime implements AgentRuntime {
         }
         context.out().flush();
         return ok ? ExitCodes.OK : ExitCodes.STATE_FAILED;
+    }
+
+    /** The recipe, or with {@code --state ID} a recipe of that one state. */
+    private static RecipeMetadata only(RecipeMetadata recipe, ApplyRequest request) {
+        if (request.stateId().isEmpty()) {
+            return recipe;
+        }
+        String id = request.stateId().get();
+        List<RecipeState> states = recipe.states().orElse(List.of());
+        RecipeState state = states.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(() ->
+                new OpsAgentException("recipe " + request.recipe() + " has no state '" + id + "'; its states are: "
+                        + String.join(", ", states.stream().map(RecipeState::id).toList())));
+        return new RecipeMetadata(recipe.recipeVersion(), recipe.module(), java.util.Optional.of(List.of(state)));
     }
 
     @Override

@@ -256,6 +256,28 @@ class LibraryRuntimeTest {
         assertThat(root.resolve("files")).as("nothing applied").doesNotExist();
     }
 
+    @Test
+    void applyStateRunsThatOneStateAndVerboseShowsItsWholeCommentAndOutput() throws IOException {
+        Path recipe = root.resolve("three.json");
+        Files.writeString(recipe, "[{\"id\":\"one\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + root.resolve("one") + "\"}},"
+                + "{\"id\":\"two\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"echo first; echo second\"}},"
+                + "{\"id\":\"three\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + root.resolve("three") + "\"}}]");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native", "--state",
+                "two", "--verbose")).isZero();
+
+        assertThat(root.resolve("one")).doesNotExist();
+        assertThat(root.resolve("three")).doesNotExist();
+        assertThat(out()).contains("two    linux.cmd  ok", "    comment:\n      Command \"echo first; echo second\" run\n",
+                "    output:\n      first\n      second\n");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--state", "four")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe
+                + " has no state 'four'; its states are: one, two, three\n");
+    }
+
     private static List<ProcessHandle> sleeps(String token) {
         return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().commandLine().orElse("").contains("sleep " + token)).toList();
