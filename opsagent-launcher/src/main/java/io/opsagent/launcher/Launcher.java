@@ -18,6 +18,7 @@ import io.opsagent.launcher.config.ConfigLoader;
 import io.opsagent.launcher.config.Durations;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.config.LogLevel;
+import io.opsagent.launcher.config.SettingsReport;
 import io.opsagent.launcher.host.HostException;
 import io.opsagent.launcher.host.HostLayout;
 import io.opsagent.launcher.host.HostPreparer;
@@ -121,6 +122,8 @@ public final class Launcher {
                 return run((Command.Run) command);
             } else if (command instanceof Command.Apply) {
                 return apply((Command.Apply) command);
+            } else if (command instanceof Command.Config) {
+                return config((Command.Config) command);
             } else if (command instanceof Command.Check) {
                 return check((Command.Check) command);
             } else if (command instanceof Command.Demo) {
@@ -259,6 +262,17 @@ public final class Launcher {
             return loader.load(absolute(option.get()));
         }
         return Files.exists(defaultConfig) ? loader.load(defaultConfig) : loader.defaults();
+    }
+
+    // ---------------------------------------------------------------- config
+
+    /** The settings {@code run} would use: the file (the host's, if any) and the environment; no logging. */
+    private int config(Command.Config command) {
+        Path root = root(command.root(), false);
+        ConfigLoader.Loaded loaded = localConfig(root, command.config());
+        loaded.warnings().forEach(w -> err.println("opsagent: warning: " + w));
+        out.print(command.json() ? SettingsReport.json(loaded.settings()) : SettingsReport.text(loaded.settings()));
+        return ExitCodes.OK;
     }
 
     // ---------------------------------------------------------------- check

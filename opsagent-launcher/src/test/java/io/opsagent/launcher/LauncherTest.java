@@ -291,6 +291,32 @@ class LauncherTest {
         assertThat(err()).isEqualTo("opsagent: " + root.resolve("x.conf") + ": no such file\n");
     }
 
+    // ---------------------------------------------------------------- config
+
+    @Test
+    void configShowsEverySettingWithItsOriginAndMasksAPassword() throws IOException {
+        Path config = writeConfig("[userdata]\nws_uri = wss://agent:pa55w0rd@backend.example/agent/\napp_id = app-1\n");
+
+        int code = launcher(runtime, Map.of("OPSAGENT_ROUND_INTERVAL", "90s")).execute("config", "--root",
+                root.toString());
+
+        assertThat(code).isZero();
+        assertThat(out()).doesNotContain("pa55w0rd")
+                .containsPattern("\\[userdata] ws_uri = wss://agent:\\*\\*\\*\\*@backend.example/agent/ +\\(" + config + ":2\\)\n")
+                .containsPattern("\\[userdata] app_id = app-1 +\\(" + config + ":3\\)\n")
+                .containsPattern("\\[round] interval = 90s +\\(environment variable OPSAGENT_ROUND_INTERVAL\\)\n")
+                .containsPattern("\\[network] ping_interval = 30s +\\(built-in default\\)\n")
+                .doesNotContain("[module]");
+        assertThat(root.resolve("var")).as("config prepares nothing").doesNotExist();
+
+        out.reset();
+        assertThat(launcher(runtime, Map.of()).execute("config", "--root", root.toString(), "--json")).isZero();
+        JsonObject first = JsonParser.parseString(out()).getAsJsonArray().get(0).getAsJsonObject();
+        assertThat(first.get("key").getAsString()).isEqualTo("[userdata] ws_uri");
+        assertThat(first.get("value").getAsString()).isEqualTo("wss://agent:****@backend.example/agent/");
+        assertThat(first.get("origin").getAsString()).isEqualTo("file");
+    }
+
     // ---------------------------------------------------------------- demo
 
     @Test

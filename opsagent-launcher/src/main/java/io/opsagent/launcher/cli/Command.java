@@ -52,6 +52,14 @@ public sealed interface Command {
         }
     }
 
+    /** {@code opsagent config [--config FILE] [--root DIR] [--json]}: the settings in effect and their origins. */
+    record Config(Optional<Path> config, Optional<Path> root, boolean json) implements Command {
+        public Config {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(root, "root");
+        }
+    }
+
     /** {@code opsagent demo [--rounds N]}: an embedded backend and the agent on loopback. */
     record Demo(int rounds) implements Command {
         public static final int DEFAULT_ROUNDS = 3;

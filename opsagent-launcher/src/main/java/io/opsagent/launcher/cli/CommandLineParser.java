@@ -38,6 +38,8 @@ public final class CommandLineParser {
                 return apply(rest);
             case "check":
                 return check(rest);
+            case "config":
+                return config(rest);
             case "demo":
                 return demo(rest);
             case "status":
@@ -83,6 +85,12 @@ public final class CommandLineParser {
     private static Command check(List<String> args) {
         Scanned s = scan("check", args, Set.of("--config", "--root", "--executor"), NO_FLAGS);
         return new Command.Check(recipe("check", s), s.path("--config"), s.path("--root"), executor("check", s));
+    }
+
+    private static Command config(List<String> args) {
+        Scanned s = scan("config", args, Set.of("--config", "--root"), Set.of("--json"));
+        s.noPositionals();
+        return new Command.Config(s.path("--config"), s.path("--root"), s.flags.contains("--json"));
     }
 
     private static Path recipe(String command, Scanned s) {
