@@ -34,13 +34,23 @@ public final class RecipeCheck {
 
     /** Every problem of {@code recipe}'s states for {@code executor}, in recipe order; empty when none. */
     public static List<Problem> problems(RecipeMetadata recipe, StateExecutor executor) {
+        return problems(recipe, executor, state -> List.of());
+    }
+
+    /**
+     * As {@link #problems(RecipeMetadata, StateExecutor)}, plus what {@code more} finds in each
+     * state (a local command also refuses modules the executor does not apply).
+     */
+    public static List<Problem> problems(RecipeMetadata recipe, StateExecutor executor,
+            java.util.function.Function<RecipeState, List<String>> more) {
         List<Problem> problems = new ArrayList<>();
         List<RecipeState> states = recipe.states().orElse(List.of());
         for (int i = 0; i < states.size(); i++) {
             RecipeState state = states.get(i);
             List<String> found;
             try {
-                found = executor.check(state);
+                found = new ArrayList<>(more.apply(state));
+                found.addAll(executor.check(state));
             } catch (RuntimeException e) {
                 found = List.of("cannot be checked: " + e);
             }

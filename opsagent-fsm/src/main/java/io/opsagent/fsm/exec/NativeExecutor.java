@@ -56,6 +56,18 @@ public final class NativeExecutor implements StateExecutor {
         return BuiltinModules.supportedModules();
     }
 
+    /**
+     * Why {@code state} cannot be applied by this executor at all (its module is not built in),
+     * or empty. Not part of {@link #check}: a pushed recipe still runs and reports such a state
+     * as failed; a local {@code apply} or {@code check} refuses it up front.
+     */
+    public static java.util.Optional<String> unsupported(RecipeState state) {
+        if (state.isComment() || state.isWait() || supportedModules().contains(state.module())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(BuiltinModules.unsupported(state.module()));
+    }
+
     @Override
     public List<String> check(RecipeState state) {
         return modules.check(state);

@@ -11,6 +11,7 @@ import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.SingleThreadEventLoop;
 import io.opsagent.fsm.exec.ExecutorSettings;
+import io.opsagent.fsm.exec.NativeExecutor;
 import io.opsagent.fsm.exec.StateExecutors;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
@@ -149,7 +150,7 @@ public final class LibraryRuntime implements AgentRuntime {
         RecipeMetadata recipe = only(RecipeFiles.read(request.recipe()), request);
         LauncherConfig config = context.config();
         StateExecutor executor = executor(config, context.host());
-        List<RecipeCheck.Problem> problems = RecipeCheck.problems(recipe, executor);
+        List<RecipeCheck.Problem> problems = problems(recipe, executor);
         if (!problems.isEmpty()) {
             throw new OpsAgentException(describe(request.recipe(), problems) + "\nnothing of it was applied");
         }
@@ -215,7 +216,7 @@ public final class LibraryRuntime implements AgentRuntime {
     public int check(AgentContext context, Path recipeFile) {
         RecipeMetadata recipe = RecipeFiles.read(recipeFile);
         StateExecutor executor = executor(context.config(), context.host());
-        List<RecipeCheck.Problem> problems = RecipeCheck.problems(recipe, executor);
+        List<RecipeCheck.Problem> problems = problems(recipe, executor);
         int states = recipe.states().orElse(List.of()).size();
         if (problems.isEmpty()) {
             context.out().println("recipe " + recipeFile + ": " + states + (states == 1 ? " state" : " states")
@@ -224,6 +225,12 @@ public final class LibraryRuntime implements AgentRuntime {
         }
         context.out().println(describe(recipeFile, problems));
         return ExitCodes.ERROR;
+    }
+
+    /** The executor's checks, and for the built-in executor the modules it does not apply. */
+    private static List<RecipeCheck.Problem> problems(RecipeMetadata recipe, StateExecutor executor) {
+        return RecipeCheck.problems(recipe, executor, state -> executor instanceof NativeExecutor
+                ? NativeExecutor.unsupported(state).stream().toList() : List.of());
     }
 
     /** The problems, one per line under a line that counts them. */
