@@ -79,9 +79,11 @@ else
     set -- run --config "$conf"
 fi
 say "$why; starting $agent $*"
+# As config/opsagent.service: UMask=0027, Nice=10.
+umask 0027
 if command -v setsid >/dev/null 2>&1; then
-    setsid "$agent" "$@" </dev/null >/dev/null 2>>"$errors" &
+    nice -n 10 setsid "$agent" "$@" </dev/null >/dev/null 2>>"$errors" &
 else
-    nohup "$agent" "$@" </dev/null >/dev/null 2>>"$errors" &
+    nice -n 10 nohup "$agent" "$@" </dev/null >/dev/null 2>>"$errors" &
 fi
 exit 0

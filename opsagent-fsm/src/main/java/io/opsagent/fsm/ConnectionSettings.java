@@ -52,6 +52,22 @@ public final class ConnectionSettings {
         return url;
     }
 
+    /**
+     * {@link #url()} without its user info ({@code user:password@}), as it is logged and shown:
+     * a password given in the URL must never reach a log line.
+     */
+    public String loggableUrl() {
+        if (url.getRawUserInfo() == null) {
+            return url.toString();
+        }
+        try {
+            return new URI(url.getScheme(), null, url.getHost(), url.getPort(), url.getPath(), url.getQuery(), null)
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            return url.getScheme() + "://" + url.getHost();
+        }
+    }
+
     /** Reconnect delays: exponential with full jitter (default 1 s doubling to 60 s). */
     public BackoffPolicy reconnect() {
         return reconnect;

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import okhttp3.OkHttpClient;
@@ -54,6 +55,8 @@ public final class OpsAgent implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(OpsAgent.class);
 
     private final EventLoop loop;
+    private final StateExecutor executor;
+    private final CompositeRoundListener listeners;
     private final boolean ownsLoop;
     private final ProtocolCodec codec;
     private final RoundMachine machine;
@@ -80,7 +83,8 @@ public final class OpsAgent implements AutoCloseable {
             this.connection = null;
         }
         MessageSink sink = sink(b.sink, connection);
-        CompositeRoundListener listeners = new CompositeRoundListener(b.listeners);
+        this.listeners = new CompositeRoundListener(b.listeners);
+        this.executor = b.executor;
         this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
                 listeners, store);
         if (connection != null) {
@@ -153,7 +157,11 @@ public final class OpsAgent implements AutoCloseable {
     /** Takes a message from the backend: recipes, wait releases and upgrade orders. Any thread. */
     public void receive(BackendMessage message) {
         if (message instanceof RecipeMetadata recipe) {
-            machine.recipeReceived(recipe);
+            loop.execute(() -> {
+                if (passesCheck(recipe)) {
+                    machine.takeRecipe(recipe);
+                }
+            });
         } else if (message instanceof StateDone done) {
             machine.doneReceived(done);
         } else if (message instanceof WaitList list) {
@@ -168,13 +176,32 @@ public final class OpsAgent implements AutoCloseable {
     }
 
     /**
+     * Checks every state of {@code recipe} before any runs ({@link RecipeCheck}); a recipe with
+     * a problem is refused whole, logged and reported to the listeners, and the loaded one
+     * keeps running. On the loop.
+     */
+    private boolean passesCheck(RecipeMetadata recipe) {
+        List<RecipeCheck.Problem> problems = RecipeCheck.problems(recipe, executor);
+        if (problems.isEmpty()) {
+            return true;
+        }
+        LOG.warn("recipe version {} refused, nothing of it applied; {} problem(s): {}", recipe.recipeVersion(),
+                problems.size(), problems.stream().map(RecipeCheck.Problem::toString).collect(
+                        java.util.stream.Collectors.joining("; ")));
+        listeners.recipeRejected(recipe.recipeVersion(), problems);
+        return false;
+    }
+
+    /**
      * A message the connection decoded, in the loop task that took the frame: a recipe or a
      * release reaches the machine within that task rather than in one posted after it, which
      * spares a push a trip through the loop's queue.
      */
     private void receiveOnLoop(BackendMessage message) {
         if (message instanceof RecipeMetadata recipe && machine.canTakeNow()) {
-            machine.takeRecipe(recipe);
+            if (passesCheck(recipe)) {
+                machine.takeRecipe(recipe);
+            }
         } else if (message instanceof StateDone done && machine.canTakeNow()) {
             machine.takeDone(done);
         } else {
@@ -204,6 +231,23 @@ public final class OpsAgent implements AutoCloseable {
     /** A consistent view of the agent, safe from any thread. */
     public AgentSnapshot snapshot() {
         return machine.snapshot();
+    }
+
+    /**
+     * How long until the next round (in {@link RoundState#IDLE}) or the next try after a ceased
+     * round (in {@link RoundState#BACKOFF}); empty when none is scheduled. Safe from any thread.
+     */
+    public Optional<Duration> nextRoundIn() {
+        return remaining(machine.timerDueNanos());
+    }
+
+    /** How long until the next connection attempt while the connection backs off; empty otherwise. */
+    public Optional<Duration> nextReconnectIn() {
+        return connection == null ? Optional.empty() : remaining(connection.reconnectDueNanos());
+    }
+
+    private Optional<Duration> remaining(long dueNanos) {
+        return dueNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.max(0, dueNanos - loop.nanoTime())));
     }
 
     /** How many malformed frames were dropped. */

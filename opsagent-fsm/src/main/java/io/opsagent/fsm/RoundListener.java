@@ -3,6 +3,7 @@ package io.opsagent.fsm;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateResult;
+import java.util.List;
 
 /**
  * Observes an agent's rounds. Every method is called on the agent's event loop, after the
@@ -25,6 +26,12 @@ public interface RoundListener {
 
     /** The backend ordered an upgrade; it runs once no round is running. */
     default void upgradeOrdered(AgentUpdate order) { }
+
+    /**
+     * A recipe from the backend was refused as a whole before any of it ran, because of
+     * {@code problems} (see {@link RecipeCheck}); the loaded recipe, if any, keeps running.
+     */
+    default void recipeRejected(long recipeVersion, List<RecipeCheck.Problem> problems) { }
 
     /** An event the machine could not take in its current state was dropped (and counted). */
     default void eventRejected(RoundEvent event, RoundState state, String reason) { }

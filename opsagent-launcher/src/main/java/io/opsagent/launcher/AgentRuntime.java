@@ -1,5 +1,7 @@
 package io.opsagent.launcher;
 
+import java.nio.file.Path;
+
 /**
  * The seam between the launcher and the agent library: the launcher parses the command line,
  * loads and checks the configuration, prepares the host, takes the lock and sets up logging,
@@ -31,6 +33,16 @@ public interface AgentRuntime {
      * printing a summary to {@code context.out()}.
      */
     int demo(AgentContext context, DemoRequest request);
+
+    /**
+     * Checks every state of {@code recipe} with the configured executor's own checks, applies
+     * nothing, and prints what it found to {@code context.out()}.
+     *
+     * @return {@link ExitCodes#OK} when no problem was found, {@link ExitCodes#ERROR} otherwise
+     */
+    default int check(AgentContext context, Path recipe) {
+        throw new UnsupportedOperationException("this runtime cannot check recipes");
+    }
 
     /**
      * Asks a running {@link #run}, {@link #apply} or {@link #demo} to stop soon and return. Called

@@ -18,6 +18,7 @@ import io.opsagent.launcher.config.ConfigLoader;
 import io.opsagent.launcher.config.Durations;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.config.LogLevel;
+import io.opsagent.launcher.config.SettingsReport;
 import io.opsagent.launcher.host.HostException;
 import io.opsagent.launcher.host.HostLayout;
 import io.opsagent.launcher.host.HostPreparer;
@@ -33,19 +34,28 @@ import io.opsagent.launcher.upgrade.UpgradeException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -72,6 +82,8 @@ public final class Launcher {
     private final ShutdownHooks hooks;
     private final Clock clock;
     private boolean loggingStarted;
+    /** Whether the log goes to stderr only, where the "opsagent:" line of an error goes too. */
+    private boolean loggingToConsole;
 
     public Launcher(
             Supplier<AgentRuntime> runtimes,
@@ -110,6 +122,10 @@ public final class Launcher {
                 return run((Command.Run) command);
             } else if (command instanceof Command.Apply) {
                 return apply((Command.Apply) command);
+            } else if (command instanceof Command.Config) {
+                return config((Command.Config) command);
+            } else if (command instanceof Command.Check) {
+                return check((Command.Check) command);
             } else if (command instanceof Command.Demo) {
                 return demo((Command.Demo) command);
             } else if (command instanceof Command.Status) {
@@ -138,7 +154,7 @@ public final class Launcher {
     }
 
     private int fail(String message, Throwable unexpected) {
-        if (loggingStarted) {
+        if (loggingStarted && (!loggingToConsole || unexpected != null)) {
             LogManager.getLogger(Launcher.class).error(message, unexpected);
         }
         err.println("opsagent: " + message);
@@ -151,7 +167,7 @@ public final class Launcher {
     // ---------------------------------------------------------------- run
 
     private int run(Command.Run command) {
-        Path root = root(command.root());
+        Path root = root(command.root(), true);
         Path configFile = command.config().map(Launcher::absolute).orElse(HostLayout.defaults(root).configFile());
         ConfigLoader.Loaded loaded = new ConfigLoader(root, environment).load(configFile);
         LauncherConfig config = loaded.config();
@@ -184,11 +200,16 @@ public final class Launcher {
      */
     private int runWithStopHook(AgentRuntime runtime, Supplier<Integer> body, Logger log) {
         CountDownLatch returned = new CountDownLatch(1);
-        ShutdownHooks.Registration hook =
-                hooks.register("opsagent-stop", new StopOnSignal(runtime, returned, StopOnSignal.GRACE));
+        StopOnSignal stop = new StopOnSignal(runtime, returned, StopOnSignal.GRACE);
+        ShutdownHooks.Registration hook = hooks.register("opsagent-stop", stop);
         try {
             int code = body.get();
-            log.info("opsagent stopped, exit code {}", code);
+            if (stop.signalled()) {
+                log.info("opsagent stopped on a signal; the process exits with 128 + its number"
+                        + " (143 for SIGTERM, 130 for SIGINT)");
+            } else {
+                log.info("opsagent stopped, exit code {}", code);
+            }
             return code;
         } finally {
             returned.countDown();
@@ -199,19 +220,11 @@ public final class Launcher {
     // ---------------------------------------------------------------- apply
 
     private int apply(Command.Apply command) {
-        Path root = root(command.root());
-        ConfigLoader loader = new ConfigLoader(root, environment);
+        Path root = root(command.root(), true);
         Path defaultConfig = HostLayout.defaults(root).configFile();
-        ConfigLoader.Loaded loaded;
-        String note = null;
-        if (command.config().isPresent()) {
-            loaded = loader.load(absolute(command.config().get()));
-        } else if (Files.exists(defaultConfig)) {
-            loaded = loader.load(defaultConfig);
-        } else {
-            loaded = loader.defaults();
-            note = "no " + defaultConfig + "; using the built-in defaults";
-        }
+        ConfigLoader.Loaded loaded = localConfig(root, command.config());
+        String note = command.config().isEmpty() && !Files.exists(defaultConfig)
+                ? "no " + defaultConfig + "; using the built-in defaults" : null;
         LauncherConfig config = loaded.config();
         if (command.executor().isPresent()) {
             config = config.withExecutor(command.executor().get());
@@ -223,6 +236,7 @@ public final class Launcher {
         try (InstanceLock lock = InstanceLock.acquire(layout.lockFile())) {
             LoggingSetup.console(config.global().logLevel());
             loggingStarted = true;
+            loggingToConsole = true;
             Logger log = LogManager.getLogger(Launcher.class);
             loaded.warnings().forEach(log::warn);
             host.notes().forEach(log::info);
@@ -234,9 +248,53 @@ public final class Launcher {
             AgentContext context = new AgentContext(config, layout, Optional.empty(),
                     new StatusFile(layout.statusFile()), Version.current(), out);
             AgentRuntime runtime = runtimes.get();
-            ApplyRequest request = new ApplyRequest(recipe, command.dryRun(), command.json());
+            ApplyRequest request = new ApplyRequest(recipe, command.dryRun(), command.json(), command.stateId(),
+                    command.verbose());
             return runWithStopHook(runtime, () -> runtime.apply(context, request), log);
         }
+    }
+
+    /** The configuration of a local command: {@code --config}, else the host's file, else the built-in defaults. */
+    private ConfigLoader.Loaded localConfig(Path root, Optional<Path> option) {
+        ConfigLoader loader = new ConfigLoader(root, environment);
+        Path defaultConfig = HostLayout.defaults(root).configFile();
+        if (option.isPresent()) {
+            return loader.load(absolute(option.get()));
+        }
+        return Files.exists(defaultConfig) ? loader.load(defaultConfig) : loader.defaults();
+    }
+
+    // ---------------------------------------------------------------- config
+
+    /** The settings {@code run} would use: the file (the host's, if any) and the environment; no logging. */
+    private int config(Command.Config command) {
+        Path root = root(command.root(), false);
+        ConfigLoader.Loaded loaded = localConfig(root, command.config());
+        loaded.warnings().forEach(w -> err.println("opsagent: warning: " + w));
+        out.print(command.json() ? SettingsReport.json(loaded.settings()) : SettingsReport.text(loaded.settings()));
+        return ExitCodes.OK;
+    }
+
+    // ---------------------------------------------------------------- check
+
+    /** Checks a recipe as apply would before running it; touches no host directory and takes no lock. */
+    private int check(Command.Check command) {
+        Path root = root(command.root(), false);
+        ConfigLoader.Loaded loaded = localConfig(root, command.config());
+        LauncherConfig config = loaded.config();
+        if (command.executor().isPresent()) {
+            config = config.withExecutor(command.executor().get());
+        }
+        Path recipe = absolute(command.recipe());
+        checkRecipe(recipe);
+        LoggingSetup.console(LogLevel.WARNING);
+        loggingStarted = true;
+        loggingToConsole = true;
+        loaded.warnings().forEach(LogManager.getLogger(Launcher.class)::warn);
+        HostLayout layout = HostLayout.of(root, config);
+        AgentContext context = new AgentContext(config, layout, Optional.empty(), new StatusFile(layout.statusFile()),
+                Version.current(), out);
+        return runtimes.get().check(context, recipe);
     }
 
     /** The recipe must be a readable JSON object or array; its content is the runtime's to judge. */
@@ -262,23 +320,49 @@ public final class Launcher {
                             + " of states");
                 }
             }
+        } catch (MalformedInputException e) {
+            throw new HostException(notUtf8(recipe));
         } catch (NoSuchFileException e) {
             throw new HostException("recipe " + recipe + ": no such file");
         } catch (AccessDeniedException e) {
             throw new HostException("recipe " + recipe + ": permission denied");
         } catch (JsonParseException | IllegalStateException e) {
+            if (rootCause(e) instanceof MalformedInputException) {
+                throw new HostException(notUtf8(recipe));
+            }
             throw new HostException("recipe " + recipe + " is not valid JSON: " + rootMessage(e));
         } catch (IOException e) {
             throw new HostException("recipe " + recipe + " cannot be read: " + e);
         }
     }
 
+    /** Names the first byte that is not UTF-8, so the file can be fixed. */
+    static String notUtf8(Path recipe) {
+        String where = "";
+        try {
+            byte[] bytes = Files.readAllBytes(recipe);
+            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            CoderResult result = decoder.decode(in, CharBuffer.allocate(bytes.length), true);
+            if (result.isError()) {
+                where = String.format(" (byte 0x%02x at offset %d)", bytes[in.position()] & 0xff, in.position());
+            }
+        } catch (IOException e) {
+            // The message stays without the offset.
+        }
+        return "recipe " + recipe + " is not UTF-8 text" + where + "; save it as UTF-8";
+    }
+
     private static String rootMessage(Throwable e) {
+        return rootCause(e).getMessage();
+    }
+
+    private static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getMessage();
+        return t;
     }
 
     // ---------------------------------------------------------------- demo
@@ -290,6 +374,14 @@ public final class Launcher {
         } catch (IOException e) {
             throw new HostException("cannot create a folder for the demo: " + e, e);
         }
+        try {
+            return demo(command, root);
+        } finally {
+            removeTree(root);
+        }
+    }
+
+    private int demo(Command.Demo command, Path root) {
         ConfigLoader.Loaded loaded = new ConfigLoader(root, environment).defaults();
         LauncherConfig config = loaded.config();
         HostLayout layout = HostLayout.of(root, config);
@@ -297,9 +389,10 @@ public final class Launcher {
         try (InstanceLock lock = InstanceLock.acquire(layout.lockFile())) {
             LoggingSetup.console(config.global().logLevel());
             loggingStarted = true;
+            loggingToConsole = true;
             Logger log = LogManager.getLogger(Launcher.class);
             loaded.warnings().forEach(log::warn);
-            log.info("demo: {} rounds; the agent's files are under {}", command.rounds(), root);
+            log.info("demo: {} rounds; the agent's files are under {} (removed at the end)", command.rounds(), root);
             AgentContext context = new AgentContext(config, layout, Optional.empty(),
                     new StatusFile(layout.statusFile()), Version.current(), out);
             AgentRuntime runtime = runtimes.get();
@@ -308,10 +401,21 @@ public final class Launcher {
         }
     }
 
+    /** Removes the demo's folder; what cannot be removed is named on stderr, never an error. */
+    private void removeTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            err.println("opsagent: could not remove the demo's folder " + root + ": " + e.getMessage());
+        }
+    }
+
     // ---------------------------------------------------------------- status
 
     private int status(Command.Status command) {
-        HostLayout layout = HostLayout.defaults(root(command.root()));
+        HostLayout layout = HostLayout.defaults(root(command.root(), false));
         StatusFile file = new StatusFile(layout.statusFile());
         InstanceLock.Probe lock = InstanceLock.probe(layout.lockFile());
         Optional<AgentStatus> status = file.read();
@@ -376,6 +480,7 @@ public final class Launcher {
         // The unpacker's warnings (setuid bits dropped, say) go to stderr; nothing goes to a log file.
         LoggingSetup.console(LogLevel.WARNING);
         loggingStarted = true;
+        loggingToConsole = true;
         ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, key);
         out.println("checked: agents would unpack " + signed.tarball() + " (" + signed.size() + " bytes)");
         out.println("sha256:  " + signed.sha256());
@@ -427,12 +532,19 @@ public final class Launcher {
 
     // ---------------------------------------------------------------- helpers
 
-    private Path root(Optional<Path> option) {
+    /**
+     * The root prefix from {@code --root} or {@link #ROOT_VARIABLE}; {@code create} makes a
+     * missing one (mode 0755, parents too), for the commands that prepare the host anyway.
+     */
+    private Path root(Optional<Path> option, boolean create) {
         Path root = option.orElseGet(() -> {
             String fromEnvironment = environment.get(ROOT_VARIABLE);
             return fromEnvironment == null || fromEnvironment.isBlank() ? Path.of("/") : Path.of(fromEnvironment);
         });
         Path absolute = absolute(root);
+        if (create && !Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
+            HostPreparer.createRoot(absolute);
+        }
         if (!Files.isDirectory(absolute)) {
             throw new HostException("root " + absolute + " is not a directory"
                     + (option.isPresent() ? " (--root)" : " (" + ROOT_VARIABLE + ")"));

@@ -19,11 +19,20 @@ final class StopOnSignal implements Runnable {
     private final AgentRuntime runtime;
     private final CountDownLatch commandReturned;
     private final Duration grace;
+    private volatile boolean signalled;
 
     StopOnSignal(AgentRuntime runtime, CountDownLatch commandReturned, Duration grace) {
         this.runtime = runtime;
         this.commandReturned = commandReturned;
         this.grace = grace;
+    }
+
+    /**
+     * Whether a signal asked the command to stop: then the JVM exits with 128 + the signal's
+     * number whatever the command returns.
+     */
+    boolean signalled() {
+        return signalled;
     }
 
     @Override
@@ -32,6 +41,7 @@ final class StopOnSignal implements Runnable {
         if (commandReturned.getCount() == 0) {
             return;
         }
+        signalled = true;
         log.info("stop requested (SIGTERM or SIGINT); stopping the agent");
         try {
             runtime.stop();

@@ -93,7 +93,9 @@ class DaemonProcessTest {
         }
 
         String log = Files.readString(root.resolve("var/log/visualops/agent.log"));
-        assertThat(log).contains("stop requested (SIGTERM or SIGINT); stopping the agent", "opsagent stopped, exit code 0");
+        assertThat(log).contains("stop requested (SIGTERM or SIGINT); stopping the agent",
+                "opsagent stopped on a signal; the process exits with 128 + its number (143 for SIGTERM");
+        assertThat(log).as("the process exited 143").doesNotContain("exit code 0");
         assertThat(log).doesNotContain(Files.readString(root.resolve("etc/opsagent.token")));
         assertThat(InstanceLock.probe(root.resolve("var/lib/visualops/opsagent.lock")).state())
                 .isEqualTo(InstanceLock.State.FREE);

@@ -140,7 +140,9 @@ class LauncherTest {
                 "backend ws://127.0.0.1:9/agent, app app-1, executor auto, round interval 10m",
                 "runtime got AgentContext[", "InstanceToken[" + root.resolve("etc/opsagent.token") + ", value redacted]",
                 "stop requested (SIGTERM or SIGINT); stopping the agent",
-                "opsagent stopped, exit code 0");
+                "opsagent stopped on a signal; the process exits with 128 + its number (143 for SIGTERM, 130 for"
+                        + " SIGINT)");
+        assertThat(log).as("the JVM exits 143 or 130 after a signal, never 0").doesNotContain("exit code 0");
         assertThat(log).doesNotContain(token);
         assertThat(out() + err()).doesNotContain(token);
     }
@@ -289,23 +291,44 @@ class LauncherTest {
         assertThat(err()).isEqualTo("opsagent: " + root.resolve("x.conf") + ": no such file\n");
     }
 
+    // ---------------------------------------------------------------- config
+
+    @Test
+    void configShowsEverySettingWithItsOriginAndMasksAPassword() throws IOException {
+        Path config = writeConfig("[userdata]\nws_uri = wss://agent:pa55w0rd@backend.example/agent/\napp_id = app-1\n");
+
+        int code = launcher(runtime, Map.of("OPSAGENT_ROUND_INTERVAL", "90s")).execute("config", "--root",
+                root.toString());
+
+        assertThat(code).isZero();
+        assertThat(out()).doesNotContain("pa55w0rd")
+                .containsPattern("\\[userdata] ws_uri = wss://agent:\\*\\*\\*\\*@backend.example/agent/ +\\(" + config + ":2\\)\n")
+                .containsPattern("\\[userdata] app_id = app-1 +\\(" + config + ":3\\)\n")
+                .containsPattern("\\[round] interval = 90s +\\(environment variable OPSAGENT_ROUND_INTERVAL\\)\n")
+                .containsPattern("\\[network] ping_interval = 30s +\\(built-in default\\)\n")
+                .doesNotContain("[module]");
+        assertThat(root.resolve("var")).as("config prepares nothing").doesNotExist();
+
+        out.reset();
+        assertThat(launcher(runtime, Map.of()).execute("config", "--root", root.toString(), "--json")).isZero();
+        JsonObject first = JsonParser.parseString(out()).getAsJsonArray().get(0).getAsJsonObject();
+        assertThat(first.get("key").getAsString()).isEqualTo("[userdata] ws_uri");
+        assertThat(first.get("value").getAsString()).isEqualTo("wss://agent:****@backend.example/agent/");
+        assertThat(first.get("origin").getAsString()).isEqualTo("file");
+    }
+
     // ---------------------------------------------------------------- demo
 
     @Test
-    void demoRunsInAFolderOfItsOwn() throws IOException {
+    void demoRunsInAFolderOfItsOwnAndRemovesItAfterwards() {
         assertThat(launcher().execute("demo", "--rounds", "2")).isZero();
 
         assertThat(runtime.demoRequest).isEqualTo(new DemoRequest(2));
         Path demoRoot = runtime.context.host().root();
-        try {
-            assertThat(demoRoot.getFileName().toString()).startsWith("opsagent-demo-");
-            assertThat(runtime.context.host().stateDir()).isDirectory();
-            assertThat(runtime.context.config().userdata().wsUri()).isEmpty();
-        } finally {
-            try (Stream<Path> files = Files.walk(demoRoot)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        assertThat(demoRoot.getFileName().toString()).startsWith("opsagent-demo-");
+        assertThat(runtime.demoStateDirExisted).as("the state directory while the demo ran").isTrue();
+        assertThat(runtime.context.config().userdata().wsUri()).isEmpty();
+        assertThat(demoRoot).as("the demo's folder after it ended").doesNotExist();
     }
 
     // ---------------------------------------------------------------- status

@@ -16,6 +16,7 @@ final class RecordingRuntime implements AgentRuntime {
     volatile AgentContext context;
     volatile ApplyRequest applyRequest;
     volatile DemoRequest demoRequest;
+    volatile boolean demoStateDirExisted;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int exitCode;
 
@@ -52,7 +53,15 @@ final class RecordingRuntime implements AgentRuntime {
     public int demo(AgentContext context, DemoRequest request) {
         this.context = context;
         this.demoRequest = request;
+        this.demoStateDirExisted = java.nio.file.Files.isDirectory(context.host().stateDir());
         started.countDown();
+        return exitCode;
+    }
+
+    @Override
+    public int check(AgentContext context, java.nio.file.Path recipe) {
+        this.context = context;
+        context.out().println("checked " + recipe.getFileName());
         return exitCode;
     }
 

@@ -14,13 +14,21 @@ import java.util.Objects;
  * @param workDir where per-call private directories are created, or null for the system's
  *     temporary directory
  * @param saltWorker whether and how the resident Salt worker runs states
+ * @param commandDirectory the built-in executor's working directory for {@code linux.cmd}
+ *     states that name no {@code cwd}, or null for {@code /opt/visualops/tmp}
  */
 public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir,
-        SaltWorkerSettings saltWorker) {
+        SaltWorkerSettings saltWorker, Path commandDirectory) {
 
     public ExecutorSettings {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(saltWorker, "saltWorker");
+    }
+
+    /** Settings where {@code linux.cmd} runs in {@code /opt/visualops/tmp} when a state names no {@code cwd}. */
+    public ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir,
+            SaltWorkerSettings saltWorker) {
+        this(kind, saltCall, saltConfigDir, workDir, saltWorker, null);
     }
 
     /** Settings with the resident Salt worker's defaults. */
@@ -35,6 +43,6 @@ public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfig
 
     /** These settings with another kind. */
     public ExecutorSettings withKind(ExecutorKind newKind) {
-        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir, saltWorker);
+        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir, saltWorker, commandDirectory);
     }
 }

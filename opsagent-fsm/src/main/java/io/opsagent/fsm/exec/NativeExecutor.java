@@ -10,6 +10,8 @@ import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.fsm.spi.StateRequest;
 import io.opsagent.fsm.spi.StateResult;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
@@ -36,6 +38,15 @@ public final class NativeExecutor implements StateExecutor {
         this(ProcessLauncher.standard());
     }
 
+    /**
+     * With {@code commandDirectory} as the working directory of {@code linux.cmd} states that
+     * name none (the default is {@code /opt/visualops/tmp}; an agent with a root prefix passes
+     * that directory under its root).
+     */
+    public NativeExecutor(Path commandDirectory) {
+        this.modules = new BuiltinModules(ProcessLauncher.standard(), commandDirectory);
+    }
+
     NativeExecutor(ProcessLauncher launcher) {
         this.modules = new BuiltinModules(Objects.requireNonNull(launcher, "launcher"));
     }
@@ -43,6 +54,23 @@ public final class NativeExecutor implements StateExecutor {
     /** The modules this executor supports. */
     public static Set<String> supportedModules() {
         return BuiltinModules.supportedModules();
+    }
+
+    /**
+     * Why {@code state} cannot be applied by this executor at all (its module is not built in),
+     * or empty. Not part of {@link #check}: a pushed recipe still runs and reports such a state
+     * as failed; a local {@code apply} or {@code check} refuses it up front.
+     */
+    public static java.util.Optional<String> unsupported(RecipeState state) {
+        if (state.isComment() || state.isWait() || supportedModules().contains(state.module())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(BuiltinModules.unsupported(state.module()));
+    }
+
+    @Override
+    public List<String> check(RecipeState state) {
+        return modules.check(state);
     }
 
     @Override

@@ -27,7 +27,7 @@ public final class StateExecutors {
         switch (settings.kind()) {
             case NATIVE:
                 LOG.info("state executor: built-in (kind native)");
-                return new NativeExecutor();
+                return nativeExecutor(settings);
             case SALT: {
                 Path saltCall = findSaltCall(settings).orElseThrow(() -> new OpsAgentException(
                         "executor kind salt: salt-call not found " + where(settings)));
@@ -42,9 +42,13 @@ public final class StateExecutors {
                     return new SaltCallExecutor(saltCall.get(), settings.saltConfigDir(), settings.workDir(), settings.saltWorker());
                 }
                 LOG.info("state executor: built-in (kind auto; salt-call not found {})", where(settings));
-                return new NativeExecutor();
+                return nativeExecutor(settings);
             }
         }
+    }
+
+    private static NativeExecutor nativeExecutor(ExecutorSettings settings) {
+        return settings.commandDirectory() == null ? new NativeExecutor() : new NativeExecutor(settings.commandDirectory());
     }
 
     /** {@code salt-call} as configured, or from {@code PATH} when not configured; empty when not usable. */

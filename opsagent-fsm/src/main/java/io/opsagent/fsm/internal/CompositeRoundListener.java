@@ -1,5 +1,6 @@
 package io.opsagent.fsm.internal;
 
+import io.opsagent.fsm.RecipeCheck;
 import io.opsagent.fsm.RoundEvent;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
@@ -55,6 +56,11 @@ public final class CompositeRoundListener implements RoundListener {
     @Override
     public void upgradeOrdered(AgentUpdate order) {
         each(l -> l.upgradeOrdered(order));
+    }
+
+    @Override
+    public void recipeRejected(long recipeVersion, List<RecipeCheck.Problem> problems) {
+        each(l -> l.recipeRejected(recipeVersion, problems));
     }
 
     @Override

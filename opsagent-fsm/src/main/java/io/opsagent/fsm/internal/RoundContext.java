@@ -88,6 +88,8 @@ final class RoundContext {
 
     private long timerToken;
     private Cancellable timer = Cancellable.NONE;
+    /** The loop time the round timer (interval, backoff) fires at; 0 when none is set. Read from any thread. */
+    private volatile long timerDueNanos;
 
     private AgentUpdate pendingUpgrade;
     private boolean recipeKeptDuringUpgrade;
@@ -553,13 +555,20 @@ final class RoundContext {
     private void startTimer(Duration delay) {
         cancelTimer();
         long token = ++timerToken;
+        timerDueNanos = Math.max(1, loop.nanoTime() + delay.toNanos());
         timer = loop.schedule(delay, () -> poster.post(RoundEvent.TIMER_FIRED, token));
     }
 
     private void cancelTimer() {
         timer.cancel();
         timer = Cancellable.NONE;
+        timerDueNanos = 0;
         timerToken++;
+    }
+
+    /** The loop time the round timer fires at, 0 when none is set; safe from any thread. */
+    long timerDueNanos() {
+        return timerDueNanos;
     }
 
     static String describe(Duration d) {

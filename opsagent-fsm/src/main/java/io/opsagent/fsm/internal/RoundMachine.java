@@ -176,6 +176,11 @@ public final class RoundMachine {
         return snapshot;
     }
 
+    /** The loop time the next round or retry is due at, 0 when none is scheduled; safe from any thread. */
+    public long timerDueNanos() {
+        return context.timerDueNanos();
+    }
+
     /** The machine's current state; call on the event loop. */
     public RoundState state() {
         return machine.getState() == null ? null : machine.getState().getId();

@@ -1,5 +1,8 @@
 package io.opsagent.fsm.spi;
 
+import io.opsagent.fsm.protocol.RecipeState;
+import java.util.List;
+
 /**
  * Applies one configuration state of a recipe, asynchronously.
  *
@@ -20,6 +23,18 @@ public interface StateExecutor {
      * @return a handle that can cancel the running execution
      */
     StateExecution start(StateRequest request, StateCallback callback);
+
+    /**
+     * What is wrong with {@code state} whatever the host: a module this executor does not
+     * apply, a missing or mistyped parameter. The agent checks every state of a recipe with it
+     * before it applies any, and refuses the whole recipe when one has a problem. Changes
+     * nothing; the default finds no problem.
+     *
+     * @return one message per problem, each naming the module and parameter; empty when none
+     */
+    default List<String> check(RecipeState state) {
+        return List.of();
+    }
 
     /** Receives the single outcome of one {@link StateExecutor#start} call. */
     @FunctionalInterface

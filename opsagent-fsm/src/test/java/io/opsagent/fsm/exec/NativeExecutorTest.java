@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.opsagent.fsm.internal.exec.builtin.CommandEnvironment;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateRequest;
@@ -290,6 +291,25 @@ class NativeExecutorTest {
         assertThat(target).exists();
     }
 
+    @Test
+    void aDryRunWouldCreateAFileOrLinkWhoseDirectoryAnEarlierStateMakesButAfterAFileStillFails() throws Exception {
+        Path dir = tmp.resolve("made-by-an-earlier-state");
+
+        StateResult file = dryRun("linux.file", params("path", dir.resolve("f"), "content", "x"));
+        StateResult link = dryRun("linux.symlink", params("target", dir.resolve("l"), "source", "/etc/hostname"));
+
+        assertThat(file.success()).as(file.toString()).isTrue();
+        assertThat(file.changed()).isTrue();
+        assertThat(file.comment()).contains("does not exist yet; an earlier state must create it");
+        assertThat(link.success()).as(link.toString()).isTrue();
+        assertThat(link.changed()).isTrue();
+        assertThat(dir).doesNotExist();
+
+        Files.writeString(tmp.resolve("plain"), "a file, not a directory");
+        assertThat(dryRun("linux.file", params("path", tmp.resolve("plain/f"), "content", "x")).success())
+                .as("no state can turn a file into the directory").isFalse();
+    }
+
     // ---------------------------------------------------------------- linux.cmd
 
     @Test
@@ -301,6 +321,42 @@ class NativeExecutorTest {
         assertThat(r.changed()).isTrue();
         assertThat(r.comment()).isEqualTo("Command \"echo \"$GREETING from $(pwd)\"; echo oops >&2\" run");
         assertThat(r.stdout()).isEqualTo("hi from " + tmp + "\noops\n");
+    }
+
+    @Test
+    void aCommandGetsOnlyTheDocumentedEnvironmentAndUmaskNotTheAgents() throws Exception {
+        JsonObject p = params("cmd", "env | sort; umask", "cwd", tmp);
+        p.add("env", keyValues(Map.of("GREETING", "hi")));
+
+        StateResult r = run("linux.cmd", p);
+
+        assertThat(r.success()).as(r.toString()).isTrue();
+        Map<String, String> seen = new TreeMap<>();
+        List<String> lines = r.stdout().lines().toList();
+        for (String line : lines.subList(0, lines.size() - 1)) {
+            int eq = line.indexOf('=');
+            seen.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        // What the shell itself adds (PWD, SHLVL, _) is not the agent's.
+        seen.keySet().removeAll(List.of("PWD", "SHLVL", "_", "OLDPWD"));
+        assertThat(seen).containsOnlyKeys("PATH", "LANG", "HOME", "GREETING");
+        assertThat(seen.get("PATH")).isEqualTo(CommandEnvironment.PATH);
+        assertThat(seen.get("HOME")).isEqualTo(System.getProperty("user.home"));
+        assertThat(seen.get("GREETING")).isEqualTo("hi");
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("0022");
+    }
+
+    @Test
+    void theDefaultWorkingDirectoryIsUnderTheConfiguredOneNotTheHosts() {
+        Path commands = tmp.resolve("root/opt/visualops/tmp");
+        NativeExecutor underRoot = new NativeExecutor(commands);
+        ResultRecorder recorder = new ResultRecorder();
+
+        underRoot.start(request("linux.cmd", params("cmd", "pwd"), false, MINUTE), recorder);
+
+        StateResult r = recorder.await(MINUTE);
+        assertThat(r.success()).as(r.toString()).isTrue();
+        assertThat(r.stdout()).isEqualTo(commands + "\n");
     }
 
     @Test

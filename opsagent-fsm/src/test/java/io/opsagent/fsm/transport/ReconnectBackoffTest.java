@@ -7,6 +7,7 @@ import io.opsagent.fsm.Await;
 import io.opsagent.fsm.BackoffPolicy;
 import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.ConnectionState;
+import io.opsagent.fsm.LogLines;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.protocol.Handshake;
 import io.opsagent.fsm.spi.StateExecution;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +67,7 @@ class ReconnectBackoffTest {
             Duration delay = awaitReconnectTimer();
             assertThat(agent.connectionState()).isEqualTo(ConnectionState.BACKING_OFF);
             assertThat(delay).as("attempt %d", attempt).isEqualTo(POLICY.delay(attempt, replica));
+            assertThat(agent.nextReconnectIn()).as("what status shows").contains(delay);
             assertThat(delay).isLessThanOrEqualTo(POLICY.nominalDelay(attempt));
             delays.add(delay);
             loop.advance(delay);
@@ -112,6 +115,42 @@ class ReconnectBackoffTest {
             assertThat(backend.count(Handshake.class)).isEqualTo(3);
             agent.close();
             loop.runUntilIdle();
+        }
+    }
+
+    @Test
+    void eachAttemptIsOneLineWithItsDelayAndTheReturnSaysHowLongTheConnectionWasDown() throws Exception {
+        try (TestBackend backend = new TestBackend().start(); LogLines log = new LogLines(Level.INFO)) {
+            OpsAgent agent = agent(backend.url(), 4);
+            Await.until(() -> {
+                loop.runUntilIdle();
+                return backend.count(Handshake.class) == 1;
+            }, "the first connection");
+            backend.stop();
+            loop.advance(awaitReconnectTimer());
+            Duration second = awaitReconnectTimer();
+            backend.start();
+            loop.advance(Duration.ofSeconds(7));
+            loop.advance(second);
+            Await.until(() -> {
+                loop.runUntilIdle();
+                return backend.count(Handshake.class) == 2;
+            }, "the connection back");
+            agent.close();
+            loop.runUntilIdle();
+
+            List<String> lines = log.lines().stream()
+                    .filter(l -> l.matches("(INFO connect|WARN connection to).*") && !l.endsWith(" closed"))
+                    .toList();
+            assertThat(lines).hasSize(5);
+            assertThat(lines.get(0)).startsWith("INFO connecting to ");
+            assertThat(lines.get(1)).startsWith("INFO connected to ");
+            assertThat(lines.get(2)).startsWith("WARN connection to ").contains("reconnecting in ", "(attempt 1)");
+            assertThat(lines.get(3)).startsWith("WARN connection to ").contains("reconnecting in ", "(attempt 2)");
+            assertThat(lines.get(4)).startsWith("INFO connected to ")
+                    .matches(".* again after (\\d+) s down \\(2 attempt\\(s\\)\\); 0 StateLog\\(s\\) sent");
+            long down = Long.parseLong(lines.get(4).replaceAll(".* again after (\\d+) s down.*", "$1"));
+            assertThat(down).as("down from the loss to the return, on the manual clock").isGreaterThanOrEqualTo(7);
         }
     }
 }

@@ -1,12 +1,14 @@
 package io.opsagent.fsm.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsagent.fsm.AgentIdentity;
 import io.opsagent.fsm.Await;
 import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.ConnectionState;
 import io.opsagent.fsm.OpsAgent;
+import io.opsagent.fsm.OpsAgentException;
 import io.opsagent.fsm.spi.StateExecution;
 import java.net.InetAddress;
 import java.net.URI;
@@ -117,5 +119,21 @@ class TlsTest {
         OpsAgent a = connect("localhost", null);
         Await.until(() -> a.connectionState() == ConnectionState.BACKING_OFF, "the refused connection");
         assertThat(messages.get()).isZero();
+    }
+
+    @Test
+    void aMissingCaFileIsNamedAsMissing() {
+        Path missing = dir.resolve("nope.pem");
+        assertThatThrownBy(() -> connect("localhost", missing)).isInstanceOf(OpsAgentException.class)
+                .hasMessage("CA file " + missing + ": no such file");
+    }
+
+    @Test
+    void aKeyGivenAsTheCaFileIsNamedAsNotACertificate() throws Exception {
+        Path key = dir.resolve("client.key");
+        Files.writeString(key, new HeldCertificate.Builder().build().privateKeyPkcs8Pem());
+        assertThatThrownBy(() -> connect("localhost", key)).isInstanceOf(OpsAgentException.class)
+                .hasMessage("CA file " + key + " holds no PEM certificate (-----BEGIN CERTIFICATE-----); it starts with"
+                        + " -----BEGIN PRIVATE KEY-----, which is not a CA certificate");
     }
 }

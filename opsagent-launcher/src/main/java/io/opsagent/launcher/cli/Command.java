@@ -26,12 +26,37 @@ public sealed interface Command {
             Optional<Path> root,
             Optional<ExecutorKind> executor,
             boolean dryRun,
-            boolean json) implements Command {
+            boolean json,
+            Optional<String> stateId,
+            boolean verbose) implements Command {
         public Apply {
+            Objects.requireNonNull(stateId, "stateId");
             Objects.requireNonNull(recipe, "recipe");
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(root, "root");
             Objects.requireNonNull(executor, "executor");
+        }
+    }
+
+    /**
+     * {@code opsagent check RECIPE.json [--config FILE] [--root DIR] [--executor K]}: every
+     * problem of the recipe, found without applying anything.
+     */
+    record Check(Path recipe, Optional<Path> config, Optional<Path> root, Optional<ExecutorKind> executor)
+            implements Command {
+        public Check {
+            Objects.requireNonNull(recipe, "recipe");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(root, "root");
+            Objects.requireNonNull(executor, "executor");
+        }
+    }
+
+    /** {@code opsagent config [--config FILE] [--root DIR] [--json]}: the settings in effect and their origins. */
+    record Config(Optional<Path> config, Optional<Path> root, boolean json) implements Command {
+        public Config {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(root, "root");
         }
     }
 

@@ -36,6 +36,10 @@ public final class CommandLineParser {
                 return run(rest);
             case "apply":
                 return apply(rest);
+            case "check":
+                return check(rest);
+            case "config":
+                return config(rest);
             case "demo":
                 return demo(rest);
             case "status":
@@ -65,27 +69,48 @@ public final class CommandLineParser {
     }
 
     private static Command apply(List<String> args) {
-        Scanned s = scan("apply", args, Set.of("--config", "--root", "--executor"), Set.of("--dry-run", "--json"));
-        if (s.positionals.isEmpty()) {
-            throw new UsageException("apply: which recipe? give the path of a RECIPE.json");
-        }
-        if (s.positionals.size() > 1) {
-            throw new UsageException("apply: one recipe at a time, got " + s.positionals.size() + ": "
-                    + String.join(" ", s.positionals));
-        }
-        Optional<ExecutorKind> executor = Optional.empty();
-        String kind = s.values.get("--executor");
-        if (kind != null) {
-            executor = Optional.of(ExecutorKind.fromConfigName(kind).orElseThrow(() -> new UsageException(
-                    "apply: --executor must be auto, salt or native, got '" + kind + "'")));
-        }
+        Scanned s = scan("apply", args, Set.of("--config", "--root", "--executor", "--state"),
+                Set.of("--dry-run", "--json", "--verbose"));
         return new Command.Apply(
-                toPath("apply", "RECIPE.json", s.positionals.get(0)),
+                recipe("apply", s),
                 s.path("--config"),
                 s.path("--root"),
-                executor,
+                executor("apply", s),
                 s.flags.contains("--dry-run"),
-                s.flags.contains("--json"));
+                s.flags.contains("--json"),
+                Optional.ofNullable(s.values.get("--state")),
+                s.flags.contains("--verbose"));
+    }
+
+    private static Command check(List<String> args) {
+        Scanned s = scan("check", args, Set.of("--config", "--root", "--executor"), NO_FLAGS);
+        return new Command.Check(recipe("check", s), s.path("--config"), s.path("--root"), executor("check", s));
+    }
+
+    private static Command config(List<String> args) {
+        Scanned s = scan("config", args, Set.of("--config", "--root"), Set.of("--json"));
+        s.noPositionals();
+        return new Command.Config(s.path("--config"), s.path("--root"), s.flags.contains("--json"));
+    }
+
+    private static Path recipe(String command, Scanned s) {
+        if (s.positionals.isEmpty()) {
+            throw new UsageException(command + ": which recipe? give the path of a RECIPE.json");
+        }
+        if (s.positionals.size() > 1) {
+            throw new UsageException(command + ": one recipe at a time, got " + s.positionals.size() + ": "
+                    + String.join(" ", s.positionals));
+        }
+        return toPath(command, "RECIPE.json", s.positionals.get(0));
+    }
+
+    private static Optional<ExecutorKind> executor(String command, Scanned s) {
+        String kind = s.values.get("--executor");
+        if (kind == null) {
+            return Optional.empty();
+        }
+        return Optional.of(ExecutorKind.fromConfigName(kind).orElseThrow(() -> new UsageException(
+                command + ": --executor must be auto, salt or native, got '" + kind + "'")));
     }
 
     private static Command demo(List<String> args) {

@@ -28,7 +28,6 @@ public final class ConfigKeys {
     public static final ConfigKey LOG_PATH = key("global", "log_path", ValueType.HOST_PATH, "/var/log/visualops");
     public static final ConfigKey LOGFILE =
             key("global", "logfile", ValueType.HOST_PATH, "/var/log/visualops/agent.log");
-    public static final ConfigKey WATCH = key("global", "watch", ValueType.HOST_PATH, "/var/lib/visualops/watch");
 
     public static final ConfigKey ROUND_INTERVAL = key("round", "interval", ValueType.DURATION, "10m");
     public static final ConfigKey BACKOFF_INITIAL = key("round", "backoff_initial", ValueType.DURATION, "5s");
@@ -60,18 +59,10 @@ public final class ConfigKeys {
             key("upgrade", "handshake_deadline", ValueType.DURATION, "120s");
     public static final ConfigKey UPGRADE_MAX_FAILURES = key("upgrade", "max_failures", ValueType.COUNT, "3");
 
-    public static final ConfigKey MODULE_ROOT =
-            key("module", "root", ValueType.HOST_PATH, "/opt/visualops/bootstrap");
-    public static final ConfigKey MODULE_NAME = key("module", "name", ValueType.TEXT, "salt");
-    public static final ConfigKey MODULE_BOOTSTRAP =
-            key("module", "bootstrap", ValueType.TEXT, "scripts/bootstrap.sh");
-    public static final ConfigKey MODULE_REPO = key("module", "mod_repo", ValueType.TEXT, null);
-    public static final ConfigKey MODULE_TAG = key("module", "mod_tag", ValueType.TEXT, null);
-
     /** Every key, in document order. */
     public static final List<ConfigKey> ALL = List.of(
             WS_URI, APP_ID, VERSION, BASE_REMOTE, GPG_KEY_URI,
-            TOKEN, LOGLVL, LOG_PATH, LOGFILE, WATCH,
+            TOKEN, LOGLVL, LOG_PATH, LOGFILE, ignored("global", "watch"),
             ignored("global", "envroot"), ignored("global", "conf_path"), ignored("global", "package_path"),
             ignored("global", "scripts_path"), ignored("global", "platform"), ignored("global", "user"),
             ignored("global", "proc"), ignored("global", "pidfile"), ignored("global", "haltfile"),
@@ -84,7 +75,8 @@ public final class ConfigKeys {
             ignored("salt", "srv_root"), ignored("salt", "extension_modules"), ignored("salt", "cachedir"),
             ignored("salt", "pkg_cache"), ignored("salt", "timeout"), ignored("salt", "runtime"),
             UPGRADE_PUBLIC_KEY, UPGRADE_PUBLIC_KEY_FILE, UPGRADE_HANDSHAKE_DEADLINE, UPGRADE_MAX_FAILURES,
-            MODULE_ROOT, MODULE_NAME, MODULE_BOOTSTRAP, MODULE_REPO, MODULE_TAG,
+            ignored("module", "root"), ignored("module", "name"), ignored("module", "bootstrap"),
+            ignored("module", "mod_repo"), ignored("module", "mod_tag"),
             ignored("module", "dst_adaptor"), ignored("module", "src_salt"), ignored("module", "src_adaptor"),
             ignored("module", "compat"));
 

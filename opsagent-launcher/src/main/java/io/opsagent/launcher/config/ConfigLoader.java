@@ -45,13 +45,30 @@ public final class ConfigLoader {
     /** Files larger than this are refused: a configuration is a few hundred bytes. */
     static final long MAX_FILE_BYTES = 1024 * 1024;
 
-    /** The result of a load: the configuration and the warnings to log once logging is up. */
-    public record Loaded(LauncherConfig config, List<String> warnings) {
+    /**
+     * The result of a load: the configuration, the warnings to log once logging is up, and every
+     * used key's value as written with where it came from (for {@code opsagent config}).
+     */
+    public record Loaded(LauncherConfig config, List<String> warnings, List<Setting> settings) {
         public Loaded {
             Objects.requireNonNull(config, "config");
             warnings = List.copyOf(warnings);
+            settings = List.copyOf(settings);
+        }
+
+        public Loaded(LauncherConfig config, List<String> warnings) {
+            this(config, warnings, List.of());
         }
     }
+
+    /**
+     * One used key as it is in effect.
+     *
+     * @param key the key
+     * @param value its text as written (host paths before the root prefix), or null when unset
+     * @param origin where the value came from: the built-in default, a file line, or the environment
+     */
+    public record Setting(ConfigKey key, String value, Origin origin) {}
 
     private final Path root;
     private final Map<String, String> environment;
@@ -190,7 +207,15 @@ public final class ConfigLoader {
         applyEnvironment(raw, warnings);
         Values values = new Values(raw);
         LauncherConfig config = values.build(file);
-        return new Loaded(config, warnings);
+        List<Setting> settings = new ArrayList<>();
+        for (ConfigKey key : ConfigKeys.ALL) {
+            if (key.isUsed()) {
+                Raw r = raw.get(key);
+                settings.add(r == null ? new Setting(key, key.defaultValue(), Origin.builtIn())
+                        : new Setting(key, r.value(), r.origin()));
+            }
+        }
+        return new Loaded(config, warnings, settings);
     }
 
     private void applyEnvironment(Map<ConfigKey, Raw> raw, List<String> warnings) {
@@ -244,8 +269,7 @@ public final class ConfigLoader {
                     hostPath(ConfigKeys.TOKEN),
                     required(ConfigKeys.LOGLVL, ConfigLoader::logLevel),
                     logDir,
-                    logFile,
-                    hostPath(ConfigKeys.WATCH));
+                    logFile);
 
             Optional<Duration> delay = optional(ConfigKeys.SALT_DELAY, ConfigLoader::minutes);
             Duration interval = required(ConfigKeys.ROUND_INTERVAL, ConfigLoader::positiveDuration);
@@ -278,20 +302,13 @@ public final class ConfigLoader {
                     required(ConfigKeys.SALT_WORKER_MAX_STATES, ConfigLoader::count),
                     required(ConfigKeys.SALT_WORKER_MAX_RSS_MB, ConfigLoader::count));
 
-            LauncherConfig.ModuleSettings module = new LauncherConfig.ModuleSettings(
-                    hostPath(ConfigKeys.MODULE_ROOT),
-                    required(ConfigKeys.MODULE_NAME, ConfigLoader::text),
-                    required(ConfigKeys.MODULE_BOOTSTRAP, ConfigLoader::text),
-                    optional(ConfigKeys.MODULE_REPO, ConfigLoader::text),
-                    optional(ConfigKeys.MODULE_TAG, ConfigLoader::text));
-
             LauncherConfig.UpgradeSettings upgrade = new LauncherConfig.UpgradeSettings(
                     optional(ConfigKeys.UPGRADE_PUBLIC_KEY, ConfigLoader::text),
                     optional(ConfigKeys.UPGRADE_PUBLIC_KEY_FILE, ConfigLoader::absolutePath),
                     required(ConfigKeys.UPGRADE_HANDSHAKE_DEADLINE, ConfigLoader::positiveDuration),
                     required(ConfigKeys.UPGRADE_MAX_FAILURES, ConfigLoader::count));
 
-            return new LauncherConfig(file, userdata, global, round, network, executor, salt, module, upgrade);
+            return new LauncherConfig(file, userdata, global, round, network, executor, salt, upgrade);
         }
 
         private boolean isSet(ConfigKey key) {

@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param network {@code [network]}: the connection to the backend
  * @param executor {@code [executor] kind}
  * @param salt {@code [salt]}: how Salt is called
- * @param module {@code [module]}: the states-module repository
+ * @param upgrade {@code [upgrade]}: how ordered releases are verified
  */
 public record LauncherConfig(
         Optional<Path> source,
@@ -29,7 +29,6 @@ public record LauncherConfig(
         NetworkSettings network,
         ExecutorKind executor,
         SaltSettings salt,
-        ModuleSettings module,
         UpgradeSettings upgrade) {
 
     public LauncherConfig {
@@ -40,13 +39,12 @@ public record LauncherConfig(
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(salt, "salt");
-        Objects.requireNonNull(module, "module");
         Objects.requireNonNull(upgrade, "upgrade");
     }
 
     /** The same configuration with another executor (for {@code apply --executor}). */
     public LauncherConfig withExecutor(ExecutorKind kind) {
-        return new LauncherConfig(source, userdata, global, round, network, kind, salt, module, upgrade);
+        return new LauncherConfig(source, userdata, global, round, network, kind, salt, upgrade);
     }
 
     /** How the configuration is named in messages: its file, or "built-in defaults". */
@@ -79,9 +77,8 @@ public record LauncherConfig(
      * @param logDir the log directory ({@code log_path})
      * @param logFile the agent's log file ({@code logfile}, else {@code agent.log} in a set {@code log_path});
      *     rolled over at 10 MiB, 5 kept
-     * @param watchDir the directory of watch checksums ({@code watch})
      */
-    public record GlobalSettings(Path tokenFile, LogLevel logLevel, Path logDir, Path logFile, Path watchDir) {}
+    public record GlobalSettings(Path tokenFile, LogLevel logLevel, Path logDir, Path logFile) {}
 
     /**
      * {@code [round]}: rounds and their failure backoff.
@@ -129,17 +126,6 @@ public record LauncherConfig(
      */
     public record SaltSettings(String saltCall, boolean worker, Optional<Path> python, int workerMaxStates,
             int workerMaxRssMb) {}
-
-    /**
-     * {@code [module]}: the states-module repository the recipes name.
-     *
-     * @param root the directory its clone lives in ({@code root})
-     * @param name the clone's directory name ({@code name})
-     * @param bootstrap the repository-relative script run after an update ({@code bootstrap})
-     * @param repo the repository URL last named by a recipe ({@code mod_repo})
-     * @param tag the tag or branch last named by a recipe ({@code mod_tag})
-     */
-    public record ModuleSettings(Path root, String name, String bootstrap, Optional<String> repo, Optional<String> tag) {}
 
     /**
      * {@code [upgrade]}: how releases ordered by {@code AgentUpdate} are verified and taken.

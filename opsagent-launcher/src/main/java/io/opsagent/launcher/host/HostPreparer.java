@@ -91,6 +91,11 @@ public final class HostPreparer {
 
     // ---------------------------------------------------------------- directories
 
+    /** Makes a missing root prefix and its missing parents, mode 0755 each. */
+    public static void createRoot(Path root) {
+        directory(root.getRoot(), root, PARENT_DIR_MODE, false, new ArrayList<>());
+    }
+
     private static void directory(Path root, Path dir, int mode, boolean tighten, List<String> notes) {
         try {
             if (Files.isDirectory(dir)) {
@@ -122,8 +127,8 @@ public final class HostPreparer {
                 throw new HostException(dir + " exists and is not a directory");
             }
         } catch (AccessDeniedException e) {
-            throw new HostException("cannot create or change " + dir + ": permission denied "
-                    + "(run as root, or pass --root DIR)", e);
+            throw new HostException("cannot create or change " + dir + ": permission denied"
+                    + (root.getParent() == null ? " (run as root, or pass --root DIR)" : ""), e);
         } catch (IOException e) {
             throw new HostException("cannot create or change " + dir + ": " + e, e);
         }

@@ -29,14 +29,16 @@ final class ApplyRun implements RoundListener {
 
     private final RecipeMetadata recipe;
     private final boolean dryRun;
+    private final boolean verbose;
     private final Consumer<String> releaseWait;
     private final Map<Integer, Outcome> outcomes = new HashMap<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean success;
 
-    ApplyRun(RecipeMetadata recipe, boolean dryRun, Consumer<String> releaseWait) {
+    ApplyRun(RecipeMetadata recipe, boolean dryRun, boolean verbose, Consumer<String> releaseWait) {
         this.recipe = recipe;
         this.dryRun = dryRun;
+        this.verbose = verbose;
         this.releaseWait = releaseWait;
     }
 
@@ -136,12 +138,26 @@ final class ApplyRun implements RoundListener {
             }
         }
         out.println(line(header, width));
-        for (String[] row : rows) {
-            out.println(line(row, width));
+        for (int i = 0; i < rows.length; i++) {
+            out.println(line(rows[i], width));
+            Outcome outcome = outcomes.get(i);
+            if (verbose && outcome != null) {
+                printDetail(out, "comment", outcome.result().comment());
+                printDetail(out, "output", outcome.result().stdout());
+            }
         }
         out.println();
         out.println("recipe version " + recipe.recipeVersion() + ": " + (ok ? "every state succeeded" : "a state failed")
                 + (dryRun ? " (dry run: nothing was changed)" : ""));
+    }
+
+    /** {@code --verbose}: a state's whole text, indented under its row. */
+    private static void printDetail(PrintStream out, String label, String text) {
+        if (text == null || text.isBlank()) {
+            return;
+        }
+        out.println("    " + label + ":");
+        text.stripTrailing().lines().forEach(l -> out.println("      " + l));
     }
 
     private static String line(String[] cells, int[] width) {

@@ -16,8 +16,10 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The instance id: the configured {@code [network] instance_id} when it is an id, or fetched from
- * the cloud metadata URL it names (only then is the metadata service asked). A fetch times out
- * after 2 s and is retried with a growing, jittered delay until it succeeds or the agent stops.
+ * the cloud metadata URL it names (only then is the metadata service asked). A fetch asks for an
+ * IMDSv2 session token first ({@code PUT /latest/api/token}) and sends it with the request; a
+ * service that gives no token (IMDSv1 only, another cloud) is asked without one. A fetch times
+ * out after 2 s and is retried with a growing, jittered delay until it succeeds or the agent stops.
  */
 final class InstanceIdResolver {
 
@@ -31,7 +33,14 @@ final class InstanceIdResolver {
      */
     static final String DISABLED_PROPERTY = "opsagent.metadata.disabled";
 
+    /** The IMDSv2 token path, on the metadata URL's host. */
+    static final String TOKEN_PATH = "/latest/api/token";
+    static final String TOKEN_HEADER = "X-aws-ec2-metadata-token";
+    static final String TOKEN_TTL_HEADER = "X-aws-ec2-metadata-token-ttl-seconds";
+
     private final CountDownLatch stopped;
+    private final boolean honourDisabledProperty;
+    private volatile String lastProblem;
     /**
      * Made only when a URL must be fetched: building a JDK HTTP client sets up TLS (the system
      * trust store) and starts a selector thread, which an id written in the configuration never
@@ -40,7 +49,18 @@ final class InstanceIdResolver {
     private HttpClient client;
 
     InstanceIdResolver(CountDownLatch stopped) {
+        this(stopped, true);
+    }
+
+    /** With {@code honourDisabledProperty} false, for tests against a loopback metadata server only. */
+    InstanceIdResolver(CountDownLatch stopped, boolean honourDisabledProperty) {
         this.stopped = stopped;
+        this.honourDisabledProperty = honourDisabledProperty;
+    }
+
+    /** Why the last fetch failed, while the id is still being fetched; null when none failed. */
+    String lastProblem() {
+        return lastProblem;
     }
 
     /** The id, or null when the agent was stopped before one could be fetched. */
@@ -48,16 +68,20 @@ final class InstanceIdResolver {
         if (!configured.startsWith("http://") && !configured.startsWith("https://")) {
             return configured;
         }
-        if (Boolean.getBoolean(DISABLED_PROPERTY)) {
+        if (honourDisabledProperty && Boolean.getBoolean(DISABLED_PROPERTY)) {
             throw new OpsAgentException("[network] instance_id names the metadata URL " + configured
                     + ", but metadata lookups are disabled (" + DISABLED_PROPERTY + "); set the instance id itself");
         }
         Random random = new Random();
         for (int attempt = 1; ; attempt++) {
             try {
-                return fetch(URI.create(configured));
+                String id = fetch(URI.create(configured));
+                lastProblem = null;
+                return id;
             } catch (IOException | OpsAgentException e) {
                 Duration delay = RETRY.delay(attempt, random);
+                lastProblem = "cannot get the instance id from " + configured + ": " + e.getMessage() + " (attempt "
+                        + attempt + ")";
                 LOG.warn("cannot get the instance id from {} ({}); trying again in {} ms", configured, e.getMessage(),
                         delay.toMillis());
                 if (stopped.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -71,10 +95,15 @@ final class InstanceIdResolver {
         if (client == null) {
             client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         }
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        String token = sessionToken(uri);
+        HttpRequest.Builder get = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET();
+        if (token != null) {
+            get.header(TOKEN_HEADER, token);
+        }
+        HttpResponse<String> response = client.send(get.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new OpsAgentException("HTTP " + response.statusCode());
+            throw new OpsAgentException("HTTP " + response.statusCode() + (token == null && response.statusCode() == 401
+                    ? " (the service wants an IMDSv2 token, and " + TOKEN_PATH + " gave none)" : ""));
         }
         String id = response.body().strip();
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH || id.contains("404 - Not Found")
@@ -82,5 +111,21 @@ final class InstanceIdResolver {
             throw new OpsAgentException("the answer is not an instance id");
         }
         return id;
+    }
+
+    /** An IMDSv2 session token from {@code uri}'s host, or null when it gives none (IMDSv1 only). */
+    private String sessionToken(URI uri) throws IOException, InterruptedException {
+        URI tokenUri = uri.resolve(TOKEN_PATH);
+        HttpRequest put = HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(2))
+                .header(TOKEN_TTL_HEADER, "21600")
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build();
+        HttpResponse<String> response = client.send(put, HttpResponse.BodyHandlers.ofString());
+        String token = response.body().strip();
+        if (response.statusCode() != 200 || token.isEmpty() || token.length() > MAX_ID_LENGTH * 4) {
+            LOG.debug("no IMDSv2 token from {} (HTTP {}); asking without one", tokenUri, response.statusCode());
+            return null;
+        }
+        return token;
     }
 }

@@ -5,14 +5,17 @@ import io.opsagent.fsm.BackoffPolicy;
 import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.OpsAgentException;
+import io.opsagent.fsm.RecipeCheck;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.SingleThreadEventLoop;
 import io.opsagent.fsm.exec.ExecutorSettings;
+import io.opsagent.fsm.exec.NativeExecutor;
 import io.opsagent.fsm.exec.SaltWorkerSettings;
 import io.opsagent.fsm.exec.StateExecutors;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.protocol.StateDone;
 import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.launcher.AgentContext;
@@ -28,6 +31,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -153,18 +157,33 @@ public final class LibraryRuntime implements AgentRuntime {
 
     @Override
     public int apply(AgentContext context, ApplyRequest request) {
-        RecipeMetadata recipe = RecipeFiles.read(request.recipe());
+        RecipeMetadata recipe = only(RecipeFiles.read(request.recipe()), request);
         LauncherConfig config = context.config();
+        StateExecutor executor = executor(config, context.host());
+        List<RecipeCheck.Problem> problems = problems(recipe, executor);
+        if (!problems.isEmpty()) {
+            throw new OpsAgentException(describe(request.recipe(), problems) + "\nnothing of it was applied");
+        }
         OpsAgent[] self = new OpsAgent[1];
-        ApplyRun run = new ApplyRun(recipe, request.dryRun(),
+        ApplyRun run = new ApplyRun(recipe, request.dryRun(), request.verbose(),
                 id -> self[0].receive(new StateDone(recipe.recipeVersion(), id)));
         boolean ok = true;
         if (!recipe.states().orElseThrow().isEmpty()) {
+            CountDownLatch machineStopped = new CountDownLatch(1);
             OpsAgent agent = baseBuilder(config, context.host(), request.dryRun())
+                    .executor(executor)
                     .identity(new AgentIdentity("local", config.userdata().appId().orElse("local"),
                             context.agentVersion(), ""))
                     .sink(message -> { })
                     .listener(run)
+                    .listener(new RoundListener() {
+                        @Override
+                        public void stateChanged(RoundState from, RoundState to) {
+                            if (to == RoundState.STOPPED) {
+                                machineStopped.countDown();
+                            }
+                        }
+                    })
                     .build();
             self[0] = agent;
             running.set(agent);
@@ -172,6 +191,9 @@ public final class LibraryRuntime implements AgentRuntime {
             agent.receive(recipe);
             awaitEither(stopped, run.finished());
             agent.close();
+            // Stopping cancels the running state, which kills its process tree: wait for that
+            // before returning, or the JVM may exit first and leave the tree behind.
+            await(machineStopped, Duration.ofSeconds(10));
             if (run.finished().getCount() > 0) {
                 LOG.warn("apply stopped before the round finished");
                 return ExitCodes.STATE_FAILED;
@@ -185,6 +207,50 @@ public final class LibraryRuntime implements AgentRuntime {
         }
         context.out().flush();
         return ok ? ExitCodes.OK : ExitCodes.STATE_FAILED;
+    }
+
+    /** The recipe, or with {@code --state ID} a recipe of that one state. */
+    private static RecipeMetadata only(RecipeMetadata recipe, ApplyRequest request) {
+        if (request.stateId().isEmpty()) {
+            return recipe;
+        }
+        String id = request.stateId().get();
+        List<RecipeState> states = recipe.states().orElse(List.of());
+        RecipeState state = states.stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow(() ->
+                new OpsAgentException("recipe " + request.recipe() + " has no state '" + id + "'; its states are: "
+                        + String.join(", ", states.stream().map(RecipeState::id).toList())));
+        return new RecipeMetadata(recipe.recipeVersion(), recipe.module(), java.util.Optional.of(List.of(state)));
+    }
+
+    @Override
+    public int check(AgentContext context, Path recipeFile) {
+        RecipeMetadata recipe = RecipeFiles.read(recipeFile);
+        StateExecutor executor = executor(context.config(), context.host());
+        List<RecipeCheck.Problem> problems = problems(recipe, executor);
+        int states = recipe.states().orElse(List.of()).size();
+        if (problems.isEmpty()) {
+            context.out().println("recipe " + recipeFile + ": " + states + (states == 1 ? " state" : " states")
+                    + ", no problem found");
+            return ExitCodes.OK;
+        }
+        context.out().println(describe(recipeFile, problems));
+        return ExitCodes.ERROR;
+    }
+
+    /** The executor's checks, and for the built-in executor the modules it does not apply. */
+    private static List<RecipeCheck.Problem> problems(RecipeMetadata recipe, StateExecutor executor) {
+        return RecipeCheck.problems(recipe, executor, state -> executor instanceof NativeExecutor
+                ? NativeExecutor.unsupported(state).stream().toList() : List.of());
+    }
+
+    /** The problems, one per line under a line that counts them. */
+    static String describe(Path recipeFile, List<RecipeCheck.Problem> problems) {
+        StringBuilder b = new StringBuilder("recipe " + recipeFile + " has " + problems.size()
+                + (problems.size() == 1 ? " problem" : " problems") + ":");
+        for (RecipeCheck.Problem p : problems) {
+            b.append("\n  ").append(p);
+        }
+        return b.toString();
     }
 
     @Override
@@ -220,7 +286,7 @@ public final class LibraryRuntime implements AgentRuntime {
         SaltWorkerSettings worker = new SaltWorkerSettings(salt.worker(), salt.python().orElse(null),
                 salt.workerMaxStates(), salt.workerMaxRssMb());
         return StateExecutors.create(new ExecutorSettings(kind, saltPath, host.stateDir().resolve("salt"),
-                host.stateDir().resolve("work"), worker));
+                host.stateDir().resolve("work"), worker, host.installDir().resolve("tmp")));
     }
 
     /** Waits until either latch is open (or the thread is interrupted). */

@@ -1,6 +1,5 @@
 package io.opsagent.launcher.runtime;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -43,7 +42,8 @@ final class RecipeFiles {
                     frame.addProperty("recipe_version", 1);
                 }
                 if (!frame.has("state")) {
-                    frame.add("state", new JsonArray());
+                    throw new OpsAgentException("recipe " + file + " has no \"state\" list: a RecipeMetadata object"
+                            + " carries its states in \"state\"");
                 }
             } else {
                 throw new OpsAgentException("recipe " + file + " must be a RecipeMetadata object or an array of states");

@@ -2,6 +2,7 @@ package io.opsagent.launcher.runtime;
 
 import io.opsagent.fsm.AgentSnapshot;
 import io.opsagent.fsm.OpsAgent;
+import io.opsagent.fsm.RecipeCheck;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.protocol.RecipeState;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -47,6 +49,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
     private final Object lock = new Object();
     private Supplier<OpsAgent> agent = () -> null;
     private boolean pending;
+    private AgentStatus.RejectedRecipe rejected;
 
     StatusUpdater(StatusFile file, String agentVersion, String backendUri, Clock clock) {
         this.file = file;
@@ -91,6 +94,15 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         request();
     }
 
+    @Override
+    public void recipeRejected(long recipeVersion, List<RecipeCheck.Problem> problems) {
+        synchronized (lock) {
+            rejected = new AgentStatus.RejectedRecipe(recipeVersion, problems.stream()
+                    .map(RecipeCheck.Problem::toString).collect(Collectors.joining("\n")), clock.instant());
+        }
+        request();
+    }
+
     /** Asks for a write {@link #SETTLE} from now; several requests before it runs make one write. */
     void request() {
         synchronized (lock) {
@@ -113,9 +125,11 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
 
     private void write() {
         List<AgentStatus.StateOutcome> last;
+        AgentStatus.RejectedRecipe lastRejected;
         synchronized (lock) {
             pending = false;
             last = new ArrayList<>(results.values());
+            lastRejected = rejected;
         }
         OpsAgent a = agent.get();
         if (a == null) {
@@ -127,10 +141,12 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
             current = new AgentStatus.CurrentState(s.stateIndex(), s.currentStateId(), s.currentStateModule(),
                     s.attempt());
         }
-        AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, clock.instant(),
+        Instant now = clock.instant();
+        AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, now,
                 a.connectionState().name(), backendUri, s.state().name(),
-                s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current, null, last,
-                a.outboxDepth());
+                s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current,
+                a.nextRoundIn().map(now::plus).orElse(null), a.nextReconnectIn().map(now::plus).orElse(null), last,
+                a.outboxDepth(), lastRejected);
         try {
             file.write(status);
         } catch (RuntimeException e) {

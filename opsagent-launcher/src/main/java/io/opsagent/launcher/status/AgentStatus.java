@@ -12,15 +12,17 @@ import java.util.Objects;
  * @param pid the agent's process id
  * @param startedAt when the agent started
  * @param updatedAt when this status was written
- * @param connectionState the connection's state, e.g. {@code CONNECTING}, {@code CONNECTED}, {@code DISCONNECTED}
+ * @param connectionState the connection's state, e.g. {@code CONNECTING}, {@code ONLINE}, {@code BACKING_OFF}
  * @param backendUri the backend's URI without user info; nullable
  * @param roundState the round machine's state, e.g. {@code IDLE}, {@code EXECUTING}, {@code BACKOFF}
  * @param recipeVersion the loaded recipe's version; nullable (no recipe yet)
  * @param stateCount the number of states in the loaded recipe
  * @param currentState the state being applied or waited on; nullable
  * @param nextRoundAt when the next round or retry starts (in {@code IDLE} or {@code BACKOFF}); nullable
+ * @param nextReconnectAt when the next connection attempt starts (in {@code BACKING_OFF}); nullable
  * @param lastResults the results of the current or last round so far, in recipe order
  * @param outboxDepth StateLogs waiting to be delivered to the backend
+ * @param lastRejectedRecipe the last recipe from the backend refused for a problem; nullable
  */
 public record AgentStatus(
         String agentVersion,
@@ -34,8 +36,32 @@ public record AgentStatus(
         int stateCount,
         CurrentState currentState,
         Instant nextRoundAt,
+        Instant nextReconnectAt,
         List<StateOutcome> lastResults,
-        int outboxDepth) {
+        int outboxDepth,
+        RejectedRecipe lastRejectedRecipe) {
+
+    /** A status without a connection attempt pending and without a refused recipe. */
+    public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,
+            String backendUri, String roundState, Long recipeVersion, int stateCount, CurrentState currentState,
+            Instant nextRoundAt, List<StateOutcome> lastResults, int outboxDepth) {
+        this(agentVersion, pid, startedAt, updatedAt, connectionState, backendUri, roundState, recipeVersion, stateCount,
+                currentState, nextRoundAt, null, lastResults, outboxDepth, null);
+    }
+
+    /**
+     * A recipe the agent refused as a whole, before any of it ran.
+     *
+     * @param recipeVersion its version
+     * @param reason every problem found, one per line
+     * @param at when it was refused
+     */
+    public record RejectedRecipe(long recipeVersion, String reason, Instant at) {
+        public RejectedRecipe {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(at, "at");
+        }
+    }
 
     public AgentStatus {
         Objects.requireNonNull(agentVersion, "agentVersion");

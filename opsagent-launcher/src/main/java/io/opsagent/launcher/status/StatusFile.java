@@ -145,6 +145,8 @@ public final class StatusFile {
             o.add("current_state", c);
         }
         o.add("next_round_at", s.nextRoundAt() == null ? JsonNull.INSTANCE : new JsonPrimitive(s.nextRoundAt().toString()));
+        o.add("next_reconnect_at", s.nextReconnectAt() == null ? JsonNull.INSTANCE
+                : new JsonPrimitive(s.nextReconnectAt().toString()));
         JsonArray results = new JsonArray();
         for (AgentStatus.StateOutcome r : s.lastResults()) {
             JsonObject j = new JsonObject();
@@ -157,6 +159,15 @@ public final class StatusFile {
         }
         o.add("last_results", results);
         o.addProperty("outbox_depth", s.outboxDepth());
+        if (s.lastRejectedRecipe() == null) {
+            o.add("last_rejected_recipe", JsonNull.INSTANCE);
+        } else {
+            JsonObject r = new JsonObject();
+            r.addProperty("recipe_version", s.lastRejectedRecipe().recipeVersion());
+            r.addProperty("reason", s.lastRejectedRecipe().reason());
+            r.addProperty("at", s.lastRejectedRecipe().at().toString());
+            o.add("last_rejected_recipe", r);
+        }
         return o;
     }
 
@@ -234,11 +245,26 @@ public final class StatusFile {
                     (int) number(o, "state_count", false),
                     current,
                     instant(o, "next_round_at", false),
+                    instant(o, "next_reconnect_at", false),
                     results,
-                    (int) number(o, "outbox_depth", false));
+                    (int) number(o, "outbox_depth", false),
+                    rejected(o));
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
+    }
+
+    private AgentStatus.RejectedRecipe rejected(JsonObject o) {
+        JsonElement e = o.get("last_rejected_recipe");
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            throw fail("last_rejected_recipe must be an object or null");
+        }
+        JsonObject r = e.getAsJsonObject();
+        return new AgentStatus.RejectedRecipe(number(r, "recipe_version", true), text(r, "reason", true),
+                instant(r, "at", true));
     }
 
     private String text(JsonObject o, String name, boolean required) {

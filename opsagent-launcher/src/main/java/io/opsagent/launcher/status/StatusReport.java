@@ -39,7 +39,9 @@ public final class StatusReport {
         line(out, "version", s.agentVersion() + ", started " + seconds(s.startedAt()) + " (pid " + s.pid() + ")");
         line(out, "updated", seconds(s.updatedAt()) + " (" + span(s.updatedAt(), now) + " ago)"
                 + (lock.state() == InstanceLock.State.FREE ? "; the agent has stopped since" : ""));
-        line(out, "connection", s.connectionState() + (s.backendUri() == null ? "" : " to " + s.backendUri()));
+        line(out, "connection", s.connectionState() + (s.backendUri() == null ? "" : " to " + s.backendUri())
+                + (s.nextReconnectAt() == null ? "" : ", next attempt at " + seconds(s.nextReconnectAt()) + " (in "
+                + span(now, s.nextReconnectAt()) + ")"));
         line(out, "round", s.roundState() + (s.nextRoundAt() == null ? "" : ", next at " + seconds(s.nextRoundAt())
                 + " (in " + span(now, s.nextRoundAt()) + ")"));
         line(out, "recipe", s.recipeVersion() == null ? "none" : "version " + s.recipeVersion() + ", "
@@ -47,6 +49,11 @@ public final class StatusReport {
         AgentStatus.CurrentState c = s.currentState();
         line(out, "current", c == null ? "-" : "state " + (c.index() + 1) + " of " + s.stateCount() + ": " + c.id()
                 + " (" + c.module() + ")" + (c.attempt() > 1 ? ", attempt " + c.attempt() : ""));
+        if (s.lastRejectedRecipe() != null) {
+            AgentStatus.RejectedRecipe r = s.lastRejectedRecipe();
+            line(out, "rejected", "recipe version " + r.recipeVersion() + " at " + seconds(r.at()) + " ("
+                    + span(r.at(), now) + " ago): " + oneLine(r.reason()));
+        }
         line(out, "outbox", s.outboxDepth() + (s.outboxDepth() == 1 ? " StateLog" : " StateLogs")
                 + " waiting for the backend");
         if (s.lastResults().isEmpty()) {

@@ -28,13 +28,25 @@ class CommandLineParserTest {
     void applyTakesOneRecipeAndItsOptionsInAnyOrder() {
         assertThat(parse("apply", "--json", "r.json", "--executor", "salt", "--dry-run", "--root=/x"))
                 .isEqualTo(new Command.Apply(Path.of("r.json"), Optional.empty(), Optional.of(Path.of("/x")),
-                        Optional.of(ExecutorKind.SALT), true, true));
+                        Optional.of(ExecutorKind.SALT), true, true, Optional.empty(), false));
         assertThat(parse("apply", "r.json"))
                 .isEqualTo(new Command.Apply(Path.of("r.json"), Optional.empty(), Optional.empty(), Optional.empty(),
-                        false, false));
+                        false, false, Optional.empty(), false));
         assertThat(parse("apply", "--", "-odd-name.json"))
                 .isEqualTo(new Command.Apply(Path.of("-odd-name.json"), Optional.empty(), Optional.empty(),
-                        Optional.empty(), false, false));
+                        Optional.empty(), false, false, Optional.empty(), false));
+        assertThat(parse("apply", "r.json", "--state", "web-conf", "--verbose"))
+                .isEqualTo(new Command.Apply(Path.of("r.json"), Optional.empty(), Optional.empty(), Optional.empty(),
+                        false, false, Optional.of("web-conf"), true));
+    }
+
+    @Test
+    void checkTakesOneRecipeAndTheOptionsOfApplysCheck() {
+        assertThat(parse("check", "r.json", "--executor", "native"))
+                .isEqualTo(new Command.Check(Path.of("r.json"), Optional.empty(), Optional.empty(),
+                        Optional.of(ExecutorKind.NATIVE)));
+        assertThatThrownBy(() -> parse("check")).hasMessage("check: which recipe? give the path of a RECIPE.json");
+        assertThatThrownBy(() -> parse("check", "r.json", "--dry-run")).hasMessage("check: unknown option '--dry-run'");
     }
 
     @Test

@@ -79,7 +79,6 @@ class ConfigDocsAgreementTest {
         assertThat(loaded.config().network()).isEqualTo(defaults.network());
         assertThat(loaded.config().global()).isEqualTo(defaults.global());
         assertThat(loaded.config().salt()).isEqualTo(defaults.salt());
-        assertThat(loaded.config().module()).isEqualTo(defaults.module());
         assertThat(loaded.config().executor()).isEqualTo(defaults.executor());
     }
 

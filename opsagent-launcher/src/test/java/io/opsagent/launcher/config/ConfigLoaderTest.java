@@ -72,12 +72,23 @@ class ConfigLoaderTest {
         assertThat(c.userdata().baseRemote()).contains(URI.create("https://s3.amazonaws.com/opsagent"));
         assertThat(c.global().tokenFile()).isEqualTo(Path.of("/etc/opsagent.token"));
         assertThat(c.global().logFile()).isEqualTo(Path.of("/var/log/visualops/agent.log"));
-        assertThat(c.global().watchDir()).isEqualTo(Path.of("/var/lib/visualops/opsagent/watch"));
         assertThat(c.round().interval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.salt().worker()).isTrue();
-        assertThat(c.module().repo()).isEmpty();
-        assertThat(c.module().tag()).isEmpty();
-        assertThat(c.module().name()).isEqualTo("salt");
+    }
+
+    @Test
+    void watchAndTheModuleKeysAreAcceptedButNotReadBecauseNothingUsesThem() throws IOException {
+        // Values that no parser would take: they must not stop the agent, since nothing reads them.
+        Path file = write("[global]\nwatch = relative/watch\n[module]\nroot = relative\nname =\nbootstrap =\n"
+                + "mod_repo = x\nmod_tag = y\n");
+
+        ConfigLoader.Loaded loaded = loader().load(file);
+
+        assertThat(loaded.warnings()).isEmpty();
+        for (String name : new String[] {"root", "name", "bootstrap", "mod_repo", "mod_tag"}) {
+            assertThat(ConfigKeys.find("module", name)).get().extracting(ConfigKey::isUsed).isEqualTo(false);
+        }
+        assertThat(ConfigKeys.find("global", "watch")).get().extracting(ConfigKey::isUsed).isEqualTo(false);
     }
 
     @Test
@@ -106,7 +117,6 @@ class ConfigLoaderTest {
         assertThat(c.salt().python()).isEmpty();
         assertThat(c.salt().workerMaxStates()).isEqualTo(500);
         assertThat(c.salt().workerMaxRssMb()).isEqualTo(512);
-        assertThat(c.module().root()).isEqualTo(root.resolve("opt/visualops/bootstrap"));
         assertThat(c.userdata().wsUri()).isEmpty();
     }
 
@@ -224,12 +234,12 @@ class ConfigLoaderTest {
 
     @Test
     void emptyOptionalValuesMeanNotSetAndValuesKeepHashesAndSemicolons() throws IOException {
-        Path file = write("[userdata]\napp_id =\n[module]\nmod_repo = https://git.example/states.git#main;x\n");
+        Path file = write("[userdata]\napp_id =\nbase_remote = https://dl.example/a#b;c\n");
 
         LauncherConfig c = loader().load(file).config();
 
         assertThat(c.userdata().appId()).isEmpty();
-        assertThat(c.module().repo()).contains("https://git.example/states.git#main;x");
+        assertThat(c.userdata().baseRemote()).contains(URI.create("https://dl.example/a#b;c"));
     }
 
     @Test

@@ -113,6 +113,22 @@ class CronScriptTest {
     }
 
     @Test
+    void startsTheAgentWithTheSystemdUnitsUmaskAndNiceness() throws Exception {
+        Path agent = root.resolve("opt/visualops/releases/1.0/bin/opsagent");
+        Files.writeString(agent, "#!/bin/sh\n{ umask; nice; } > \"" + started + ".tmp\"\nmv \"" + started + ".tmp\" \""
+                + started + "\"\n");
+        Processes.Result base = Processes.run(List.of("sh", "-c", "nice"), Map.of(), root);
+        int niceness = Integer.parseInt(base.stdout().strip());
+
+        Processes.Result r = runCron();
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
+        // config/opsagent.service: UMask=0027, Nice=10.
+        assertThat(Files.readAllLines(started)).containsExactly("0027", String.valueOf(Math.min(19, niceness + 10)));
+    }
+
+    @Test
     void leavesARunningAgentAlone() throws Exception {
         Process agent = new ProcessBuilder("bash", "-c", "read -r line", "opsagent.jar").start();
         try {

@@ -76,6 +76,20 @@ class LibraryRuntimeTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("examples")
+    void aDryRunOnAFreshHostSaysWouldChangeWhereAnEarlierStateMakesTheParent(Path example) throws IOException {
+        int code = opsagent("apply", local(example).toString(), "--root", root.toString(), "--executor", "native",
+                "--dry-run", "--json");
+
+        assertThat(code).as(out() + err).isZero();
+        for (JsonElement state : json().getAsJsonArray("states")) {
+            JsonObject s = state.getAsJsonObject();
+            assertThat(s.get("result").isJsonNull() || s.get("result").getAsBoolean()).as(s.toString()).isTrue();
+        }
+        assertThat(root.resolve("files")).as("a dry run changes nothing").doesNotExist();
+    }
+
     @Test
     void secondApplyChangesNothingAndDryRunReportsWouldChangeWithoutChanging() throws IOException {
         Path recipe = local(Path.of("..", "config", "examples", "apply-local.json"));
@@ -141,5 +155,131 @@ class LibraryRuntimeTest {
                 .contains("demo finished: 2 round(s), 14 StateLog(s) received by the backend");
         List<String> lines = out().lines().filter(l -> l.startsWith("  state check-site")).toList();
         assertThat(lines).hasSize(2).allMatch(l -> l.contains(" ok "));
+    }
+
+    @Test
+    void applyStoppedByASignalKillsTheRunningStatesProcessesBeforeItReturns() throws Exception {
+        String token = "3" + (ProcessHandle.current().pid() % 1000) + "1.5";
+        Path recipe = root.resolve("long.json");
+        Path started = root.resolve("started");
+        Files.writeString(recipe, "[{\"id\":\"long\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + started + "; sleep " + token + "; true\",\"cwd\":\"" + root + "\"}}]");
+        LibraryRuntime runtime = new LibraryRuntime();
+        Launcher launcher = new Launcher(() -> runtime, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), (name, action) -> () -> true, Clock.systemUTC());
+        java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> launcher.execute("apply", recipe.toString(), "--root", root.toString(), "--executor", "native"));
+        io.opsagent.launcher.testing.FileEvents.awaitFile(started, java.time.Duration.ofSeconds(60));
+        assertThat(sleeps(token)).as("the state's sleep").isNotEmpty();
+
+        runtime.stop(); // what the shutdown hook does on SIGTERM or Ctrl-C
+        int code = exit.get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(sleeps(token)).as("processes of the state left alive when apply returned").isEmpty();
+    }
+
+    @Test
+    void anInputErrorIsPrintedOnceNotAlsoLogged() throws Exception {
+        Path recipe = root.resolve("twice.json");
+        Files.writeString(recipe, "[{\"id\":\"a\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\"}},"
+                + "{\"id\":\"a\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\"}}]");
+        // In a process of its own, as a user runs it: the log and the "opsagent:" line share stderr.
+        io.opsagent.launcher.testing.Processes.Result r = io.opsagent.launcher.testing.Processes.run(List.of(
+                io.opsagent.launcher.testing.Processes.java(), "-cp", System.getProperty("java.class.path"),
+                io.opsagent.launcher.Main.class.getName(), "apply", recipe.toString(), "--root", root.toString(),
+                "--executor", "native"), Map.of(), root);
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stderr()).as(r.toString()).contains("opsagent: recipe " + recipe + ": state[1].id: duplicate state id");
+        assertThat(r.stderr().lines().filter(l -> l.contains("duplicate state id"))).as(r.toString()).hasSize(1);
+    }
+
+    @Test
+    void aRecipeObjectWithoutStatesIsAnErrorNotAnEmptyRecipe() throws IOException {
+        Path recipe = root.resolve("nostates.json");
+        Files.writeString(recipe, "{\"recipe_version\": 3, \"states\": []}");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe
+                + " has no \"state\" list: a RecipeMetadata object carries its states in \"state\"\n");
+    }
+
+    @Test
+    void aRecipeThatIsNotUtf8SaysSo() throws IOException {
+        Path recipe = root.resolve("latin1.json");
+        Files.write(recipe, "[{\"id\":\"caf\u00e9\"}]".getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe
+                + " is not UTF-8 text (byte 0xe9 at offset 11); save it as UTF-8\n");
+    }
+
+    private Path recipeWithProblems() throws IOException {
+        Path recipe = root.resolve("problems.json");
+        Files.writeString(recipe, "[{\"id\":\"first\",\"module\":\"linux.file\",\"parameter\":{\"path\":\""
+                + root.resolve("written") + "\",\"content\":\"x\"}},"
+                + "{\"id\":\"soon\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\",\"timeout\":\"soon\"}},"
+                + "{\"id\":\"what\",\"module\":\"linux.unknown\",\"parameter\":{}}]");
+        return recipe;
+    }
+
+    @Test
+    void applyReportsEveryProblemOfTheRecipeAtOnceAndAppliesNothing() throws IOException {
+        Path recipe = recipeWithProblems();
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native")).isEqualTo(1);
+
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe + " has 2 problems:\n"
+                + "  state 2 (soon, linux.cmd): linux.cmd: parameter 'timeout' must be a whole number, got string"
+                + " \"soon\"\n"
+                + "  state 3 (what, linux.unknown): module linux.unknown is not supported by the built-in executor (it"
+                + " supports linux.file, linux.dir, linux.symlink, linux.cmd); install Salt (salt-call) to apply it\n"
+                + "nothing of it was applied\n");
+        assertThat(root.resolve("written")).as("the first, valid state did not run").doesNotExist();
+    }
+
+    @Test
+    void checkReportsTheSameProblemsAndExits1OrSaysTheRecipeIsFine() throws IOException {
+        Path recipe = recipeWithProblems();
+
+        assertThat(opsagent("check", recipe.toString(), "--root", root.toString(), "--executor", "native")).isEqualTo(1);
+        assertThat(out()).startsWith("recipe " + recipe + " has 2 problems:\n  state 2 (soon, linux.cmd): ")
+                .contains("  state 3 (what, linux.unknown): ");
+        assertThat(root.resolve("written")).doesNotExist();
+        assertThat(root.resolve("var")).as("check prepares no host directory").doesNotExist();
+
+        out.reset();
+        Path example = local(Path.of("..", "config", "examples", "apply-local.json"));
+        assertThat(opsagent("check", example.toString(), "--root", root.toString(), "--executor", "native")).isZero();
+        assertThat(out()).isEqualTo("recipe " + example + ": 4 states, no problem found\n");
+        assertThat(root.resolve("files")).as("nothing applied").doesNotExist();
+    }
+
+    @Test
+    void applyStateRunsThatOneStateAndVerboseShowsItsWholeCommentAndOutput() throws IOException {
+        Path recipe = root.resolve("three.json");
+        Files.writeString(recipe, "[{\"id\":\"one\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + root.resolve("one") + "\"}},"
+                + "{\"id\":\"two\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"echo first; echo second\"}},"
+                + "{\"id\":\"three\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + root.resolve("three") + "\"}}]");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native", "--state",
+                "two", "--verbose")).isZero();
+
+        assertThat(root.resolve("one")).doesNotExist();
+        assertThat(root.resolve("three")).doesNotExist();
+        assertThat(out()).contains("two    linux.cmd  ok", "    comment:\n      Command \"echo first; echo second\" run\n",
+                "    output:\n      first\n      second\n");
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--state", "four")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("opsagent: recipe " + recipe
+                + " has no state 'four'; its states are: one, two, three\n");
+    }
+
+    private static List<ProcessHandle> sleeps(String token) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().orElse("").contains("sleep " + token)).toList();
     }
 }

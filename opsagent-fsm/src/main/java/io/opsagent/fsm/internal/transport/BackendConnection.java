@@ -73,6 +73,10 @@ public final class BackendConnection implements MessageSink {
     private WebSocket socket;
     private long generation;
     private long openedAtNanos;
+    /** When the connection was lost (or the first attempt failed); 0 while connected or never lost. */
+    private long lostAtNanos;
+    /** The loop time of the next connection attempt while backing off; 0 otherwise. Read from any thread. */
+    private volatile long reconnectDueNanos;
     private volatile long lastFrameNanos;
     private int failedAttempts;
     private long connects;
@@ -118,7 +122,7 @@ public final class BackendConnection implements MessageSink {
     public void start() {
         if ("ws".equals(settings.url().getScheme().toLowerCase(Locale.ROOT)) && PLAIN_WS_WARNED.compareAndSet(false, true)) {
             LOG.warn("the backend URL {} is plain ws://: the instance token and the recipes travel unencrypted;"
-                    + " use wss:// where the backend supports it", settings.url());
+                    + " use wss:// where the backend supports it", settings.loggableUrl());
         }
         connect();
     }
@@ -153,7 +157,12 @@ public final class BackendConnection implements MessageSink {
         if (journal != null) {
             journal.close();
         }
-        LOG.info("connection to {} closed", settings.url());
+        LOG.info("connection to {} closed", settings.loggableUrl());
+    }
+
+    /** The loop time of the next connection attempt while backing off, 0 otherwise; safe from any thread. */
+    public long reconnectDueNanos() {
+        return state == ConnectionState.BACKING_OFF ? reconnectDueNanos : 0;
     }
 
     public ConnectionState state() {
@@ -185,10 +194,16 @@ public final class BackendConnection implements MessageSink {
             return;
         }
         state = ConnectionState.CONNECTING;
+        reconnectDueNanos = 0;
         long gen = ++generation;
-        LOG.info("connecting to {}", settings.url());
+        if (lostAtNanos == 0) {
+            LOG.info("connecting to {}", settings.loggableUrl());
+        } else {
+            // The line that said the connection was lost named this attempt and its delay.
+            LOG.debug("connecting to {} (attempt {})", settings.loggableUrl(), failedAttempts);
+        }
         Request request = new Request.Builder().url(settings.url().toString())
-                .header("Origin", settings.url().toString())
+                .header("Origin", settings.loggableUrl())
                 .build();
         socket = client.newWebSocket(request, new Listener(gen));
     }
@@ -197,8 +212,17 @@ public final class BackendConnection implements MessageSink {
         connects++;
         openedAtNanos = loop.nanoTime();
         lastFrameNanos = openedAtNanos;
-        LOG.info("connected to {}", settings.url());
-        handshake(ws);
+        if (lostAtNanos == 0) {
+            LOG.info("connected to {}", settings.loggableUrl());
+            handshake(ws);
+        } else {
+            long down = openedAtNanos - lostAtNanos;
+            int waiting = outbox.size();
+            handshake(ws);
+            LOG.info("connected to {} again after {} s down ({} attempt(s)); {} StateLog(s) sent", settings.loggableUrl(),
+                    down / 1_000_000_000, failedAttempts, waiting - outbox.size());
+            lostAtNanos = 0;
+        }
         armWatchdog();
     }
 
@@ -268,14 +292,18 @@ public final class BackendConnection implements MessageSink {
         outbox.connectionLost();
         outboxDepth = outbox.size();
         boolean wasOpen = state == ConnectionState.ONLINE || state == ConnectionState.NOT_READY;
+        if (lostAtNanos == 0) {
+            lostAtNanos = Math.max(1, loop.nanoTime());
+        }
         if (wasOpen && loop.nanoTime() - openedAtNanos >= settings.stableAfter().toNanos()) {
             failedAttempts = 0;
         }
         failedAttempts++;
         Duration delay = settings.reconnect().delay(failedAttempts, random);
         state = ConnectionState.BACKING_OFF;
-        LOG.warn("connection to {} lost ({}); reconnecting in {} ms (attempt {})", settings.url(), reason,
+        LOG.warn("connection to {} lost ({}); reconnecting in {} ms (attempt {})", settings.loggableUrl(), reason,
                 delay.toMillis(), failedAttempts);
+        reconnectDueNanos = Math.max(1, loop.nanoTime() + delay.toNanos());
         timer = loop.schedule(delay, this::connect);
     }
 

@@ -2,15 +2,22 @@ package io.opsagent.fsm.internal.transport;
 
 import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.OpsAgentException;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.util.Collection;
+import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -67,6 +74,14 @@ final class TlsConfigurer {
         Collection<? extends Certificate> certificates;
         try (InputStream in = Files.newInputStream(caFile)) {
             certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        } catch (NoSuchFileException e) {
+            throw new OpsAgentException("CA file " + caFile + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new OpsAgentException("CA file " + caFile + ": permission denied", e);
+        } catch (CertificateException e) {
+            throw new OpsAgentException("CA file " + caFile + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+                    + firstLine(caFile).map(l -> "; it starts with " + l + ", which is not a CA certificate").orElse(""),
+                    e);
         }
         if (certificates.isEmpty()) {
             throw new OpsAgentException("CA file " + caFile + " holds no certificate");
@@ -78,5 +93,15 @@ final class TlsConfigurer {
             store.setCertificateEntry("ca-" + i++, certificate);
         }
         return store;
+    }
+
+    /** The file's first line when it is a PEM header, to say what the file holds instead. */
+    private static Optional<String> firstLine(Path file) {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            String line = reader.readLine();
+            return line != null && line.matches("-----BEGIN [A-Z0-9 ]{1,40}-----") ? Optional.of(line) : Optional.empty();
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -23,8 +23,9 @@ import java.util.Optional;
 
 /**
  * {@code linux.cmd}: runs {@code cmd} with {@code shell -c} (default {@code /bin/sh}) in
- * {@code cwd} (default {@code /opt/visualops/tmp/}, created when missing), with {@code env}
- * added to the agent's environment (entries with an empty value dropped), as {@code user} and
+ * {@code cwd} (default {@code /opt/visualops/tmp/} under the agent's root, created when missing),
+ * with the {@link CommandEnvironment} plus {@code env} (entries with an empty value dropped) and
+ * umask {@value CommandEnvironment#UMASK}, as {@code user} and
  * {@code group} (through {@code runuser}; only when the agent runs as root), for at most
  * {@code timeout} seconds (default 600; then the whole process tree is killed). It runs only
  * when every {@code if-path-present} path exists and no {@code if-path-absent} path does;
@@ -33,15 +34,20 @@ import java.util.Optional;
  */
 final class CmdModule implements BuiltinModule {
 
-    static final String DEFAULT_CWD = "/opt/visualops/tmp/";
+    /** Where commands run when the recipe names no {@code cwd} and the agent has no root prefix. */
+    public static final Path DEFAULT_CWD = Path.of("/opt/visualops/tmp");
 
     /** 40 KiB from the start and 20 KiB from the end of the output: within the 64 KiB report cap. */
     static final OutputLimit OUTPUT_LIMIT = OutputLimit.of(40 * 1024, 20 * 1024);
 
     private final ProcessLauncher launcher;
+    private final Path defaultCwd;
+    private final Map<String, String> agentEnvironment;
 
-    CmdModule(ProcessLauncher launcher) {
+    CmdModule(ProcessLauncher launcher, Path defaultCwd, Map<String, String> agentEnvironment) {
         this.launcher = launcher;
+        this.defaultCwd = defaultCwd;
+        this.agentEnvironment = Map.copyOf(agentEnvironment);
     }
 
     @Override
@@ -49,7 +55,7 @@ final class CmdModule implements BuiltinModule {
         String cmd = p.requiredString("cmd");
         String shell = p.string("shell", "/bin/sh");
         boolean defaultCwd = !p.has("cwd");
-        Path cwd = Path.of(p.absolutePath("cwd").orElse(DEFAULT_CWD));
+        Path cwd = p.absolutePath("cwd").map(Path::of).orElse(this.defaultCwd);
         Map<String, String> env = new LinkedHashMap<>();
         for (KeyValue kv : p.keyValues("env")) {
             if (!kv.value().isEmpty()) {
@@ -82,11 +88,9 @@ final class CmdModule implements BuiltinModule {
             Files.createDirectories(cwd);
         }
         List<String> argv = new ArrayList<>(identity);
-        argv.add(shell);
-        argv.add("-c");
-        argv.add(cmd);
-        ManagedProcess process = launcher.start(
-                new ProcessSpec(argv, cwd, env, true, OUTPUT_LIMIT, OutputLimit.of(0, 0)));
+        argv.addAll(CommandEnvironment.withUmask(List.of(shell, "-c", cmd)));
+        ManagedProcess process = launcher.start(new ProcessSpec(argv, cwd, CommandEnvironment.of(agentEnvironment, env),
+                true, OUTPUT_LIMIT, OutputLimit.of(0, 0), false));
         if (execution.attach(process)) {
             execution.stopAfter(Duration.ofSeconds(timeout), quoted + " timed out after " + timeout + " s");
         }

@@ -49,6 +49,11 @@ final class FileModule implements BuiltinModule {
 
         Path parent = path.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
+            if (dryRun && parent != null && !Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+                // As Salt's test=True: an earlier state of the same run may make the directory.
+                return StateResult.changed("The file " + path + " is set to be changed\nChanges: new file (its parent "
+                        + "directory " + parent + " does not exist yet; an earlier state must create it)", null);
+            }
             return StateResult.failed("Parent directory not present: " + parent, null);
         }
         if (Files.isDirectory(path)) {

@@ -34,6 +34,12 @@ final class SymlinkModule implements BuiltinModule {
         Optional<GroupPrincipal> group = Ownership.group(p, "group");
         Path parent = link.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
+            if (dryRun && parent != null && !Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+                // As Salt's test=True: an earlier state of the same run may make the directory.
+                return StateResult.changed("Symlink " + link + " is set to be created, pointing to " + source
+                        + "\nChanges: new symlink (its directory " + parent
+                        + " does not exist yet; an earlier state must create it)", null);
+            }
             return StateResult.failed("Directory " + parent + " for symlink is not present", null);
         }
         boolean isLink = Files.isSymbolicLink(link);

@@ -61,6 +61,9 @@ public final class ProcessLauncher {
         if (spec.directory() != null) {
             builder.directory(spec.directory().toFile());
         }
+        if (!spec.inheritEnvironment()) {
+            builder.environment().clear();
+        }
         builder.environment().putAll(spec.environment());
         builder.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
         builder.redirectErrorStream(spec.mergeErrorIntoOutput());

@@ -11,10 +11,12 @@ import java.util.Objects;
  *
  * @param command the program and its arguments
  * @param directory the working directory, or null for the agent's
- * @param environment variables set on top of the agent's environment
+ * @param environment variables set on top of the agent's environment, or instead of it
  * @param mergeErrorIntoOutput whether stderr goes into the same capture as stdout
  * @param stdoutLimit what is kept of stdout
  * @param stderrLimit what is kept of stderr (ignored when merged)
+ * @param inheritEnvironment whether the agent's environment is the base; when false, the
+ *     process gets {@code environment} alone
  */
 public record ProcessSpec(
         List<String> command,
@@ -22,7 +24,14 @@ public record ProcessSpec(
         Map<String, String> environment,
         boolean mergeErrorIntoOutput,
         OutputLimit stdoutLimit,
-        OutputLimit stderrLimit) {
+        OutputLimit stderrLimit,
+        boolean inheritEnvironment) {
+
+    /** A process with the agent's environment plus {@code environment}. */
+    public ProcessSpec(List<String> command, Path directory, Map<String, String> environment,
+            boolean mergeErrorIntoOutput, OutputLimit stdoutLimit, OutputLimit stderrLimit) {
+        this(command, directory, environment, mergeErrorIntoOutput, stdoutLimit, stderrLimit, true);
+    }
 
     public ProcessSpec {
         command = List.copyOf(command);
