@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -132,6 +133,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R1 transport and handshake
 
   @Test
+  @Tag("required")
   public void required_R1_1_sendsOnlyJsonObjectTextFramesWithCode() {
     startAndConnect(settings().build());
     backend.pushRecipe(Recipe.version(1).cmd("frames-1", "true").comment("frames-2", "x").build());
@@ -145,6 +147,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R1_2_handshakeIsFirstFrameWithIdentity() {
     AgentSettings settings = settings().build();
     startAgent(settings);
@@ -159,6 +162,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R1_3_appNotReadyRepeatsHandshakeOnSameConnectionAfterPause() {
     Duration pause = ms(250);
     backend.setAppNotReadyReplies(2);
@@ -220,6 +224,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R1_7_waitListReleasesListedWaits() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -246,6 +251,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R2 round lifecycle
 
   @Test
+  @Tag("required")
   public void required_R2_1_statesRunOneAtATimeInRecipeOrder() {
     startAndConnect(settings().roundInterval(ms(2_000)).build());
     Recipe.Builder recipe = Recipe.version(1);
@@ -265,6 +271,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_2_failureInFirstAttemptRestartsRoundAtOnce() {
     Duration backoff = ms(3_000);
     startAndConnect(settings().backoff(backoff, backoff.multipliedBy(2)).build());
@@ -289,6 +296,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_3_failureInRetryCeasesRoundIntoBackoff() {
     Duration initial = ms(400);
     startAndConnect(settings().backoff(initial, initial.multipliedBy(4)).build());
@@ -309,6 +317,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_3_backoffGrowsExponentiallyUpToCap() {
     Duration initial = ms(200);
     Duration cap = ms(800);
@@ -334,6 +343,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_3_backoffResetsAfterSuccessfulRound() {
     Duration initial = ms(100);
     startAndConnect(
@@ -356,6 +366,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_4_commentStateIsReportedButNeverExecuted() {
     startAndConnect(settings().build());
     JsonObject parameter = new JsonObject();
@@ -377,6 +388,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_5_waitStateHoldsRoundUntilReleased() {
     startAndConnect(settings().build());
     backend.pushRecipe(Recipe.version(1).waitFor("hold-w1").cmd("hold-s2", scratch.touch("s2"))
@@ -392,6 +404,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_5_releaseBeforeWaitIsReachedIsRemembered() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -411,6 +424,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_5_releaseLastsForLaterRoundsOfSameVersion() {
     startAndConnect(settings().roundInterval(ms(200)).build());
     backend.pushRecipe(Recipe.version(3).waitFor("last-w1").cmd("last-s2", "true").build());
@@ -422,6 +436,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_5_releaseForAnotherVersionIsIgnored() {
     startAndConnect(settings().build());
     backend.pushRecipe(Recipe.version(2).waitFor("ver-w1").cmd("ver-s2", "true").build());
@@ -436,6 +451,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_6_newRecipeKillsRunningStateAndStartsOver() {
     startAndConnect(settings().stateTimeout(ms(60_000)).build());
     backend.pushRecipe(
@@ -463,6 +479,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_6_newRecipeCutsBackoffShort() {
     Duration backoff = ms(5_000);
     startAndConnect(settings().backoff(backoff, backoff.multipliedBy(2)).build());
@@ -480,6 +497,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_6_sameVersionRecipeIsIgnored() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -498,6 +516,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_6_headerOnlyRecipeRestartsStatesUnderNewVersion() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -518,6 +537,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_6_emptyRecipeStopsRounds() {
     startAndConnect(settings().stateTimeout(ms(60_000)).build());
     backend.pushRecipe(Recipe.version(1).cmd("empty-l1", scratch.longRunning("l1")).build());
@@ -533,6 +553,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_7_upgradeWaitsForRunningRoundToFinish() {
     requireUpgradeReports();
     startAndConnect(settings().roundInterval(ms(2_000)).build());
@@ -556,6 +577,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_7_upgradeRunsWhenRoundCeasesIntoBackoff() {
     requireUpgradeReports();
     Duration backoff = ms(4_000);
@@ -582,6 +604,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_7_upgradeRunsAtOnceBetweenRounds() {
     requireUpgradeReports();
     Duration interval = ms(4_000);
@@ -599,6 +622,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_8_nextRoundStartsAfterRoundInterval() {
     Duration interval = ms(400);
     startAndConnect(settings().roundInterval(interval).build());
@@ -618,6 +642,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R2_9_stateTimeoutKillsProcessTreeAndFailsState() {
     Duration timeout = ms(600);
     startAndConnect(settings().stateTimeout(timeout).backoff(ms(5_000), ms(5_000)).build());
@@ -647,6 +672,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R3 results and reporting
 
   @Test
+  @Tag("required")
   public void required_R3_1_everyExecutedStateIsReportedOnceWithAllFields() {
     AgentSettings settings = settings().roundInterval(ms(3_000)).build();
     startAndConnect(settings);
@@ -677,6 +703,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R3_2_stateLogsArriveInExecutionOrder() {
     startAndConnect(settings().roundInterval(ms(100)).build());
     backend.pushRecipe(
@@ -689,6 +716,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R3_3_linuxCmdExitStatusDecidesResult() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -717,6 +745,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R3_5_unsupportedModuleFailsState() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -745,6 +774,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R4 reconnect and backoff
 
   @Test
+  @Tag("required")
   public void required_R4_1_reconnectsAfterBackendClosesConnection() {
     startAndConnect(settings().build());
     backend.closeConnection(1001, "going away");
@@ -752,6 +782,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R4_1_reconnectsAfterConnectionBreaks() {
     startAndConnect(settings().build());
     backend.cancelConnection();
@@ -759,6 +790,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R4_1_reconnectsAfterBackendRestarts() throws IOException {
     startAndConnect(settings().build());
     backend.stop();
@@ -767,6 +799,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R4_2_reconnectAttemptsBackOffUpToMax() {
     Duration initial = ms(100);
     Duration max = ms(400);
@@ -795,6 +828,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R4_3_roundsContinueWhileDisconnected() {
     startAndConnect(settings().roundInterval(ms(150)).build());
     backend.pushRecipe(Recipe.version(1).cmd("off-r1", scratch.append("r1.runs", "run")).build());
@@ -809,6 +843,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R4_4_logsQueuedOfflineAreDeliveredInOrderAfterHandshake() {
     startAndConnect(settings().roundInterval(ms(300)).build());
     backend.pushRecipe(
@@ -890,6 +925,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R5 upgrade
 
   @Test
+  @Tag("required")
   public void required_R5_1_upgradeOrderStartsUpgradeToOrderedVersion() {
     requireUpgradeReports();
     startAndConnect(settings().build());
@@ -902,6 +938,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R5_2_upgradeOrderWithoutVersionIsDropped() {
     requireUpgradeReports();
     startAndConnect(settings().build());
@@ -944,6 +981,7 @@ public abstract class AgentConformanceTest {
   // ======================================================================== R6 bad input
 
   @Test
+  @Tag("required")
   public void required_R6_1_malformedFramesAreDroppedAndConnectionStays() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -978,6 +1016,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R6_2_messagesWithInvalidFieldsAreRejectedWhole() {
     startAndConnect(settings().build());
     backend.pushRecipe(
@@ -1015,6 +1054,7 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
+  @Tag("required")
   public void required_R6_3_unknownFieldsAreIgnored() {
     startAndConnect(settings().build());
     JsonObject recipe =
