@@ -282,6 +282,17 @@ public final class ReferenceBackend implements AutoCloseable {
     connection.abort();
   }
 
+  /**
+   * Makes the newest connection a dead peer: the backend stops reading it, so pings go
+   * unanswered, and neither closes nor resets it (a half-open connection, as after a peer's
+   * crash behind a NAT). It stays so until the backend stops.
+   */
+  public void stallConnection() {
+    WsConnection connection = current();
+    record(Frame.Kind.EVENT, connection.id(), "stalling: no more reading, no pong, no close");
+    connection.stall();
+  }
+
   // ---------------------------------------------------------------- records
 
   /** Every frame sent and received and every connection event, in order. */

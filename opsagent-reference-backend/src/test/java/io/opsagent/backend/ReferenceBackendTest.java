@@ -101,6 +101,39 @@ class ReferenceBackendTest {
   }
 
   @Test
+  void aStalledConnectionLeavesPingsUnansweredAndIsNotClosed() throws Exception {
+    backend = ReferenceBackend.builder().build().start();
+    OkHttpClient pinging = client.newBuilder().pingInterval(Duration.ofMillis(100)).build();
+    LinkedBlockingQueue<String> ends = new LinkedBlockingQueue<>();
+    WebSocket socket = pinging.newWebSocket(
+        new Request.Builder().url(backend.url().toString()).build(), new WebSocketListener() {
+          @Override
+          public void onClosing(WebSocket webSocket, int code, String reason) {
+            ends.add("closing " + code);
+          }
+
+          @Override
+          public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+            ends.add("failure " + t.getMessage());
+          }
+        });
+    try {
+      socket.send(handshake());
+      backend.awaitHandshake(1, WAIT);
+      backend.stallConnection();
+
+      assertThat(ends.poll(5, TimeUnit.SECONDS)).as("how the client's connection ended")
+          .startsWith("failure").contains("pong");
+      assertThat(backend.connections()).as("the backend closed nothing").hasSize(1);
+      assertThat(backend.connections().get(0).isOpen()).isTrue();
+      assertThat(backend.transcript()).extracting(Frame::toString)
+          .anyMatch(line -> line.contains("stalling"));
+    } finally {
+      socket.cancel();
+    }
+  }
+
+  @Test
   void answersTheFirstHandshakesWithAppNotReady() throws Exception {
     backend = ReferenceBackend.builder().appNotReadyReplies(1)
         .recipeOnHandshake(Recipe.headerOnly(2)).build().start();

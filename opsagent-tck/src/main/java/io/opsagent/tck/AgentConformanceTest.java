@@ -201,8 +201,20 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  public void untested_R1_5_testAnswerMayCloseConnection() {
-    untested("closing the connection on TestAns is allowed, not required; R4.1 covers the reconnect");
+  public void optional_R1_5_testAnswerMayCloseConnection() {
+    startAndConnect(settings().build());
+    backend.sendTest();
+    backend.sendTestAnswer(true, null);
+
+    // Either way is allowed: the connection stays, or the agent closes it and reconnects (R4.1).
+    boolean closed = Poll.becomesTrueWithin(
+        () -> !backend.connections().get(0).isOpen(), env.noSignalTimeout(), env.pollInterval());
+    if (closed) {
+      expectHandshakeOnNewConnection("the agent closed the connection after TestAns");
+    }
+    backend.pushRecipe(Recipe.version(1).cmd("tans-s1", "true").build());
+    awaitLog(l -> "tans-s1".equals(l.id()), "a recipe pushed after TestAns to run: the agent must"
+        + " go on working, on the same connection or, if it closed it, on a new one");
   }
 
   @Test
@@ -244,8 +256,34 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  public void untested_R1_9_pingsDetectDeadPeers() {
-    untested("a half-open connection cannot be produced on loopback from inside the JVM");
+  public void optional_R1_9_pingsDetectDeadPeers() {
+    Duration ping = ms(400);
+    Duration reconnectMax = ms(300);
+    AgentSettings settings = settings().pingInterval(ping).reconnect(ms(50), reconnectMax).build();
+    startAndConnect(settings);
+    backend.stallConnection();
+
+    // A ping is due at most one interval after the stall; it counts as unanswered when the next
+    // is due, one more interval later; then the reconnect waits at most its maximum.
+    Duration bound = ping.multipliedBy(2).plus(reconnectMax).plus(env.timingTolerance());
+    long stalled = System.nanoTime();
+    ReceivedMessage second;
+    try {
+      second = backend.awaitHandshake(2, bound.plus(env.signalTimeout()));
+    } catch (BackendTimeoutException e) {
+      skipOptional("the agent kept a connection whose peer stopped answering for "
+          + bound.plus(env.signalTimeout()).toMillis() + " ms");
+      return;
+    }
+    long took = millisBetween(stalled, second.receivedAtNanos());
+    if (took > bound.toMillis()) {
+      skipOptional("the agent took " + took + " ms to leave a dead peer, more than two ping"
+          + " intervals (" + ping.toMillis() + " ms) plus the reconnect maximum and tolerance ("
+          + bound.toMillis() + " ms)");
+    }
+    check(second.connection() != backend.handshakes().get(0).connection(),
+        "the Handshake after a dead peer must come on a new connection, came on #%d",
+        second.connection());
   }
 
   // ======================================================================== R2 round lifecycle

@@ -13,11 +13,11 @@ public enum Rule {
   R1_2(Section.R1, Level.MUST, "Handshake first on every connection, with the identity fields"),
   R1_3(Section.R1, Level.MUST, "AppNotReady: handshake again on the same connection after the pause"),
   R1_4(Section.R1, Level.SHOULD, "Test is answered with Test carrying the identity"),
-  R1_5(Section.R1, Level.MAY, "TestAns may close the connection", false),
+  R1_5(Section.R1, Level.MAY, "TestAns may close the connection"),
   R1_6(Section.R1, Level.MAY, "WaitQuery carries identity and recipe version"),
   R1_7(Section.R1, Level.MUST, "WaitList releases every listed wait state"),
   R1_8(Section.R1, Level.MUST, "wss:// verifies certificates and host names", false),
-  R1_9(Section.R1, Level.SHOULD, "WebSocket pings detect a dead peer", false),
+  R1_9(Section.R1, Level.SHOULD, "WebSocket pings detect a dead peer"),
 
   R2_1(Section.R2, Level.MUST, "states run one at a time, in recipe order"),
   R2_2(Section.R2, Level.MUST, "a failure in the first attempt restarts the round at once"),

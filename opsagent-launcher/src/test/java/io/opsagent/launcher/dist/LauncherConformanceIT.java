@@ -62,6 +62,7 @@ class LauncherConformanceIT extends AgentConformanceTest {
                     "reconnect_initial = " + ms(settings.reconnectInitial()),
                     "reconnect_max = " + ms(settings.reconnectMax()),
                     "not_ready_retry = " + ms(settings.notReadyRetryPause()),
+                    "ping_interval = " + ms(settings.pingInterval()),
                     "[round]",
                     "interval = " + ms(settings.roundInterval()),
                     "backoff_initial = " + ms(settings.backoffInitial()),

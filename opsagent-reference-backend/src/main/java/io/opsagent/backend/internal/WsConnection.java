@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,8 @@ public final class WsConnection {
   private final Socket socket;
   private final String path;
   volatile Thread reader;
+  private volatile boolean stalled;
+  private final CountDownLatch aborted = new CountDownLatch(1);
 
   private boolean closeSent;
   private boolean ended;
@@ -85,8 +88,31 @@ public final class WsConnection {
     }
   }
 
+  /**
+   * Plays a dead peer: from the next frame on nothing more is read (pings go unanswered) and
+   * nothing is closed, until {@link #abort()} (the server's {@code close()} aborts every open
+   * connection). The peer sees a half-open connection.
+   */
+  public void stall() {
+    stalled = true;
+  }
+
+  boolean isStalled() {
+    return stalled;
+  }
+
+  /** Blocks the reader of a stalled connection until the connection is aborted. */
+  void awaitAbort() {
+    try {
+      aborted.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Resets the TCP connection at once: no close frame, the peer sees a broken connection. */
   public void abort() {
+    aborted.countDown();
     try {
       socket.setSoLinger(true, 0);
     } catch (IOException ignored) {

@@ -247,6 +247,10 @@ public final class WsServer implements AutoCloseable {
       for (int i = 0; i < payload.length; i++) {
         payload[i] ^= mask[i % 4];
       }
+      if (connection.isStalled()) {
+        connection.awaitAbort(); // a dead peer: this frame and every later one go unread
+        return;
+      }
       if (opcode >= 0x8) {
         if (opcode == 0x8) {
           int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;

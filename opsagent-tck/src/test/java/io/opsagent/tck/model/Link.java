@@ -55,7 +55,7 @@ final class Link {
   Link(ModelAgent agent) {
     this.agent = agent;
     this.settings = agent.settings();
-    this.client = new OkHttpClient.Builder().pingInterval(Duration.ofSeconds(15)).build();
+    this.client = new OkHttpClient.Builder().pingInterval(settings.pingInterval()).build();
   }
 
   void connect() {
