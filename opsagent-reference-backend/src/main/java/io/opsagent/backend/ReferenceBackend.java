@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The backend side of the OpsAgent protocol on a loopback WebSocket, scriptable from Java.
@@ -55,6 +56,8 @@ public final class ReferenceBackend implements AutoCloseable {
 
   private final Object lock = new Object();
   private final InetAddress address;
+  private SSLContext tls;
+  private final List<String> tlsFailures = new ArrayList<>();
   private final List<BackendListener> listeners;
   private final AtomicInteger attemptNumbers = new AtomicInteger();
   private final AtomicInteger connectionNumbers = new AtomicInteger();
@@ -80,6 +83,7 @@ public final class ReferenceBackend implements AutoCloseable {
     this.autoAck = builder.autoAck;
     this.recipeOnHandshake = builder.recipeOnHandshake;
     this.appNotReadyReplies = builder.appNotReadyReplies;
+    this.tls = builder.tls;
   }
 
   public static Builder builder() {
@@ -98,6 +102,7 @@ public final class ReferenceBackend implements AutoCloseable {
         throw new IllegalStateException("already running on port " + port);
       }
       WsServer created = new WsServer(address, new Handler(), attemptNumbers, connectionNumbers);
+      created.tls(tls);
       created.start(port);
       port = created.port();
       server = created;
@@ -150,7 +155,36 @@ public final class ReferenceBackend implements AutoCloseable {
     if (host.contains(":")) {
       host = "[" + host + "]";
     }
-    return URI.create("ws://" + host + ":" + port() + PATH);
+    String scheme;
+    synchronized (lock) {
+      scheme = tls == null ? "ws://" : "wss://";
+    }
+    return URI.create(scheme + host + ":" + port() + PATH);
+  }
+
+  /**
+   * Serves {@code wss://} with this context (its key and certificate) from the next
+   * {@link #start()} on, or plain {@code ws://} when null. Stop and start to switch.
+   */
+  public void setTls(SSLContext context) {
+    synchronized (lock) {
+      tls = context;
+    }
+  }
+
+  /** Every failed TLS handshake so far (the agent refused the certificate, for example). */
+  public List<String> tlsFailures() {
+    synchronized (lock) {
+      return List.copyOf(tlsFailures);
+    }
+  }
+
+  /** Waits until {@code count} TLS handshakes have failed in all. */
+  public List<String> awaitTlsFailures(int count, Duration timeout) {
+    return await(count + " failed TLS handshake(s)", () -> {
+      List<String> all = tlsFailures();
+      return all.size() >= count ? all : null;
+    }, timeout);
   }
 
   public void addListener(BackendListener listener) {
@@ -555,6 +589,15 @@ public final class ReferenceBackend implements AutoCloseable {
 
   private final class Handler implements WsServer.Handler {
     @Override
+    public void onTlsFailure(String reason) {
+      synchronized (lock) {
+        tlsFailures.add(reason);
+        lock.notifyAll();
+      }
+      event(0, "TLS handshake failed: " + reason);
+    }
+
+    @Override
     public int onUpgradeRequest(int attempt, String path, Map<String, String> headers) {
       boolean refuse;
       synchronized (lock) {
@@ -616,6 +659,7 @@ public final class ReferenceBackend implements AutoCloseable {
     private Recipe recipeOnHandshake;
     private int appNotReadyReplies;
     private final List<BackendListener> listeners = new ArrayList<>();
+    private SSLContext tls;
 
     private Builder() {
       try {
@@ -665,6 +709,12 @@ public final class ReferenceBackend implements AutoCloseable {
         throw new IllegalArgumentException("count must be >= 0, was " + count);
       }
       this.appNotReadyReplies = count;
+      return this;
+    }
+
+    /** See {@link ReferenceBackend#setTls(SSLContext)}; plain {@code ws://} by default. */
+    public Builder tls(SSLContext context) {
+      this.tls = context;
       return this;
     }
 

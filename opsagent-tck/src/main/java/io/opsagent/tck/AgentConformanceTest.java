@@ -15,6 +15,7 @@ import io.opsagent.backend.internal.Json;
 import io.opsagent.tck.internal.Poll;
 import io.opsagent.tck.internal.RecordingProbe;
 import io.opsagent.tck.internal.Scratch;
+import io.opsagent.tck.internal.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -251,8 +253,19 @@ public abstract class AgentConformanceTest {
   }
 
   @Test
-  public void untested_R1_8_wssVerifiesCertificatesAndHostNames() {
-    untested("the reference backend speaks ws:// only");
+  @Tag("required")
+  public void required_R1_8_wssVerifiesCertificatesAndHostNames() throws IOException {
+    TestCertificates certificates = TestCertificates.get();
+    serveTls(certificates.loopback());
+    startAgent(settings().caFile(certificates.caPem()).build());
+    awaitHandshake(1, "the agent, trusting the kit's CA, to connect over wss:// to a certificate"
+        + " from that CA for 127.0.0.1");
+
+    serveTls(certificates.otherHostName());
+    expectTlsRefused(1, "a certificate from the trusted CA for another host name"
+        + " (wrong-host.invalid)");
+    serveTls(certificates.untrusted());
+    expectTlsRefused(2, "a certificate for 127.0.0.1 that no trusted CA issued (self-signed)");
   }
 
   @Test
@@ -1150,6 +1163,29 @@ public abstract class AgentConformanceTest {
     } catch (Exception e) {
       throw new AssertionError("the agent did not start: " + e, e);
     }
+  }
+
+  /** Restarts the backend on its port, serving wss:// with this key and certificate. */
+  private void serveTls(SSLContext context) throws IOException {
+    backend.stop();
+    backend.setTls(context);
+    backend.start();
+  }
+
+  /**
+   * The agent must try the backend (a TLS handshake fails at the backend: attempts in all reach
+   * {@code failures}) and must not hand-shake over it.
+   */
+  private void expectTlsRefused(int failures, String certificate) {
+    int handshakes = backend.handshakes().size();
+    backend.await("the agent to connect again", () -> backend.tlsFailures().size() >= failures
+        || backend.handshakes().size() > handshakes ? Boolean.TRUE : null, env.signalTimeout());
+    check(backend.handshakes().size() == handshakes,
+        "over wss:// the agent must refuse %s, but it hand-shook over it", certificate);
+    boolean accepted = Poll.becomesTrueWithin(() -> backend.handshakes().size() > handshakes,
+        env.noSignalTimeout(), env.pollInterval());
+    check(!accepted, "over wss:// the agent must refuse %s, but it hand-shook over it",
+        certificate);
   }
 
   private void startAndConnect(AgentSettings settings) {

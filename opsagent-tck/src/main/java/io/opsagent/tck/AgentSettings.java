@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param notReadyRetryPause pause before handshaking again after {@code AppNotReady} (R1.3)
  * @param pingInterval interval of the agent's WebSocket pings; a peer that leaves one unanswered
  *     until the next is dead (R1.9)
+ * @param caFile a PEM file of the certificates to trust for {@code wss://} instead of the
+ *     system's, or null (R1.8)
  * @param workDir an empty directory the agent may use for its files; deleted after the test
  */
 public record AgentSettings(
@@ -39,6 +41,7 @@ public record AgentSettings(
     Duration reconnectMax,
     Duration notReadyRetryPause,
     Duration pingInterval,
+    Path caFile,
     Path workDir) {
 
   /** Validates every value; errors name the setting. */
@@ -102,6 +105,7 @@ public record AgentSettings(
         .reconnect(reconnectInitial, reconnectMax)
         .notReadyRetryPause(notReadyRetryPause)
         .pingInterval(pingInterval)
+        .caFile(caFile)
         .workDir(workDir);
   }
 
@@ -119,6 +123,7 @@ public record AgentSettings(
     private Duration reconnectMax = Duration.ofMillis(300);
     private Duration notReadyRetryPause = Duration.ofMillis(200);
     private Duration pingInterval = Duration.ofSeconds(5);
+    private Path caFile;
     private Path workDir;
 
     private Builder() {}
@@ -175,6 +180,12 @@ public record AgentSettings(
       return this;
     }
 
+    /** Trust the certificates in this PEM file for {@code wss://}; null for the system's. */
+    public Builder caFile(Path file) {
+      this.caFile = file;
+      return this;
+    }
+
     public Builder workDir(Path dir) {
       this.workDir = dir;
       return this;
@@ -194,6 +205,7 @@ public record AgentSettings(
           reconnectMax,
           notReadyRetryPause,
           pingInterval,
+          caFile,
           workDir);
     }
   }

@@ -16,7 +16,7 @@ public enum Rule {
   R1_5(Section.R1, Level.MAY, "TestAns may close the connection"),
   R1_6(Section.R1, Level.MAY, "WaitQuery carries identity and recipe version"),
   R1_7(Section.R1, Level.MUST, "WaitList releases every listed wait state"),
-  R1_8(Section.R1, Level.MUST, "wss:// verifies certificates and host names", false),
+  R1_8(Section.R1, Level.MUST, "wss:// verifies certificates and host names"),
   R1_9(Section.R1, Level.SHOULD, "WebSocket pings detect a dead peer"),
 
   R2_1(Section.R2, Level.MUST, "states run one at a time, in recipe order"),

@@ -32,6 +32,7 @@ final class InProcessAgent implements AgentUnderTest {
                         .reconnect(settings.reconnectInitial(), settings.reconnectMax())
                         .notReadyRetry(settings.notReadyRetryPause())
                         .pingInterval(settings.pingInterval())
+                        .caFile(settings.caFile())
                         .build())
                 .roundInterval(settings.roundInterval())
                 .backoff(BackoffPolicy.proportional(settings.backoffInitial(), settings.backoffMax(), 0.2))

@@ -20,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A small RFC 6455 WebSocket server: one accept thread, one reader thread per connection.
@@ -52,6 +54,12 @@ public final class WsServer implements AutoCloseable {
      * @param abrupt true when the connection ended without a close handshake
      */
     void onClosed(WsConnection connection, int code, String reason, boolean abrupt);
+
+    /**
+     * A TLS connection ended before any request: its handshake failed (the peer refused the
+     * certificate, for example) or the peer hung up right after it.
+     */
+    default void onTlsFailure(String reason) {}
   }
 
   private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -65,6 +73,7 @@ public final class WsServer implements AutoCloseable {
   private final List<WsConnection> open = new ArrayList<>();
   private ServerSocket serverSocket;
   private Thread acceptThread;
+  private SSLContext tls;
 
   /**
    * Creates a server; the two counters number upgrade attempts and accepted connections and
@@ -78,12 +87,18 @@ public final class WsServer implements AutoCloseable {
     this.connectionIds = connectionIds;
   }
 
+  /** Serves TLS with this context from the next {@link #start(int)} on; null for plain TCP. */
+  public synchronized void tls(SSLContext context) {
+    this.tls = context;
+  }
+
   /** Binds and starts accepting; port 0 picks a free port. */
   public synchronized void start(int port) throws IOException {
     if (serverSocket != null) {
       throw new IllegalStateException("already started on port " + serverSocket.getLocalPort());
     }
-    ServerSocket socket = new ServerSocket();
+    ServerSocket socket =
+        tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
     socket.setReuseAddress(true);
     socket.bind(new InetSocketAddress(address, port), 50);
     serverSocket = socket;
@@ -154,9 +169,23 @@ public final class WsServer implements AutoCloseable {
     WsConnection connection = null;
     try {
       socket.setTcpNoDelay(true);
+      if (socket instanceof SSLSocket) {
+        try {
+          ((SSLSocket) socket).startHandshake();
+        } catch (IOException e) {
+          handler.onTlsFailure(String.valueOf(e.getMessage()));
+          closeQuietly(socket);
+          return;
+        }
+      }
       InputStream in = new BufferedInputStream(socket.getInputStream());
       List<String> head = readHttpHead(in);
       if (head.isEmpty()) {
+        if (socket instanceof SSLSocket) {
+          // A client that checks the host name after the handshake hangs up here.
+          handler.onTlsFailure("the peer closed the connection after the TLS handshake, before"
+              + " any request");
+        }
         closeQuietly(socket);
         return;
       }

@@ -14,6 +14,8 @@ public enum Breakage {
   IGNORES_APP_NOT_READY,
   /** R1.7: drops every WaitList. */
   IGNORES_WAIT_LIST,
+  /** R1.8: accepts any certificate for any host name on {@code wss://}. */
+  TRUSTS_ANY_CERTIFICATE,
   /** R2.1: runs the states of a recipe last to first. */
   RUNS_STATES_IN_REVERSE,
   /** R2.3: a successful round does not reset the backoff. */

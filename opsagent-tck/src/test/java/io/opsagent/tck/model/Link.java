@@ -55,7 +55,13 @@ final class Link {
   Link(ModelAgent agent) {
     this.agent = agent;
     this.settings = agent.settings();
-    this.client = new OkHttpClient.Builder().pingInterval(settings.pingInterval()).build();
+    OkHttpClient.Builder builder = new OkHttpClient.Builder().pingInterval(settings.pingInterval());
+    if (agent.breaks(Breakage.TRUSTS_ANY_CERTIFICATE)) {
+      ModelTls.trustAnything(builder);
+    } else if (settings.caFile() != null) {
+      ModelTls.trust(builder, settings.caFile());
+    }
+    this.client = builder.build();
   }
 
   void connect() {

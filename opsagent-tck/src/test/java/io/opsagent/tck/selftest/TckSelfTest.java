@@ -54,6 +54,8 @@ class TckSelfTest {
             Breakage.IGNORES_APP_NOT_READY, "waiting for Handshake number 3"),
         row("required_R1_7_waitListReleasesListedWaits",
             Breakage.IGNORES_WAIT_LIST, "they must be released as by State"),
+        row("required_R1_8_wssVerifiesCertificatesAndHostNames",
+            Breakage.TRUSTS_ANY_CERTIFICATE, "must refuse"),
         row("required_R2_1_statesRunOneAtATimeInRecipeOrder",
             Breakage.RUNS_STATES_IN_REVERSE, "in recipe order"),
         row("required_R2_2_failureInFirstAttemptRestartsRoundAtOnce",
