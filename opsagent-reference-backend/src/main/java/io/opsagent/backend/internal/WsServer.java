@@ -27,8 +27,12 @@ import javax.net.ssl.SSLSocket;
  * A small RFC 6455 WebSocket server: one accept thread, one reader thread per connection.
  *
  * <p>The reference backend needs exact control of the wire (abrupt resets, refused upgrades,
- * invalid frames), so the kit carries its own server instead of a general-purpose one. No
- * extension is negotiated, so frames are never compressed. Internal to the kit.
+ * invalid frames, TLS connections that end before a request, and a stalled connection that
+ * neither reads, answers pings nor closes), so it carries its own server instead of OkHttp's
+ * MockWebServer, which backs the library's own tests. MockWebServer hands an upgraded connection
+ * to OkHttp's WebSocket, whose reader answers every ping itself, so it cannot play the dead peer
+ * of R1.9; {@code WsServerNeededTest} pins that, {@code ReferenceBackendTest} the stall here. No
+ * extension is negotiated, so frames are never compressed. Internal to the backend.
  */
 public final class WsServer implements AutoCloseable {
 
