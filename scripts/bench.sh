@@ -29,14 +29,13 @@ for what in "$@"; do
 done
 
 ./mvnw -q -B install -DskipTests
-./mvnw -q -B -Pbench -pl opsagent-bench -am package -DskipTests
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 rm -rf "$out/dist"
 mkdir -p "$out/dist"
 tar xzf "opsagent-launcher/target/opsagent-$version.tgz" -C "$out/dist"
 
-tck=opsagent-tck/target/opsagent-tck.jar
 bench=opsagent-bench/target/benchmarks.jar
+benchcmd=io.opsagent.bench.cli.BenchCommand
 daemon="$out/dist/bin/opsagent run --config {config} --root {root}"
 
 machine() {
@@ -49,11 +48,11 @@ for what in "$@"; do
         e2e|all)
             # The first run of a release writes its class archive when it stops; start once so
             # the measured runs use it, as every start after the first does.
-            java -jar "$tck" bench footprint --runs 1 --idle 0s --agent-command "$daemon" >/dev/null
-            { machine; run java -jar "$tck" bench --agent-command "$daemon"; } | tee "$out/e2e-bin-opsagent.txt"
-            { machine; run java -jar "$tck" bench --pause 0s --agent-command "$daemon"; } \
+            java -cp "$bench" "$benchcmd" footprint --runs 1 --idle 0s --agent-command "$daemon" >/dev/null
+            { machine; run java -cp "$bench" "$benchcmd" --agent-command "$daemon"; } | tee "$out/e2e-bin-opsagent.txt"
+            { machine; run java -cp "$bench" "$benchcmd" --pause 0s --agent-command "$daemon"; } \
                 | tee "$out/e2e-bin-opsagent-pause0.txt"
-            { machine; run java -jar "$tck" bench --agent-command \
+            { machine; run java -cp "$bench" "$benchcmd" --agent-command \
                 "java -jar opsagent-launcher/target/opsagent.jar run --config {config} --root {root}"; } \
                 | tee "$out/e2e-java-jar.txt"
             { machine; run java -cp "$bench" io.opsagent.bench.InProcessEndToEnd; } \
@@ -65,7 +64,7 @@ for what in "$@"; do
     esac
     case $what in
         footprint|all)
-            { machine; run java -jar "$tck" bench footprint --runs 5 --idle 60s --agent-command "$daemon"; } \
+            { machine; run java -cp "$bench" "$benchcmd" footprint --runs 5 --idle 60s --agent-command "$daemon"; } \
                 | tee "$out/footprint.txt"
             ;;
     esac

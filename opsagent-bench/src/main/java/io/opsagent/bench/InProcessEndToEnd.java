@@ -1,8 +1,8 @@
 package io.opsagent.bench;
 
-import io.opsagent.tck.bench.BenchException;
-import io.opsagent.tck.bench.BenchReport;
-import io.opsagent.tck.bench.EndToEndBench;
+import io.opsagent.bench.wire.BenchException;
+import io.opsagent.bench.wire.BenchReport;
+import io.opsagent.bench.wire.EndToEndBench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The end-to-end bench of {@code opsagent-tck bench}, with the library's agent in this JVM
+ * The end-to-end bench of {@code BenchCommand}, with the library's agent in this JVM
  * instead of a process: the same metrics, measured the same way at the same reference backend.
  *
  * <p>Run: {@code ./mvnw -Pbench -pl opsagent-bench -am package -DskipTests} then

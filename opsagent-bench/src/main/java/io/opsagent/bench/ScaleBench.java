@@ -73,7 +73,7 @@ public final class ScaleBench {
         Files.writeString(recipe, "{\"recipe_version\":1,\"state\":[{\"id\":\"c0\",\"module\":\"meta.comment\","
                 + "\"parameter\":{\"comment\":\"scale\"}}]}");
         Process backend = new ProcessBuilder(javaBinary(), "-Xss512k", "-cp", System.getProperty("java.class.path"),
-                "io.opsagent.tck.cli.TckMain", "backend", "--port", "0", "--recipe", recipe.toString())
+                "io.opsagent.backend.cli.BackendCommand", "--port", "0", "--recipe", recipe.toString())
                 .redirectErrorStream(true).start();
         AtomicInteger handshakes = new AtomicInteger();
         AtomicInteger stateLogs = new AtomicInteger();

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.launcher.runtime.LibraryRuntime;
 import io.opsagent.launcher.testing.RepositoryFiles;
-import io.opsagent.tck.backend.Recipe;
-import io.opsagent.tck.backend.ReferenceBackend;
+import io.opsagent.backend.Recipe;
+import io.opsagent.backend.ReferenceBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

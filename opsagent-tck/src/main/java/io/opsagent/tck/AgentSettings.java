@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param reconnectInitial reconnect backoff base (R4.2)
  * @param reconnectMax reconnect backoff cap (R4.2)
  * @param notReadyRetryPause pause before handshaking again after {@code AppNotReady} (R1.3)
+ * @param pingInterval interval of the agent's WebSocket pings; a peer that leaves one unanswered
+ *     until the next is dead (R1.9)
+ * @param caFile a PEM file of the certificates to trust for {@code wss://} instead of the
+ *     system's, or null (R1.8)
  * @param workDir an empty directory the agent may use for its files; deleted after the test
  */
 public record AgentSettings(
@@ -36,6 +40,8 @@ public record AgentSettings(
     Duration reconnectInitial,
     Duration reconnectMax,
     Duration notReadyRetryPause,
+    Duration pingInterval,
+    Path caFile,
     Path workDir) {
 
   /** Validates every value; errors name the setting. */
@@ -51,6 +57,7 @@ public record AgentSettings(
     requirePositive(reconnectInitial, "reconnectInitial");
     requirePositive(reconnectMax, "reconnectMax");
     requirePositive(notReadyRetryPause, "notReadyRetryPause");
+    requirePositive(pingInterval, "pingInterval");
     Objects.requireNonNull(workDir, "workDir");
     if (backoffInitial.compareTo(backoffMax) > 0) {
       throw new IllegalArgumentException(
@@ -77,7 +84,8 @@ public record AgentSettings(
 
   /**
    * A builder with the kit's identity and fast default timings: round interval 300 ms, backoff
-   * 200 ms to 800 ms, state timeout 5 s, reconnect 50 ms to 300 ms, not-ready pause 200 ms.
+   * 200 ms to 800 ms, state timeout 5 s, reconnect 50 ms to 300 ms, not-ready pause 200 ms,
+   * ping interval 5 s.
    * {@code backendUrl} and {@code workDir} have no default.
    */
   public static Builder builder() {
@@ -96,6 +104,8 @@ public record AgentSettings(
         .stateTimeout(stateTimeout)
         .reconnect(reconnectInitial, reconnectMax)
         .notReadyRetryPause(notReadyRetryPause)
+        .pingInterval(pingInterval)
+        .caFile(caFile)
         .workDir(workDir);
   }
 
@@ -112,6 +122,8 @@ public record AgentSettings(
     private Duration reconnectInitial = Duration.ofMillis(50);
     private Duration reconnectMax = Duration.ofMillis(300);
     private Duration notReadyRetryPause = Duration.ofMillis(200);
+    private Duration pingInterval = Duration.ofSeconds(5);
+    private Path caFile;
     private Path workDir;
 
     private Builder() {}
@@ -163,6 +175,17 @@ public record AgentSettings(
       return this;
     }
 
+    public Builder pingInterval(Duration interval) {
+      this.pingInterval = interval;
+      return this;
+    }
+
+    /** Trust the certificates in this PEM file for {@code wss://}; null for the system's. */
+    public Builder caFile(Path file) {
+      this.caFile = file;
+      return this;
+    }
+
     public Builder workDir(Path dir) {
       this.workDir = dir;
       return this;
@@ -181,6 +204,8 @@ public record AgentSettings(
           reconnectInitial,
           reconnectMax,
           notReadyRetryPause,
+          pingInterval,
+          caFile,
           workDir);
     }
   }

@@ -31,6 +31,8 @@ final class InProcessAgent implements AgentUnderTest {
                 .connection(ConnectionSettings.builder(settings.backendUrl())
                         .reconnect(settings.reconnectInitial(), settings.reconnectMax())
                         .notReadyRetry(settings.notReadyRetryPause())
+                        .pingInterval(settings.pingInterval())
+                        .caFile(settings.caFile())
                         .build())
                 .roundInterval(settings.roundInterval())
                 .backoff(BackoffPolicy.proportional(settings.backoffInitial(), settings.backoffMax(), 0.2))

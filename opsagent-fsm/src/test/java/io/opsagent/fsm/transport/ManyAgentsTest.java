@@ -6,7 +6,7 @@ import io.opsagent.fsm.AgentIdentity;
 import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.spi.StateExecution;
-import io.opsagent.tck.backend.ReferenceBackend;
+import io.opsagent.backend.ReferenceBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

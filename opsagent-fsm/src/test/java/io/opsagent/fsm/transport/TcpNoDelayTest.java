@@ -7,7 +7,7 @@ import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.SingleThreadEventLoop;
 import io.opsagent.fsm.spi.StateExecution;
-import io.opsagent.tck.backend.ReferenceBackend;
+import io.opsagent.backend.ReferenceBackend;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import io.opsagent.launcher.testing.Processes;
-import io.opsagent.tck.backend.Recipe;
-import io.opsagent.tck.backend.ReferenceBackend;
-import io.opsagent.tck.backend.StateLog;
+import io.opsagent.backend.Recipe;
+import io.opsagent.backend.ReferenceBackend;
+import io.opsagent.backend.StateLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -55,7 +55,13 @@ final class Link {
   Link(ModelAgent agent) {
     this.agent = agent;
     this.settings = agent.settings();
-    this.client = new OkHttpClient.Builder().pingInterval(Duration.ofSeconds(15)).build();
+    OkHttpClient.Builder builder = new OkHttpClient.Builder().pingInterval(settings.pingInterval());
+    if (agent.breaks(Breakage.TRUSTS_ANY_CERTIFICATE)) {
+      ModelTls.trustAnything(builder);
+    } else if (settings.caFile() != null) {
+      ModelTls.trust(builder, settings.caFile());
+    }
+    this.client = builder.build();
   }
 
   void connect() {
@@ -110,6 +116,9 @@ final class Link {
     open = true;
     failedAttempts = 0;
     sendIdentity("Handshake");
+    if (agent.breaks(Breakage.SENDS_FRAME_WITHOUT_CODE)) {
+      socket.send("{\"hello\":\"backend\"}");
+    }
     if (ackSeen) {
       for (Entry entry : unacknowledged) {
         socket.send(entry.frame);
@@ -135,18 +144,22 @@ final class Link {
     }
     socket = null;
     open = false;
-    if (closing) {
+    if (closing || agent.breaks(Breakage.NEVER_RECONNECTS)) {
       return;
     }
     failedAttempts++;
     long initial = settings.reconnectInitial().toNanos();
     long cap = settings.reconnectMax().toNanos();
     double nominal = Math.min(cap, initial * Math.pow(2, Math.min(failedAttempts - 1, 40)));
-    long delay = Math.round(nominal * ThreadLocalRandom.current().nextDouble());
+    long delay = agent.breaks(Breakage.RECONNECTS_WITHOUT_BACKOFF) ? 0
+        : Math.round(nominal * ThreadLocalRandom.current().nextDouble());
     reconnect = agent.schedule(this::connect, Duration.ofNanos(delay));
   }
 
   void onAppNotReady() {
+    if (agent.breaks(Breakage.IGNORES_APP_NOT_READY)) {
+      return;
+    }
     WebSocket current = socket;
     agent.schedule(() -> {
       if (socket == current && open) {
@@ -169,7 +182,9 @@ final class Link {
     }
     JsonObject message = new JsonObject();
     message.addProperty("code", code);
-    message.addProperty("instance_id", settings.instanceId());
+    if (!(code.equals("Handshake") && agent.breaks(Breakage.HANDSHAKE_WITHOUT_INSTANCE_ID))) {
+      message.addProperty("instance_id", settings.instanceId());
+    }
     message.addProperty("app_id", settings.appId());
     message.addProperty("agent_version", "model-1.0");
     message.addProperty("protocol_version", 1);
@@ -199,7 +214,9 @@ final class Link {
     message.addProperty("recipe_version", log.recipeVersion);
     message.addProperty("id", log.id);
     message.addProperty("state_result", log.result);
-    message.addProperty("state_comment", log.comment);
+    if (!agent.breaks(Breakage.STATELOG_WITHOUT_COMMENT)) {
+      message.addProperty("state_comment", log.comment);
+    }
     message.addProperty("state_stdout", log.stdout);
     long seq = nextSeq++;
     message.addProperty("seq", seq);
@@ -216,6 +233,18 @@ final class Link {
     unacknowledged.add(entry);
     if (unacknowledged.size() > MAX_KEPT) {
       unacknowledged.pollFirst();
+    }
+  }
+
+  /** True while a connection is open. */
+  boolean isOpen() {
+    return open;
+  }
+
+  /** Closes the current connection as a protocol error; the agent then reconnects. */
+  void hangUp() {
+    if (socket != null) {
+      socket.close(1002, "malformed frame");
     }
   }
 

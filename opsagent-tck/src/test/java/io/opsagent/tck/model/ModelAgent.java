@@ -33,11 +33,32 @@ public class ModelAgent implements AgentUnderTest {
   private static final System.Logger LOG = System.getLogger(ModelAgent.class.getName());
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+  private final Breakage breakage;
   private ScheduledExecutorService loop;
   private AgentSettings settings;
   private AgentProbe probe;
   private Rounds rounds;
   private Link link;
+
+  /** An agent that follows every rule. */
+  public ModelAgent() {
+    this.breakage = null;
+  }
+
+  /** An agent that breaks one rule, as {@code breakage} says. */
+  public ModelAgent(Breakage breakage) {
+    this.breakage = breakage;
+  }
+
+  /** True when this agent was told to break a rule this way. */
+  final boolean breaks(Breakage way) {
+    return breakage == way;
+  }
+
+  @Override
+  public String toString() {
+    return breakage == null ? "ModelAgent" : "ModelAgent breaking " + breakage;
+  }
 
   @Override
   public void start(AgentSettings settings, AgentProbe probe) {
@@ -164,7 +185,7 @@ public class ModelAgent implements AgentUnderTest {
 
   void upgradeStarted(String version, String url) {
     LOG.log(System.Logger.Level.DEBUG, "upgrading to {0}", version);
-    probe.upgradeStarted(version, url);
+    probe.upgradeStarted(version, breaks(Breakage.DROPS_UPGRADE_URL) ? "" : url);
   }
 
   /** Handles one text frame from the backend; on the loop thread. */
@@ -173,6 +194,9 @@ public class ModelAgent implements AgentUnderTest {
     String code = message == null ? null : Wire.string(message, "code");
     if (code == null) {
       drop(text, "not a JSON object with a string code");
+      if (breaks(Breakage.CLOSES_ON_MALFORMED_FRAME)) {
+        link.hangUp();
+      }
       return;
     }
     switch (code) {
@@ -212,6 +236,11 @@ public class ModelAgent implements AgentUnderTest {
   }
 
   private void onRecipe(JsonObject message, String text) {
+    if (breaks(Breakage.REJECTS_UNKNOWN_FIELDS)
+        && !List.of("code", "recipe_version", "state", "module").containsAll(message.keySet())) {
+      drop(text, "a field this agent does not know");
+      return;
+    }
     Long version = Wire.positiveInteger(message, "recipe_version");
     if (version == null) {
       drop(text, "recipe_version is not a positive integer");
@@ -227,7 +256,11 @@ public class ModelAgent implements AgentUnderTest {
     }
     List<Rounds.StateSpec> states = new ArrayList<>();
     for (JsonElement element : message.getAsJsonArray("state")) {
+      boolean skipsInvalid = breaks(Breakage.RUNS_VALID_PART_OF_INVALID_RECIPE);
       if (!element.isJsonObject()) {
+        if (skipsInvalid) {
+          continue;
+        }
         drop(text, "a state is not an object");
         return;
       }
@@ -236,10 +269,16 @@ public class ModelAgent implements AgentUnderTest {
       String module = Wire.string(state, "module");
       if (id == null || id.isEmpty() || module == null || module.isEmpty()
           || !state.has("parameter")) {
+        if (skipsInvalid) {
+          continue;
+        }
         drop(text, "a state lacks a string id, a string module or a parameter");
         return;
       }
       states.add(new Rounds.StateSpec(id, module, state.get("parameter")));
+    }
+    if (breaks(Breakage.RUNS_STATES_IN_REVERSE)) {
+      java.util.Collections.reverse(states);
     }
     rounds.onRecipe(version, states);
   }
@@ -255,6 +294,10 @@ public class ModelAgent implements AgentUnderTest {
   }
 
   private void onWaitList(JsonObject message, String text) {
+    if (breaks(Breakage.IGNORES_WAIT_LIST)) {
+      drop(text, "WaitList is not read by this agent");
+      return;
+    }
     Long version = Wire.positiveInteger(message, "recipe_version");
     JsonElement waited = message.get("waited");
     if (version == null || waited == null || !waited.isJsonArray()) {
@@ -274,6 +317,9 @@ public class ModelAgent implements AgentUnderTest {
 
   private void onAgentUpdate(JsonObject message, String text) {
     String version = Wire.string(message, "version");
+    if (breaks(Breakage.UPGRADES_WITHOUT_VERSION) && (version == null || version.isEmpty())) {
+      version = String.valueOf(message.get("version"));
+    }
     if (version == null || version.isEmpty()) {
       drop(text, "AgentUpdate without a non-empty string version");
       return;

@@ -51,6 +51,8 @@ public final class ModelAgentMain {
         .reconnect(duration(ini.get("network.reconnect_initial")),
             duration(ini.get("network.reconnect_max")))
         .notReadyRetryPause(duration(ini.get("network.not_ready_retry")))
+        .pingInterval(ini.containsKey("network.ping_interval")
+            ? duration(ini.get("network.ping_interval")) : Duration.ofSeconds(30))
         .workDir(root)
         .build();
     ModelAgent agent = new ModelAgent();

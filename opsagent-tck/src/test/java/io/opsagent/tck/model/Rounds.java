@@ -61,8 +61,22 @@ final class Rounds {
 
   /** A recipe arrived; {@code newStates} is null for a header-only recipe. */
   void onRecipe(long newVersion, List<StateSpec> newStates) {
-    if (version != null && version == newVersion) {
+    if (version != null && version == newVersion
+        && !agent.breaks(Breakage.RESTARTS_ON_SAME_VERSION)) {
       return; // same version: ignored
+    }
+    if ((newStates == null && agent.breaks(Breakage.IGNORES_HEADER_ONLY_RECIPE))
+        || (newStates != null && newStates.isEmpty()
+            && agent.breaks(Breakage.IGNORES_EMPTY_RECIPE))) {
+      return;
+    }
+    if (phase == Phase.BACKOFF && agent.breaks(Breakage.NEW_RECIPE_WAITS_FOR_BACKOFF)) {
+      version = newVersion; // the backoff's timer starts the new recipe's round
+      released.clear();
+      if (newStates != null) {
+        states = List.copyOf(newStates);
+      }
+      return;
     }
     if (running != null && !agent.killsRunningStateOnNewRecipe()) {
       deferredRecipe = () -> onRecipe(newVersion, newStates);
@@ -84,7 +98,12 @@ final class Rounds {
   }
 
   void onRelease(long forVersion, List<String> ids) {
-    if (version == null || forVersion != version) {
+    if (version == null
+        || (forVersion != version && !agent.breaks(Breakage.RELEASE_IGNORES_VERSION))) {
+      return;
+    }
+    if (agent.breaks(Breakage.FORGETS_EARLY_RELEASE)
+        && !(phase == Phase.WAITING && ids.contains(states.get(index).id))) {
       return;
     }
     released.addAll(ids);
@@ -94,7 +113,8 @@ final class Rounds {
   }
 
   void onUpgradeOrder(String upgradeVersion, String url) {
-    boolean inRound = phase == Phase.RUNNING || phase == Phase.WAITING;
+    boolean inRound = phase == Phase.RUNNING || phase == Phase.WAITING
+        || (phase == Phase.INTERVAL && agent.breaks(Breakage.DEFERS_UPGRADE_BETWEEN_ROUNDS));
     if (inRound && agent.defersUpgradeUntilRoundEnds()) {
       pendingUpgrade = new String[] {upgradeVersion, url};
     } else {
@@ -134,6 +154,9 @@ final class Rounds {
   }
 
   private void startRound() {
+    if (agent.breaks(Breakage.RELEASE_LASTS_ONE_ROUND)) {
+      released.clear();
+    }
     retrying = false;
     index = 0;
     phase = Phase.RUNNING;
@@ -149,10 +172,14 @@ final class Rounds {
     phase = Phase.RUNNING;
     switch (state.module) {
       case "meta.comment":
-        stateFinished(true, null, null);
+        if (agent.breaks(Breakage.RUNS_COMMENT_STATES)) {
+          runCommand(state);
+        } else {
+          stateFinished(true, null, null);
+        }
         break;
       case "meta.wait":
-        if (released.contains(state.id)) {
+        if (released.contains(state.id) || agent.breaks(Breakage.WAIT_DOES_NOT_HOLD)) {
           stateFinished(true, null, null);
         } else {
           phase = Phase.WAITING;
@@ -163,7 +190,8 @@ final class Rounds {
         runCommand(state);
         break;
       default:
-        stateFinished(false, "module " + state.module + " is not supported by this agent", null);
+        stateFinished(agent.breaks(Breakage.PASSES_UNSUPPORTED_MODULES),
+            "module " + state.module + " is not supported by this agent", null);
         break;
     }
   }
@@ -223,7 +251,8 @@ final class Rounds {
           output);
     } else {
       int status = execution.process.exitValue();
-      stateFinished(status == 0, "exit status " + status, output);
+      stateFinished(status == 0 || agent.breaks(Breakage.IGNORES_EXIT_STATUS),
+          "exit status " + status, output);
     }
   }
 
@@ -243,25 +272,36 @@ final class Rounds {
   }
 
   private void roundSucceeded() {
-    ceasedRounds = 0;
+    if (!agent.breaks(Breakage.KEEPS_BACKOFF_AFTER_SUCCESS)) {
+      ceasedRounds = 0;
+    }
     phase = Phase.INTERVAL;
     upgradeIfPending();
-    scheduleNextRound(agent.settings().roundInterval());
+    Duration interval = agent.settings().roundInterval();
+    scheduleNextRound(agent.breaks(Breakage.WAITS_TWICE_THE_ROUND_INTERVAL)
+        ? interval.multipliedBy(2) : interval);
   }
 
   private void roundCeased() {
     ceasedRounds++;
     phase = Phase.BACKOFF;
-    upgradeIfPending();
+    if (!agent.breaks(Breakage.NO_UPGRADE_WHEN_ROUND_CEASES)) {
+      upgradeIfPending();
+    }
     scheduleNextRound(agent.backoffDelay(ceasedRounds));
   }
 
   private void scheduleNextRound(Duration delay) {
     long scheduledIn = generation;
     timer = agent.schedule(() -> {
-      if (scheduledIn == generation) {
-        startRound();
+      if (scheduledIn != generation) {
+        return;
       }
+      if (!agent.link().isOpen() && agent.breaks(Breakage.PAUSES_ROUNDS_WHILE_DISCONNECTED)) {
+        scheduleNextRound(delay);
+        return;
+      }
+      startRound();
     }, delay);
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.tck.AgentConformanceTest;
 import io.opsagent.tck.Rule;
-import io.opsagent.tck.backend.MessageCodes;
+import io.opsagent.backend.MessageCodes;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;

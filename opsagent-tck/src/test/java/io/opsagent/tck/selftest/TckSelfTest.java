@@ -3,13 +3,27 @@ package io.opsagent.tck.selftest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import static org.junit.jupiter.api.Named.named;
+
 import io.opsagent.tck.AgentConformanceTest;
 import io.opsagent.tck.AgentUnderTest;
+import io.opsagent.tck.Rule;
+import io.opsagent.tck.model.Breakage;
 import io.opsagent.tck.model.ModelAgent;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -25,54 +39,174 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  */
 class TckSelfTest {
 
-  @Test
-  void agentThatNeverRetriesFailsR2_2() {
-    requireFailure(NeverRetriesConformance.class,
-        "required_R2_2_failureInFirstAttemptRestartsRoundAtOnce", "R2.2", "must restart at once");
+  /**
+   * One broken agent for every required test: each breaks that test's rule and nothing else (see
+   * {@link Breakage} and {@link BrokenAgents}), and the fragment is what the failure must say
+   * besides the rule id.
+   */
+  static Stream<Arguments> brokenAgentPerRequiredTest() {
+    return Stream.of(
+        row("required_R1_1_sendsOnlyJsonObjectTextFramesWithCode",
+            Breakage.SENDS_FRAME_WITHOUT_CODE, "frames that are not one JSON object"),
+        row("required_R1_2_handshakeIsFirstFrameWithIdentity",
+            Breakage.HANDSHAKE_WITHOUT_INSTANCE_ID, "instance_id"),
+        row("required_R1_3_appNotReadyRepeatsHandshakeOnSameConnectionAfterPause",
+            Breakage.IGNORES_APP_NOT_READY, "waiting for Handshake number 3"),
+        row("required_R1_7_waitListReleasesListedWaits",
+            Breakage.IGNORES_WAIT_LIST, "they must be released as by State"),
+        row("required_R1_8_wssVerifiesCertificatesAndHostNames",
+            Breakage.TRUSTS_ANY_CERTIFICATE, "must refuse"),
+        row("required_R2_1_statesRunOneAtATimeInRecipeOrder",
+            Breakage.RUNS_STATES_IN_REVERSE, "in recipe order"),
+        row("required_R2_2_failureInFirstAttemptRestartsRoundAtOnce",
+            "an agent that never retries", BrokenAgents.NeverRetries::new,
+            "must restart at once"),
+        row("required_R2_3_failureInRetryCeasesRoundIntoBackoff",
+            "an agent that retries without backoff", BrokenAgents.RetriesForeverWithoutBackoff::new,
+            "must cease into backoff"),
+        row("required_R2_3_backoffGrowsExponentiallyUpToCap",
+            "an agent whose backoff never grows", BrokenAgents.ConstantBackoff::new,
+            "must grow"),
+        row("required_R2_3_backoffResetsAfterSuccessfulRound",
+            Breakage.KEEPS_BACKOFF_AFTER_SUCCESS, "must start again from its initial"),
+        row("required_R2_4_commentStateIsReportedButNeverExecuted",
+            Breakage.RUNS_COMMENT_STATES, "the comment state was executed"),
+        row("required_R2_5_waitStateHoldsRoundUntilReleased",
+            Breakage.WAIT_DOES_NOT_HOLD, "must hold at wait state hold-w1"),
+        row("required_R2_5_releaseBeforeWaitIsReachedIsRemembered",
+            Breakage.FORGETS_EARLY_RELEASE, "must be remembered"),
+        row("required_R2_5_releaseLastsForLaterRoundsOfSameVersion",
+            Breakage.RELEASE_LASTS_ONE_ROUND, "a release lasts for the recipe version"),
+        row("required_R2_5_releaseForAnotherVersionIsIgnored",
+            Breakage.RELEASE_IGNORES_VERSION, "must not release a wait state of version 2"),
+        row("required_R2_6_newRecipeKillsRunningStateAndStartsOver",
+            "an agent that lets the running state finish",
+            BrokenAgents.IgnoresNewRecipeUntilStateEnds::new,
+            "must cease the round at once"),
+        row("required_R2_6_newRecipeCutsBackoffShort",
+            Breakage.NEW_RECIPE_WAITS_FOR_BACKOFF, "backoff"),
+        row("required_R2_6_sameVersionRecipeIsIgnored",
+            Breakage.RESTARTS_ON_SAME_VERSION, "must be ignored"),
+        row("required_R2_6_headerOnlyRecipeRestartsStatesUnderNewVersion",
+            Breakage.IGNORES_HEADER_ONLY_RECIPE, "header-only recipe must restart"),
+        row("required_R2_6_emptyRecipeStopsRounds",
+            Breakage.IGNORES_EMPTY_RECIPE, "an empty recipe (state: []) ceases the round"),
+        row("required_R2_7_upgradeWaitsForRunningRoundToFinish",
+            "an agent that upgrades mid-round", BrokenAgents.UpgradesMidRound::new,
+            "must not interrupt the round"),
+        row("required_R2_7_upgradeRunsWhenRoundCeasesIntoBackoff",
+            Breakage.NO_UPGRADE_WHEN_ROUND_CEASES, "the upgrade must run"),
+        row("required_R2_7_upgradeRunsAtOnceBetweenRounds",
+            Breakage.DEFERS_UPGRADE_BETWEEN_ROUNDS, "between rounds an upgrade must run at once"),
+        row("required_R2_8_nextRoundStartsAfterRoundInterval",
+            Breakage.WAITS_TWICE_THE_ROUND_INTERVAL, "it must start after the round interval"),
+        row("required_R2_9_stateTimeoutKillsProcessTreeAndFailsState",
+            "an agent without state timeout", BrokenAgents.IgnoresStateTimeout::new,
+            "past its timeout"),
+        row("required_R3_1_everyExecutedStateIsReportedOnceWithAllFields",
+            Breakage.STATELOG_WITHOUT_COMMENT, "state_comment must be present"),
+        row("required_R3_2_stateLogsArriveInExecutionOrder",
+            "an agent that reports out of order", BrokenAgents.ReportsOutOfOrder::new,
+            "ids of the StateLogs"),
+        row("required_R3_3_linuxCmdExitStatusDecidesResult",
+            Breakage.IGNORES_EXIT_STATUS, "must fail"),
+        row("required_R3_5_unsupportedModuleFailsState",
+            Breakage.PASSES_UNSUPPORTED_MODULES, "must fail, not be skipped"),
+        row("required_R4_1_reconnectsAfterBackendClosesConnection",
+            Breakage.NEVER_RECONNECTS, "no second Handshake came"),
+        row("required_R4_1_reconnectsAfterConnectionBreaks",
+            Breakage.NEVER_RECONNECTS, "no second Handshake came"),
+        row("required_R4_1_reconnectsAfterBackendRestarts",
+            Breakage.NEVER_RECONNECTS, "no second Handshake came"),
+        row("required_R4_2_reconnectAttemptsBackOffUpToMax",
+            Breakage.RECONNECTS_WITHOUT_BACKOFF, "must back off"),
+        row("required_R4_3_roundsContinueWhileDisconnected",
+            Breakage.PAUSES_ROUNDS_WHILE_DISCONNECTED,
+            "rounds must go on while the agent is disconnected"),
+        row("required_R4_4_logsQueuedOfflineAreDeliveredInOrderAfterHandshake",
+            "an agent that loses queued logs", BrokenAgents.LosesLogsOnReconnect::new,
+            "logs were lost"),
+        row("required_R5_1_upgradeOrderStartsUpgradeToOrderedVersion",
+            Breakage.DROPS_UPGRADE_URL, "ordered version 2.7.1 with url"),
+        row("required_R5_2_upgradeOrderWithoutVersionIsDropped",
+            Breakage.UPGRADES_WITHOUT_VERSION, "must be dropped"),
+        row("required_R6_1_malformedFramesAreDroppedAndConnectionStays",
+            Breakage.CLOSES_ON_MALFORMED_FRAME, "the connection must stay open"),
+        row("required_R6_2_messagesWithInvalidFieldsAreRejectedWhole",
+            Breakage.RUNS_VALID_PART_OF_INVALID_RECIPE, "must be rejected without any effect"),
+        row("required_R6_3_unknownFieldsAreIgnored",
+            Breakage.REJECTS_UNKNOWN_FIELDS, "the recipe with unknown fields to run"));
+  }
+
+  private static Arguments row(String method, Breakage breakage, String fragment) {
+    return Arguments.of(method,
+        named("the model agent breaking " + breakage,
+            (Supplier<AgentUnderTest>) () -> new ModelAgent(breakage)),
+        fragment);
+  }
+
+  private static Arguments row(String method, String agentName, Supplier<AgentUnderTest> agent,
+      String fragment) {
+    return Arguments.of(method, named(agentName, agent), fragment);
+  }
+
+  @ParameterizedTest(name = "{0} fails against {1}")
+  @MethodSource("brokenAgentPerRequiredTest")
+  void everyRequiredTestFailsAgainstAnAgentBreakingItsRule(
+      String method, Supplier<AgentUnderTest> brokenAgent, String fragment) {
+    String ruleId = Rule.ofTestName(method).id();
+    requireFailure(method, brokenAgent, ruleId, fragment);
+  }
+
+  /**
+   * Two unrelated required tests, one on the connection and one on a round, with the rules whose
+   * breaking they also see (R3.3's test reads the StateLogs of two states in order).
+   */
+  private static final Map<String, Set<String>> UNRELATED_TESTS = Map.of(
+      "required_R1_2_handshakeIsFirstFrameWithIdentity", Set.of("R1.2"),
+      "required_R3_3_linuxCmdExitStatusDecidesResult", Set.of("R3.3", "R2.1", "R3.2"));
+
+  @ParameterizedTest(name = "{1} passes tests of other rules")
+  @MethodSource("brokenAgentPerRequiredTest")
+  void aBrokenAgentIsCaughtOnlyByTestsThatSeeItsRule(
+      String method, Supplier<AgentUnderTest> brokenAgent, String fragment) {
+    String ruleId = Rule.ofTestName(method).id();
+    for (Map.Entry<String, Set<String>> unrelated : UNRELATED_TESTS.entrySet()) {
+      if (unrelated.getValue().contains(ruleId)) {
+        continue;
+      }
+      TestExecutionSummary summary = runAgainst(unrelated.getKey(), brokenAgent);
+      assertThat(summary.getTestsSucceededCount())
+          .as("%s must pass against %s, which breaks only %s", unrelated.getKey(),
+              brokenAgent.get(), ruleId)
+          .isEqualTo(1);
+    }
   }
 
   @Test
-  void agentThatRetriesForeverWithoutBackoffFailsR2_3() {
-    requireFailure(RetriesForeverWithoutBackoffConformance.class,
-        "required_R2_3_failureInRetryCeasesRoundIntoBackoff", "R2.3", "must cease into backoff");
+  void everyRequiredTestHasABrokenAgent() {
+    Set<String> required = Arrays.stream(AgentConformanceTest.class.getMethods())
+        .map(Method::getName)
+        .filter(name -> name.startsWith("required_"))
+        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> covered = brokenAgentPerRequiredTest()
+        .map(arguments -> (String) arguments.get()[0])
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(covered).as("required tests with a broken agent in the self-test")
+        .containsExactlyElementsOf(required);
   }
 
   @Test
-  void agentWhoseBackoffNeverGrowsFailsR2_3() {
-    requireFailure(ConstantBackoffConformance.class,
-        "required_R2_3_backoffGrowsExponentiallyUpToCap", "R2.3", "must grow");
-  }
-
-  @Test
-  void agentThatIgnoresNewRecipeUntilStateEndsFailsR2_6() {
-    requireFailure(IgnoresNewRecipeConformance.class,
-        "required_R2_6_newRecipeKillsRunningStateAndStartsOver", "R2.6",
-        "must cease the round at once");
-  }
-
-  @Test
-  void agentThatUpgradesMidRoundFailsR2_7() {
-    requireFailure(UpgradesMidRoundConformance.class,
-        "required_R2_7_upgradeWaitsForRunningRoundToFinish", "R2.7", "must not interrupt the round");
-  }
-
-  @Test
-  void agentWithoutStateTimeoutFailsR2_9() {
-    requireFailure(IgnoresStateTimeoutConformance.class,
-        "required_R2_9_stateTimeoutKillsProcessTreeAndFailsState", "R2.9", "past its timeout");
-  }
-
-  @Test
-  void agentThatReportsOutOfOrderFailsR3_2() {
-    requireFailure(ReportsOutOfOrderConformance.class,
-        "required_R3_2_stateLogsArriveInExecutionOrder", "R3.2", "ids of the StateLogs");
-  }
-
-  @Test
-  void agentThatLosesLogsOnReconnectFailsR4_4() {
-    requireFailure(LosesLogsConformance.class,
-        "required_R4_4_logsQueuedOfflineAreDeliveredInOrderAfterHandshake", "R4.4",
-        "logs were lost");
+  void requiredTestsAreTaggedRequiredAndNoOtherIs() {
+    for (Method method : AgentConformanceTest.class.getMethods()) {
+      if (!method.isAnnotationPresent(Test.class)) {
+        continue;
+      }
+      boolean tagged = Arrays.stream(method.getAnnotationsByType(Tag.class))
+          .anyMatch(tag -> tag.value().equals("required"));
+      assertThat(tagged).as("@Tag(\"required\") on %s", method.getName())
+          .isEqualTo(method.getName().startsWith("required_"));
+    }
   }
 
   @Test
@@ -97,15 +231,23 @@ class TckSelfTest {
     return listener.getSummary();
   }
 
-  /** Runs one conformance test method and requires it to fail, citing {@code ruleId}. */
-  private static void requireFailure(
-      Class<? extends AgentConformanceTest> testClass, String method, String ruleId,
+  private static TestExecutionSummary runAgainst(String method, Supplier<AgentUnderTest> agent) {
+    BrokenConformance.current = agent;
+    try {
+      return run(BrokenConformance.class, method);
+    } finally {
+      BrokenConformance.current = null;
+    }
+  }
+
+  /** Runs one conformance method against {@code agent}; it must fail, citing {@code ruleId}. */
+  private static void requireFailure(String method, Supplier<AgentUnderTest> agent, String ruleId,
       String fragment) {
-    TestExecutionSummary summary = run(testClass, method);
+    TestExecutionSummary summary = runAgainst(method, agent);
 
     assertThat(summary.getTestsFoundCount()).as("tests found for %s", method).isEqualTo(1);
     assertThat(summary.getTestsFailedCount())
-        .as("%s must fail against %s, but it %s", method, testClass.getSimpleName(),
+        .as("%s must fail against %s, but it %s", method, agent.get(),
             summary.getTestsAbortedCount() > 0 ? "was skipped" : "passed")
         .isEqualTo(1);
     String message = summary.getFailures().stream()
@@ -117,24 +259,24 @@ class TckSelfTest {
         .contains(fragment);
   }
 
-  /** Each broken agent's conformance class; nested, so the build does not run them directly. */
-  abstract static class BrokenConformance extends AgentConformanceTest {
-    private final Supplier<AgentUnderTest> factory;
-
-    BrokenConformance(Supplier<AgentUnderTest> factory) {
-      this.factory = factory;
-    }
+  /**
+   * The conformance class run against the broken agent of the moment; nested, so the build does
+   * not run it directly. The self-test sets {@link #current} around each run (runs are sequential).
+   */
+  static class BrokenConformance extends AgentConformanceTest {
+    static volatile Supplier<AgentUnderTest> current;
 
     @Override
     protected AgentUnderTest createAgent() {
-      return factory.get();
+      return current.get();
     }
   }
 
   /** A vendor's way to leave a test out: override it, disabled, with a reason. */
-  static class ExcludingConformance extends BrokenConformance {
-    ExcludingConformance() {
-      super(ModelAgent::new);
+  static class ExcludingConformance extends AgentConformanceTest {
+    @Override
+    protected AgentUnderTest createAgent() {
+      return new ModelAgent();
     }
 
     @Override
@@ -142,54 +284,6 @@ class TckSelfTest {
     @Disabled("left out to prove that an override excludes a test")
     public void required_R2_8_nextRoundStartsAfterRoundInterval() {
       throw new AssertionError("a disabled override must not run");
-    }
-  }
-
-  static class NeverRetriesConformance extends BrokenConformance {
-    NeverRetriesConformance() {
-      super(BrokenAgents.NeverRetries::new);
-    }
-  }
-
-  static class RetriesForeverWithoutBackoffConformance extends BrokenConformance {
-    RetriesForeverWithoutBackoffConformance() {
-      super(BrokenAgents.RetriesForeverWithoutBackoff::new);
-    }
-  }
-
-  static class ConstantBackoffConformance extends BrokenConformance {
-    ConstantBackoffConformance() {
-      super(BrokenAgents.ConstantBackoff::new);
-    }
-  }
-
-  static class IgnoresNewRecipeConformance extends BrokenConformance {
-    IgnoresNewRecipeConformance() {
-      super(BrokenAgents.IgnoresNewRecipeUntilStateEnds::new);
-    }
-  }
-
-  static class UpgradesMidRoundConformance extends BrokenConformance {
-    UpgradesMidRoundConformance() {
-      super(BrokenAgents.UpgradesMidRound::new);
-    }
-  }
-
-  static class IgnoresStateTimeoutConformance extends BrokenConformance {
-    IgnoresStateTimeoutConformance() {
-      super(BrokenAgents.IgnoresStateTimeout::new);
-    }
-  }
-
-  static class ReportsOutOfOrderConformance extends BrokenConformance {
-    ReportsOutOfOrderConformance() {
-      super(BrokenAgents.ReportsOutOfOrder::new);
-    }
-  }
-
-  static class LosesLogsConformance extends BrokenConformance {
-    LosesLogsConformance() {
-      super(BrokenAgents.LosesLogsOnReconnect::new);
     }
   }
 }

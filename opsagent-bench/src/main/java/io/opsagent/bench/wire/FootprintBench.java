@@ -1,0 +1,155 @@
+package io.opsagent.bench.wire;
+
+import io.opsagent.tck.AgentSettings;
+import io.opsagent.backend.ReferenceBackend;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * Start-up and idle memory of an agent process: for each run, a fresh root and configuration,
+ * the agent started from its command, the time until its first Handshake reaches the backend,
+ * then {@code idle} connected with no recipe, then the resident set size ({@code VmRSS} of
+ * {@code /proc/<pid>/status}, summed over the process and its descendants, so a wrapper that
+ * does not {@code exec} is counted too), then the agent is stopped.
+ */
+public final class FootprintBench {
+
+  /** How many runs and how long each stays idle. */
+  public record Options(int runs, Duration idle, Duration startTimeout) {
+    public Options {
+      if (runs < 1) {
+        throw new IllegalArgumentException("runs must be >= 1, was " + runs);
+      }
+      if (idle.isNegative()) {
+        throw new IllegalArgumentException("idle must not be negative, was " + idle);
+      }
+      Objects.requireNonNull(startTimeout, "startTimeout");
+    }
+  }
+
+  /**
+   * One run.
+   *
+   * @param startToHandshakeMillis process start to the first Handshake received
+   * @param rssKib VmRSS after the idle period, KiB
+   * @param hwmKib VmHWM (peak RSS) at that time, KiB
+   * @param threads the agent's thread count at that time
+   * @param reconnects connections after the first one during the idle period (0 expected)
+   */
+  public record Run(
+      double startToHandshakeMillis, long rssKib, long hwmKib, long threads, int reconnects) {}
+
+  /** Every run and their summaries. */
+  public record Result(List<Run> runs) {
+    public Result {
+      runs = List.copyOf(runs);
+    }
+
+    /** Start to Handshake over the runs, ms. */
+    public Stats startToHandshake() {
+      return Stats.of(runs.stream().mapToDouble(Run::startToHandshakeMillis).toArray());
+    }
+
+    /** Idle RSS over the runs, MiB. */
+    public Stats idleRssMib() {
+      return Stats.of(runs.stream().mapToDouble(r -> r.rssKib() / 1024.0).toArray());
+    }
+  }
+
+  private final Options options;
+  private final PrintStream progress;
+
+  public FootprintBench(Options options, PrintStream progress) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.progress = progress;
+  }
+
+  public Result run(AgentCommand command) throws BenchException, IOException, InterruptedException {
+    if (!ProcStatus.available()) {
+      throw new BenchException("the footprint needs Linux's /proc/<pid>/status");
+    }
+    List<Run> runs = new ArrayList<>();
+    CommandAgent[] current = new CommandAgent[1];
+    FrameWaiter waiter = new FrameWaiter(
+        () -> current[0] == null ? "no agent" : current[0].describe());
+    try (ReferenceBackend backend = ReferenceBackend.builder().listener(waiter).build().start()) {
+      int connection = 0;
+      for (int i = 1; i <= options.runs(); i++) {
+        Path workDir = Files.createTempDirectory("opsagent-bench-footprint-");
+        CommandAgent agent = new CommandAgent(command);
+        current[0] = agent;
+        try {
+          note("run " + i + " of " + options.runs() + ": starting the agent");
+          agent.start(settings(backend, workDir), (version, url) -> { });
+          int after = connection;
+          FrameWaiter.Received handshake = waiter.await("the agent's first Handshake",
+              r -> r.isHandshakeOnConnectionAfter(after), options.startTimeout());
+          connection = handshake.frame().connection();
+          double startup = (handshake.atNanos() - agent.startedAtNanos()) / 1e6;
+          note(String.format(Locale.ROOT,
+              "run %d: Handshake after %.0f ms; idle for %d s", i, startup,
+              options.idle().toSeconds()));
+          EndToEndBench.pause(options.idle());
+          ProcessHandle process = agent.handle();
+          if (!process.isAlive()) {
+            throw new BenchException("the agent exited while idle; " + agent.describe());
+          }
+          long rss = ProcStatus.sumOverTree(process, "VmRSS");
+          long hwm = ProcStatus.sumOverTree(process, "VmHWM");
+          long threads = ProcStatus.sumOverTree(process, "Threads");
+          int last = connection;
+          int reconnects = (int) backend.connections().stream()
+              .filter(c -> c.id() > last).count();
+          runs.add(new Run(startup, rss, hwm, threads, reconnects));
+        } finally {
+          agent.stop();
+          current[0] = null;
+          deleteTree(workDir);
+        }
+      }
+    }
+    return new Result(runs);
+  }
+
+  private static AgentSettings settings(ReferenceBackend backend, Path workDir) {
+    byte[] token = new byte[16];
+    new SecureRandom().nextBytes(token);
+    return AgentSettings.builder()
+        .backendUrl(backend.url())
+        .appId("app-bench")
+        .instanceId("i-bench")
+        .instanceToken(HexFormat.of().formatHex(token))
+        .roundInterval(Duration.ofMinutes(10))
+        .backoff(Duration.ofSeconds(5), Duration.ofMinutes(5))
+        .stateTimeout(Duration.ofHours(1))
+        .reconnect(EndToEndBench.RECONNECT_INITIAL, EndToEndBench.RECONNECT_MAX)
+        .notReadyRetryPause(Duration.ofSeconds(30))
+        .workDir(workDir)
+        .build();
+  }
+
+  private void note(String text) {
+    if (progress != null) {
+      progress.println("bench footprint: " + text);
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // best effort: a temporary folder
+    }
+  }
+}
