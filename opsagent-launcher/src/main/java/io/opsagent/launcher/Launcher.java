@@ -393,7 +393,7 @@ public final class Launcher {
             }
             out.println("verified with " + publicKey.get() + " (" + ReleaseKeys.fingerprint(pub) + ")");
         }
-        String name = ReleaseFetcher.TARBALL;
+        String name = ReleaseFetcher.uploadName(tarball.getFileName().toString());
         out.println("Upload to <base_remote>/<version>/, the tarball first and the signature last:");
         if (tarball.getFileName().toString().equals(name)) {
             out.println("  " + name + ", " + name + ReleaseFetcher.CHECKSUM_SUFFIX + ", " + name

@@ -75,6 +75,19 @@ class BinScriptTest {
     }
 
     @Test
+    void releaseSignGetsAHeapForTheWholeTarballAndOtherCommandsDoNot() throws Exception {
+        executable(release.resolve("runtime/bin/java"), FAKE_JAVA);
+
+        List<String> sign = lines(Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(),
+                "release-sign", "--key", "k", "t.tgz"), Map.of(), dir));
+        List<String> status = lines(Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(),
+                "status"), Map.of(), dir));
+
+        assertThat(sign).containsSubsequence("arg -Xmx64m", "arg -Xmx512m", "arg -jar");
+        assertThat(status).contains("arg -Xmx64m").doesNotContain("arg -Xmx512m");
+    }
+
+    @Test
     void usesJavaHomeWhenThereIsNoBundledRuntimeAndAddsTheExtraOptions() throws Exception {
         executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
 
