@@ -93,6 +93,17 @@ public final class Launcher {
         return loggingStarted;
     }
 
+    /**
+     * Shuts Log4j down if this launcher configured it: writes what the asynchronous appender
+     * still holds. The stop hook calls it after the last line, because the JVM halts when the
+     * hook returns, possibly before the caller of {@link #execute} gets to it.
+     */
+    private void shutdownLogging() {
+        if (loggingStarted) {
+            LoggingSetup.shutdown();
+        }
+    }
+
     /** Runs the command {@code args} names and returns its exit code. */
     public int execute(String... args) {
         Command command;
@@ -185,7 +196,8 @@ public final class Launcher {
     private int runWithStopHook(AgentRuntime runtime, Supplier<Integer> body, Logger log) {
         CountDownLatch returned = new CountDownLatch(1);
         ShutdownHooks.Registration hook =
-                hooks.register("opsagent-stop", new StopOnSignal(runtime, returned, StopOnSignal.GRACE));
+                hooks.register("opsagent-stop", new StopOnSignal(runtime, returned, StopOnSignal.GRACE,
+                        this::shutdownLogging));
         try {
             int code = body.get();
             log.info("opsagent stopped, exit code {}", code);

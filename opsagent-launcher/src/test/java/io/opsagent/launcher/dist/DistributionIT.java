@@ -147,7 +147,12 @@ class DistributionIT {
             }
             assertThat(agent.exitValue()).as(Files.readString(root.resolve("agent.out"))).isIn(0, 143);
             String log = Files.readString(root.resolve("var/log/visualops/agent.log"));
-            assertThat(log).contains("opsagent " + version + " starting").contains("opsagent stopped");
+            assertThat(log).contains("opsagent " + version + " starting")
+                    .contains("stop requested (SIGTERM or SIGINT); stopping the agent");
+            // The daemon's lines go through an asynchronous appender; the stop hook drains it
+            // before the JVM halts, so the last line written is the last one logged.
+            assertThat(log.lines().reduce((first, second) -> second).orElse(""))
+                    .contains("Launcher - opsagent stopped, exit code 0");
             String token = Files.readString(root.resolve("etc/opsagent.token")).strip();
             assertThat(log).doesNotContain(token);
         }
