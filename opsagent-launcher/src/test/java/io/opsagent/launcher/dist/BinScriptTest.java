@@ -224,6 +224,50 @@ class BinScriptTest {
         assertThat(out).contains("arg -XX:ArchiveClassesAtExit=" + lib("opsagent.jsa.new"));
     }
 
+    // ------------------------------------------------------------------ Java 25: compact headers, AOT cache
+
+    private void java(String version) throws IOException {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+        Files.writeString(dir.resolve("jdk/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
+    }
+
+    @Test
+    void onJava25TheFirstRunWritesAnAotCacheWithCompactObjectHeaders() throws Exception {
+        java("25.0.3");
+
+        List<String> out = run(Map.of());
+
+        assertThat(out).containsSubsequence("arg -XX:+ExitOnOutOfMemoryError", "arg -XX:+UseCompactObjectHeaders",
+                "arg -XX:AOTCacheOutput=" + lib("opsagent.jsa.new"), "arg -Xlog:aot*=off", "arg -jar");
+        assertThat(out).noneMatch(line -> line.contains("ArchiveClassesAtExit") || line.contains("SharedArchiveFile"));
+    }
+
+    @Test
+    void onJava25TheNextRunChecksTheCacheAndUsesIt() throws Exception {
+        executable(dir.resolve("jdk/bin/java"),
+                "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -Xshare:on ] && exit 1; done\n" + FAKE_JAVA.substring(10));
+        Files.writeString(dir.resolve("jdk/release"), "JAVA_VERSION=\"25\"\n");
+        Files.writeString(lib("opsagent.jsa.new"), "a cache");
+
+        List<String> out = run(Map.of());
+
+        assertThat(lib("opsagent.jsa")).as("checked with -XX:AOTMode=on, not -Xshare:on").hasContent("a cache");
+        assertThat(out).containsSubsequence("arg -XX:+UseCompactObjectHeaders", "arg -XX:AOTCache=" + lib("opsagent.jsa"),
+                "arg -Xlog:aot*=off", "arg -jar");
+    }
+
+    @Test
+    void javaBefore25KeepsTheDynamicArchiveAndOrdinaryHeaders() throws Exception {
+        for (String version : List.of("17.0.15", "21.0.4", "24")) {
+            java(version);
+
+            List<String> out = run(Map.of());
+
+            assertThat(out).as(version).contains("arg -XX:ArchiveClassesAtExit=" + lib("opsagent.jsa.new"))
+                    .noneMatch(line -> line.contains("CompactObjectHeaders") || line.contains("AOT"));
+        }
+    }
+
     @Test
     void otherCommandsAndOpsagentCdsOffRunWithoutAnArchive() throws Exception {
         executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);

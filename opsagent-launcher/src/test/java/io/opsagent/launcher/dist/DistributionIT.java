@@ -97,6 +97,28 @@ class DistributionIT {
         assertThat(usage.stderr()).startsWith("opsagent: no command given\n\nUsage: opsagent <command>");
     }
 
+    /** Every Java of this host: the release starts on 17 and on newer ones with their own options. */
+    @Test
+    void binOpsagentStartsOnEveryJavaOfThisHost() throws Exception {
+        List<Path> javas;
+        try (java.util.stream.Stream<Path> homes = Files.list(Path.of("/usr/lib/jvm"))) {
+            javas = homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+                    .filter(home -> Files.isRegularFile(home.resolve("release")))
+                    .toList();
+        } catch (IOException e) {
+            javas = List.of();
+        }
+        javas = new java.util.ArrayList<>(javas);
+        javas.add(Path.of(System.getProperty("java.home")));
+        assertThat(javas.stream().map(Path::toString)).anyMatch(home -> home.contains("17"));
+        for (Path home : javas) {
+            Processes.Result version = Processes.run(List.of(release.resolve("bin/opsagent").toString(), "version"),
+                    Map.of("JAVA_HOME", home.toString()), release);
+            assertThat(version.exitCode()).as(home + ": " + version).isZero();
+            assertThat(version.stdout()).as(home.toString()).startsWith("opsagent " + DistributionIT.version + "\n");
+        }
+    }
+
     @Test
     void runHandshakesWithALoopbackBackendAppliesPushedRecipesAndStopsCleanlyOnSigterm(@TempDir Path root)
             throws Exception {

@@ -29,7 +29,7 @@ class PlatformReleaseIT {
 
     /** The commands bin/opsagent and the test's recipe need, and no java among them. */
     private static final List<String> TOOLS = List.of("sh", "dirname", "readlink", "cat", "stat", "mv", "rm",
-            "printf", "pwd");
+            "printf", "pwd", "sed");
 
     static Path tarball;
     static String version;
