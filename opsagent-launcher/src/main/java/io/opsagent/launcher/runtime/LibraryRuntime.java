@@ -117,7 +117,14 @@ public final class LibraryRuntime implements AgentRuntime {
             LOG.info("agent {} running as instance {}", identity.agentVersion(), identity.instanceId());
             boolean confirmed = false;
             while (stopped.getCount() > 0 && machineStopped.getCount() > 0) {
-                await(stopped, Duration.ofMillis(100));
+                // Until the first Handshake the upgrade guard's deadline is checked every 100 ms;
+                // after it, only the machine's stop matters (stop() closes the agent, which stops
+                // it), so an idle agent's main thread sleeps.
+                if (confirmed) {
+                    await(machineStopped, Duration.ofMinutes(1));
+                } else {
+                    await(stopped, Duration.ofMillis(100));
+                }
                 if (!confirmed && agent.connectionState() == ConnectionState.ONLINE) {
                     upgrades.guard.confirmed();
                     confirmed = true;
