@@ -248,8 +248,11 @@ class BinScriptTest {
                 "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -Xshare:on ] && exit 1; done\n" + FAKE_JAVA.substring(10));
         Files.writeString(dir.resolve("jdk/release"), "JAVA_VERSION=\"25\"\n");
         Files.writeString(lib("opsagent.jsa.new"), "a cache");
+        Files.writeString(lib("opsagent.jsa.new.config"), "a training record left by a killed JVM");
 
         List<String> out = run(Map.of());
+
+        assertThat(lib("opsagent.jsa.new.config")).doesNotExist();
 
         assertThat(lib("opsagent.jsa")).as("checked with -XX:AOTMode=on, not -Xshare:on").hasContent("a cache");
         assertThat(out).containsSubsequence("arg -XX:+UseCompactObjectHeaders", "arg -XX:AOTCache=" + lib("opsagent.jsa"),
