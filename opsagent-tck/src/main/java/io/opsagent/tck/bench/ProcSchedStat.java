@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The CPU time and the number of times on a CPU of a process tree's threads, from Linux's
@@ -15,12 +17,31 @@ import java.nio.file.Path;
  */
 final class ProcSchedStat {
 
-  /** The sums over every thread of a process tree at one moment. */
-  record Sample(long cpuNanos, long slices) {
+  /** The figures of every thread of a process tree at one moment, by thread id. */
+  record Sample(Map<Long, long[]> threads) {
 
-    /** This sample minus an earlier one. */
+    /** The CPU time of all threads, ns. */
+    long cpuNanos() {
+      return threads.values().stream().mapToLong(f -> f[0]).sum();
+    }
+
+    /** The time slices of all threads. */
+    long slices() {
+      return threads.values().stream().mapToLong(f -> f[2]).sum();
+    }
+
+    /**
+     * What the threads did since {@code earlier}: a thread in both samples counts its
+     * difference, a thread that started since counts all of its figures, and a thread that
+     * ended since counts nothing (so a sum never goes down when a pool's idle thread exits).
+     */
     Sample since(Sample earlier) {
-      return new Sample(cpuNanos - earlier.cpuNanos, slices - earlier.slices);
+      Map<Long, long[]> diff = new HashMap<>();
+      threads.forEach((tid, now) -> {
+        long[] before = earlier.threads.getOrDefault(tid, new long[3]);
+        diff.put(tid, new long[] {now[0] - before[0], now[1] - before[1], now[2] - before[2]});
+      });
+      return new Sample(diff);
     }
   }
 
@@ -31,29 +52,27 @@ final class ProcSchedStat {
     return Files.isReadable(Path.of("/proc/self/schedstat"));
   }
 
-  /** The sums over the threads of {@code process} and of its descendants. */
+  /** The threads of {@code process} and of its descendants. */
   static Sample sumOverTree(ProcessHandle process) {
-    Sample sum = ofProcess(process.pid());
+    Map<Long, long[]> threads = new HashMap<>();
+    addProcess(process.pid(), threads);
     for (ProcessHandle child : (Iterable<ProcessHandle>) process.descendants()::iterator) {
-      Sample s = ofProcess(child.pid());
-      sum = new Sample(sum.cpuNanos + s.cpuNanos, sum.slices + s.slices);
+      addProcess(child.pid(), threads);
     }
-    return sum;
+    return new Sample(threads);
   }
 
-  private static Sample ofProcess(long pid) {
-    long cpu = 0;
-    long slices = 0;
+  private static void addProcess(long pid, Map<Long, long[]> threads) {
     try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : tasks) {
-        long[] fields = parse(read(task.resolve("schedstat")));
-        cpu += fields[0];
-        slices += fields[2];
+        String text = read(task.resolve("schedstat"));
+        if (!text.isEmpty()) {
+          threads.put(Long.parseLong(task.getFileName().toString()), parse(text));
+        }
       }
-    } catch (IOException e) {
+    } catch (IOException | NumberFormatException e) {
       // the process is gone: it counts nothing
     }
-    return new Sample(cpu, slices);
   }
 
   private static String read(Path file) {

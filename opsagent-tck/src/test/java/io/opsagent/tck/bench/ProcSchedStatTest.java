@@ -21,6 +21,19 @@ class ProcSchedStatTest {
   }
 
   @Test
+  void aThreadThatEndedCountsNothingAndANewOneCountsAll() {
+    ProcSchedStat.Sample before = new ProcSchedStat.Sample(java.util.Map.of(
+        1L, new long[] {100, 0, 10}, 2L, new long[] {500, 0, 50}));
+    ProcSchedStat.Sample after = new ProcSchedStat.Sample(java.util.Map.of(
+        1L, new long[] {130, 0, 13}, 3L, new long[] {7, 0, 1}));
+
+    ProcSchedStat.Sample spent = after.since(before);
+
+    assertThat(spent.cpuNanos()).isEqualTo(30 + 7);
+    assertThat(spent.slices()).isEqualTo(3 + 1);
+  }
+
+  @Test
   void theCpuTimeOfThisProcessGrowsWithWorkDone() {
     assumeTrue(ProcSchedStat.available(), "no /proc/<pid>/schedstat on this kernel");
     ProcSchedStat.Sample before = ProcSchedStat.sumOverTree(ProcessHandle.current());
