@@ -94,13 +94,13 @@ public final class Launcher {
     }
 
     /**
-     * Shuts Log4j down if this launcher configured it: writes what the asynchronous appender
-     * still holds. The stop hook calls it after the last line, because the JVM halts when the
+     * Shuts Log4j down if this launcher configured it ({@link ShutdownHooks#beforeHalt}): writes
+     * what the asynchronous appender still holds. The stop hook calls it after the last line, because the JVM halts when the
      * hook returns, possibly before the caller of {@link #execute} gets to it.
      */
     private void shutdownLogging() {
         if (loggingStarted) {
-            LoggingSetup.shutdown();
+            hooks.beforeHalt();
         }
     }
 
