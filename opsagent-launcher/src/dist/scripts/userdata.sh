@@ -1,8 +1,11 @@
 #!/bin/bash
 # The OpsAgent bootstrap: the instance userdata (see docs/operations.md, "Bootstrap").
 #
-# It downloads <BASE_REMOTE>/<VERSION>/opsagent.tgz and opsagent.tgz.sha256, checks the
-# checksum, installs the release under /opt/visualops/releases/<VERSION>, points
+# It downloads the release for this host from <BASE_REMOTE>/<VERSION>/ with its .sha256 file:
+# on Linux x86-64 the platform release opsagent-linux-x64.tgz, which carries its own Java
+# runtime; where there is none for the host's architecture (or it is not published), the plain
+# opsagent.tgz, which needs a Java 17+ on the host. It checks the checksum, installs the release
+# under /opt/visualops/releases/<VERSION>, points
 # /opt/visualops/current at it, writes /etc/opsagent.conf, makes the token file if it is
 # missing, and keeps the agent running: a line in /etc/cron.d/opsagent, and a systemd unit
 # where systemd runs. Running it again changes nothing; with a new VERSION it upgrades.
@@ -10,7 +13,7 @@
 # The backend fills in the settings below. An environment variable of the same name overrides
 # each one. OPSAGENT_ROOT=DIR puts every path under DIR and then neither installs anything
 # outside DIR nor starts the agent (for tests, unprivileged). OPSAGENT_DOWNLOADER=curl|wget
-# picks the download tool; by default curl, else wget.
+# picks the download tool; by default curl, else wget. OPSAGENT_ARCH overrides `uname -m`.
 set -euo pipefail
 umask 022
 
@@ -97,13 +100,25 @@ case ${OPSAGENT_DOWNLOADER:-} in
     *) die "OPSAGENT_DOWNLOADER must be curl or wget, not '$OPSAGENT_DOWNLOADER'" ;;
 esac
 
-fetch() { # URL FILE
+try_fetch() { # URL FILE; fails quietly (a missing file is an answer)
     if [ "$DOWNLOADER" = curl ]; then
-        curl --fail --silent --show-error --location --retry 5 --retry-delay 2 --connect-timeout 10 \
-            --max-time 900 --output "$2" "$1" || die "cannot download $1 (curl)"
+        curl --fail --silent --location --retry 5 --retry-delay 2 --connect-timeout 10 \
+            --max-time 900 --output "$2" "$1" 2>/dev/null
     else
-        wget --quiet --tries=5 --waitretry=2 --timeout=10 --output-document="$2" "$1" \
-            || die "cannot download $1 (wget)"
+        wget --quiet --tries=5 --waitretry=2 --timeout=10 --output-document="$2" "$1"
+    fi
+}
+
+fetch() { # URL FILE
+    try_fetch "$1" "$2" || die "cannot download $1 ($DOWNLOADER)"
+}
+
+# A Java for the plain release, found as bin/opsagent finds it.
+host_java() {
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+        echo "$JAVA_HOME/bin/java"
+    else
+        command -v java 2>/dev/null
     fi
 }
 
@@ -139,8 +154,29 @@ trap cleanup EXIT
 
 # ---------------------------------------------------------------- download and verify
 
-URL=$BASE_REMOTE/$VERSION/opsagent.tgz
-fetch "$URL.sha256" "$WORK/opsagent.tgz.sha256"
+# The platform release carries its own Java; the plain one runs on the host's.
+ARCH=${OPSAGENT_ARCH:-$(uname -m)}
+case $ARCH in
+    x86_64 | amd64) PLATFORM=linux-x64 ;;
+    *) PLATFORM= ;;
+esac
+URL=
+if [ -n "$PLATFORM" ] && try_fetch "$BASE_REMOTE/$VERSION/opsagent-$PLATFORM.tgz.sha256" "$WORK/opsagent.tgz.sha256"; then
+    URL=$BASE_REMOTE/$VERSION/opsagent-$PLATFORM.tgz
+    say "using the platform release for $ARCH, which brings its own Java"
+elif JAVA=$(host_java); then
+    URL=$BASE_REMOTE/$VERSION/opsagent.tgz
+    if [ -n "$PLATFORM" ]; then
+        say "no platform release at $BASE_REMOTE/$VERSION/opsagent-$PLATFORM.tgz; using the plain release with $JAVA"
+    else
+        say "no platform release for $ARCH; using the plain release with $JAVA"
+    fi
+    fetch "$URL.sha256" "$WORK/opsagent.tgz.sha256"
+elif [ -n "$PLATFORM" ]; then
+    die "cannot download $BASE_REMOTE/$VERSION/opsagent-$PLATFORM.tgz.sha256, and the plain release needs a Java 17+, which this host does not have (no \$JAVA_HOME/bin/java, no java on PATH); nothing was installed"
+else
+    die "there is no platform release for $ARCH, and the plain release needs a Java 17+, which this host does not have (no \$JAVA_HOME/bin/java, no java on PATH); nothing was installed"
+fi
 EXPECTED=$(awk 'NR == 1 { print $1 }' "$WORK/opsagent.tgz.sha256")
 [[ $EXPECTED =~ ^[0-9a-fA-F]{64}$ ]] || die "$URL.sha256 does not hold a SHA-256 checksum; nothing was installed"
 EXPECTED=${EXPECTED,,}
@@ -169,6 +205,9 @@ else
     tar -xzf "$WORK/opsagent.tgz" -C "$STAGING" --no-same-owner
     if [ ! -f "$STAGING/bin/opsagent" ] || [ ! -f "$STAGING/lib/opsagent.jar" ]; then
         die "$URL is not an opsagent release (no bin/opsagent or lib/opsagent.jar); nothing was installed"
+    fi
+    if [ "$URL" != "$BASE_REMOTE/$VERSION/opsagent.tgz" ] && [ ! -x "$STAGING/runtime/bin/java" ]; then
+        die "$URL is not a platform release (no runtime/bin/java); nothing was installed"
     fi
     printf '%s\n' "$EXPECTED" >"$STAGING/.sha256"
     chmod 755 "$STAGING"

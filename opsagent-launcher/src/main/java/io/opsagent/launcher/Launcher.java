@@ -105,6 +105,17 @@ public final class Launcher {
         return loggingStarted;
     }
 
+    /**
+     * Shuts Log4j down if this launcher configured it ({@link ShutdownHooks#beforeHalt}): writes
+     * what the asynchronous appender still holds. The stop hook calls it after the last line, because the JVM halts when the
+     * hook returns, possibly before the caller of {@link #execute} gets to it.
+     */
+    private void shutdownLogging() {
+        if (loggingStarted) {
+            hooks.beforeHalt();
+        }
+    }
+
     /** Runs the command {@code args} names and returns its exit code. */
     public int execute(String... args) {
         Command command;
@@ -200,7 +211,7 @@ public final class Launcher {
      */
     private int runWithStopHook(AgentRuntime runtime, Supplier<Integer> body, Logger log) {
         CountDownLatch returned = new CountDownLatch(1);
-        StopOnSignal stop = new StopOnSignal(runtime, returned, StopOnSignal.GRACE);
+        StopOnSignal stop = new StopOnSignal(runtime, returned, StopOnSignal.GRACE, this::shutdownLogging);
         ShutdownHooks.Registration hook = hooks.register("opsagent-stop", stop);
         try {
             int code = body.get();
@@ -498,7 +509,7 @@ public final class Launcher {
             }
             out.println("verified with " + publicKey.get() + " (" + ReleaseKeys.fingerprint(pub) + ")");
         }
-        String name = ReleaseFetcher.TARBALL;
+        String name = ReleaseFetcher.uploadName(tarball.getFileName().toString());
         out.println("Upload to <base_remote>/<version>/, the tarball first and the signature last:");
         if (tarball.getFileName().toString().equals(name)) {
             out.println("  " + name + ", " + name + ReleaseFetcher.CHECKSUM_SUFFIX + ", " + name

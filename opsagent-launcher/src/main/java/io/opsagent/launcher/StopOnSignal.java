@@ -9,7 +9,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The shutdown hook's work: ask the runtime to stop, then wait (at most the grace period) until
- * the command has returned and logged its last line, so the JVM does not halt half-way.
+ * the command has returned and logged its last line, so the JVM does not halt half-way; then
+ * run {@code lastly} (the launcher shuts logging down there, which writes the lines still queued
+ * for the asynchronous appender: the JVM halts as soon as this hook returns).
  */
 final class StopOnSignal implements Runnable {
 
@@ -19,12 +21,14 @@ final class StopOnSignal implements Runnable {
     private final AgentRuntime runtime;
     private final CountDownLatch commandReturned;
     private final Duration grace;
+    private final Runnable lastly;
     private volatile boolean signalled;
 
-    StopOnSignal(AgentRuntime runtime, CountDownLatch commandReturned, Duration grace) {
+    StopOnSignal(AgentRuntime runtime, CountDownLatch commandReturned, Duration grace, Runnable lastly) {
         this.runtime = runtime;
         this.commandReturned = commandReturned;
         this.grace = grace;
+        this.lastly = lastly;
     }
 
     /**
@@ -55,5 +59,6 @@ final class StopOnSignal implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lastly.run();
     }
 }

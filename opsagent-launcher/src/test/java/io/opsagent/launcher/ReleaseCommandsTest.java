@@ -145,6 +145,20 @@ class ReleaseCommandsTest {
     }
 
     @Test
+    void signOfAPlatformTarballSaysToUploadItUnderThePlatformName() throws IOException {
+        Path keys = dir.resolve("keys");
+        assertThat(execute("release-keygen", "--out", keys.toString())).isZero();
+        Path tarball = Tarball.release().writeTo(dir.resolve("opsagent-1.3-linux-x64.tgz"));
+
+        int code = execute("release-sign", "--key=" + keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE), tarball.toString());
+
+        assertThat(code).as(err()).isZero();
+        assertThat(out()).endsWith("  " + tarball + " as opsagent-linux-x64.tgz\n"
+                + "  " + tarball + ".sha256 as opsagent-linux-x64.tgz.sha256\n"
+                + "  " + tarball + ".sig as opsagent-linux-x64.tgz.sig\n");
+    }
+
+    @Test
     void signRefusesATarballAgentsWouldRejectAndWritesNothing() throws IOException {
         Path keys = dir.resolve("keys");
         assertThat(execute("release-keygen", "--out", keys.toString())).isZero();

@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * the agent started from its command, the time until its first Handshake reaches the backend,
  * then {@code idle} connected with no recipe, then the resident set size ({@code VmRSS} of
  * {@code /proc/<pid>/status}, summed over the process and its descendants, so a wrapper that
- * does not {@code exec} is counted too), then the agent is stopped.
+ * does not {@code exec} is counted too), then the agent is stopped. Over the idle period it also
+ * counts the CPU time the agent's threads used (its pings and timers included) and how often
+ * they were put on a CPU ({@link ProcSchedStat}): the cost of an agent that has nothing to do.
  */
 public final class FootprintBench {
 
@@ -46,9 +48,12 @@ public final class FootprintBench {
    * @param hwmKib VmHWM (peak RSS) at that time, KiB
    * @param threads the agent's thread count at that time
    * @param reconnects connections after the first one during the idle period (0 expected)
+   * @param idleCpuMillisPerMinute CPU time of the agent's threads per minute of the idle period
+   * @param idleWakeupsPerSecond time slices the agent's threads started per second of it
    */
   public record Run(
-      double startToHandshakeMillis, long rssKib, long hwmKib, long threads, int reconnects) {}
+      double startToHandshakeMillis, long rssKib, long hwmKib, long threads, int reconnects,
+      double idleCpuMillisPerMinute, double idleWakeupsPerSecond) {}
 
   /** Every run and their summaries. */
   public record Result(List<Run> runs) {
@@ -64,6 +69,16 @@ public final class FootprintBench {
     /** Idle RSS over the runs, MiB. */
     public Stats idleRssMib() {
       return Stats.of(runs.stream().mapToDouble(r -> r.rssKib() / 1024.0).toArray());
+    }
+
+    /** Idle CPU time over the runs, ms per minute. */
+    public Stats idleCpuMillisPerMinute() {
+      return Stats.of(runs.stream().mapToDouble(Run::idleCpuMillisPerMinute).toArray());
+    }
+
+    /** Idle wake-ups over the runs, per second. */
+    public Stats idleWakeupsPerSecond() {
+      return Stats.of(runs.stream().mapToDouble(Run::idleWakeupsPerSecond).toArray());
     }
   }
 
@@ -100,8 +115,12 @@ public final class FootprintBench {
           note(String.format(Locale.ROOT,
               "run %d: Handshake after %.0f ms; idle for %d s", i, startup,
               options.idle().toSeconds()));
-          EndToEndBench.pause(options.idle());
           ProcessHandle process = agent.handle();
+          ProcSchedStat.Sample before = ProcSchedStat.sumOverTree(process);
+          long idleStart = System.nanoTime();
+          EndToEndBench.pause(options.idle());
+          ProcSchedStat.Sample idle = ProcSchedStat.sumOverTree(process).since(before);
+          double idleSeconds = Math.max(1e-9, (System.nanoTime() - idleStart) / 1e9);
           if (!process.isAlive()) {
             throw new BenchException("the agent exited while idle; " + agent.describe());
           }
@@ -111,7 +130,8 @@ public final class FootprintBench {
           int last = connection;
           int reconnects = (int) backend.connections().stream()
               .filter(c -> c.id() > last).count();
-          runs.add(new Run(startup, rss, hwm, threads, reconnects));
+          runs.add(new Run(startup, rss, hwm, threads, reconnects,
+              idle.cpuNanos() / 1e6 / idleSeconds * 60, idle.slices() / idleSeconds));
         } finally {
           agent.stop();
           current[0] = null;

@@ -70,9 +70,10 @@ class BenchSmokeTest {
   @Test
   void footprintReportsStartupAndResidentSetOfEachRun() {
     JsonObject result = run("footprint", "--agent-command", modelAgentCommand(),
-        "--json", "--runs", "1", "--idle", "0s");
+        "--json", "--runs", "1", "--idle", "1s");
 
-    assertThat(result.keySet()).containsExactly("start_to_handshake", "idle_rss_mib", "runs");
+    assertThat(result.keySet()).containsExactly("start_to_handshake", "idle_rss_mib",
+        "idle_cpu_ms_per_min", "idle_wakeups_per_s", "runs");
     assertThat(result.getAsJsonObject("start_to_handshake").get("n").getAsInt()).isEqualTo(1);
     JsonObject run = result.getAsJsonArray("runs").get(0).getAsJsonObject();
     assertThat(run.get("start_to_handshake_ms").getAsDouble()).isPositive();
@@ -80,5 +81,8 @@ class BenchSmokeTest {
     assertThat(run.get("hwm_kib").getAsLong()).isGreaterThanOrEqualTo(run.get("rss_kib").getAsLong());
     assertThat(run.get("threads").getAsLong()).isPositive();
     assertThat(run.get("reconnects").getAsInt()).isZero();
+    // A JVM idle for a second still runs its timers: some CPU, some wake-ups.
+    assertThat(run.get("idle_cpu_ms_per_min").getAsDouble()).isPositive();
+    assertThat(run.get("idle_wakeups_per_s").getAsDouble()).isPositive();
   }
 }

@@ -24,7 +24,13 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
  *
  * <ul>
  *   <li>{@link #daemon}: the rolling file (10 MiB, {@value #KEEP} rolled files
- *       {@code agent.log.1} (newest) to {@code .5}, mode 0640) plus the console on stdout;
+ *       {@code agent.log.1} (newest) to {@code .5}, mode 0640) plus the console on stdout, both
+ *       behind an asynchronous appender ({@value #ASYNC}): the event loop hands a line over and
+ *       goes on, and a thread of Log4j's writes it, so that a push does not wait for the two
+ *       writes of each line it logs (docs/benchmarks.md). The queue holds
+ *       {@value #ASYNC_BUFFER} lines and blocks when full. {@link #shutdown} drains it: the
+ *       launcher calls it on the way out, and the stop hook of a SIGTERM calls it after the
+ *       last line, before the JVM halts. A kill -9 loses what the queue holds;
  *   <li>{@link #console}: the console on stderr only (for {@code apply} and {@code demo}, whose
  *       stdout carries results, and which must not write to a running daemon's log).
  * </ul>
@@ -41,6 +47,9 @@ public final class LoggingSetup {
     public static final String FILE_PERMISSIONS = "rw-r-----";
     public static final String LOG_FILE_PROPERTY = "opsagent.logfile";
     public static final String LOG_LEVEL_PROPERTY = "opsagent.loglevel";
+    /** The name of the daemon's asynchronous appender, in front of the console and the file. */
+    public static final String ASYNC = "async";
+    public static final int ASYNC_BUFFER = 1024;
 
     private LoggingSetup() {}
 
@@ -114,7 +123,13 @@ public final class LoggingSetup {
                             .addAttribute("max", KEEP)
                             .addAttribute("fileIndex", "min"));
             b.add(rolling);
-            root.add(b.newAppenderRef("file"));
+            b.add(b.newAppender(ASYNC, "Async")
+                    .addAttribute("bufferSize", ASYNC_BUFFER)
+                    .addAttribute("blocking", true)
+                    .addComponent(b.newAppenderRef("console"))
+                    .addComponent(b.newAppenderRef("file")));
+            root = b.newRootLogger(Level.toLevel(level.log4jName()));
+            root.add(b.newAppenderRef(ASYNC));
         }
         b.add(root);
         return b.build(false);

@@ -134,7 +134,14 @@ public final class LibraryRuntime implements AgentRuntime {
             status.start(agent);
             LOG.info("agent {} running as instance {}", identity.agentVersion(), identity.instanceId());
             while (stopped.getCount() > 0 && machineStopped.getCount() > 0) {
-                await(stopped, Duration.ofMillis(100));
+                // Until the first Handshake the upgrade guard's deadline is checked every 100 ms;
+                // after it, only the machine's stop matters (stop() closes the agent, which stops
+                // it), so an idle agent's main thread sleeps.
+                if (confirmed.get()) {
+                    await(machineStopped, Duration.ofMinutes(1));
+                } else {
+                    await(stopped, Duration.ofMillis(100));
+                }
                 if (!confirmed.get()
                         && upgrades.guard.checkDeadline(clock.instant()) == HandshakeGuard.Verdict.RESTART) {
                     LOG.error("this release did not handshake in time; the previous release takes over");

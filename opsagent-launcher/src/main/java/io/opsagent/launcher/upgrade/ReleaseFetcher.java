@@ -61,6 +61,12 @@ public final class ReleaseFetcher {
 
     /** The file name of the tarball in a release directory. */
     public static final String TARBALL = "opsagent.tgz";
+    /**
+     * The file name of the platform release for Linux on x86-64 in a release directory: the
+     * plain release plus its own Java runtime ({@code runtime/}), which the bootstrap installs
+     * on such hosts (docs/operations.md, "Bootstrap").
+     */
+    public static final String PLATFORM_TARBALL_LINUX_X64 = "opsagent-linux-x64.tgz";
     /** The checksum file's suffix. */
     public static final String CHECKSUM_SUFFIX = ".sha256";
     /** The signature file's suffix. */
@@ -68,6 +74,15 @@ public final class ReleaseFetcher {
 
     /** The largest companion file accepted; a real one is under 100 bytes. */
     static final int MAX_COMPANION_BYTES = 4096;
+
+    /**
+     * The name under which a tarball the build made is uploaded to a release directory:
+     * {@link #PLATFORM_TARBALL_LINUX_X64} for a file named {@code ...-linux-x64.tgz}, else
+     * {@link #TARBALL}.
+     */
+    public static String uploadName(String fileName) {
+        return fileName.endsWith("-linux-x64.tgz") ? PLATFORM_TARBALL_LINUX_X64 : TARBALL;
+    }
 
     private final Supplier<HttpClient> newClient;
     private HttpClient client;

@@ -25,7 +25,7 @@ class BinScriptTest {
 
     private static final List<String> JVM_OPTIONS = List.of(
             "-XX:+UseSerialGC", "-Xmx64m", "-Xmn8m", "-XX:TieredStopAtLevel=1", "-Xss512k",
-            "-XX:+ExitOnOutOfMemoryError",
+            "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
             "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager");
 
     @TempDir
@@ -72,6 +72,19 @@ class BinScriptTest {
         expected.addAll(List.of("arg -jar", "arg " + dir.resolve("current/lib/opsagent.jar"), "arg status", "arg --root",
                 "arg /x y"));
         assertThat(output.lines()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void releaseSignGetsAHeapForTheWholeTarballAndOtherCommandsDoNot() throws Exception {
+        executable(release.resolve("runtime/bin/java"), FAKE_JAVA);
+
+        List<String> sign = lines(Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(),
+                "release-sign", "--key", "k", "t.tgz"), Map.of(), dir));
+        List<String> status = lines(Processes.run(List.of("sh", release.resolve("bin/opsagent").toString(),
+                "status"), Map.of(), dir));
+
+        assertThat(sign).containsSubsequence("arg -Xmx64m", "arg -Xmx512m", "arg -jar");
+        assertThat(status).contains("arg -Xmx64m").doesNotContain("arg -Xmx512m");
     }
 
     @Test
@@ -209,6 +222,53 @@ class BinScriptTest {
         assertThat(lib("opsagent.jsa")).doesNotExist();
         assertThat(lib("opsagent.jsa.id")).doesNotExist();
         assertThat(out).contains("arg -XX:ArchiveClassesAtExit=" + lib("opsagent.jsa.new"));
+    }
+
+    // ------------------------------------------------------------------ Java 25: compact headers, AOT cache
+
+    private void java(String version) throws IOException {
+        executable(dir.resolve("jdk/bin/java"), FAKE_JAVA);
+        Files.writeString(dir.resolve("jdk/release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
+    }
+
+    @Test
+    void onJava25TheFirstRunWritesAnAotCacheWithCompactObjectHeaders() throws Exception {
+        java("25.0.3");
+
+        List<String> out = run(Map.of());
+
+        assertThat(out).containsSubsequence("arg -XX:+ExitOnOutOfMemoryError", "arg -XX:+UseCompactObjectHeaders",
+                "arg -XX:AOTCacheOutput=" + lib("opsagent.jsa.new"), "arg -Xlog:aot*=off", "arg -jar");
+        assertThat(out).noneMatch(line -> line.contains("ArchiveClassesAtExit") || line.contains("SharedArchiveFile"));
+    }
+
+    @Test
+    void onJava25TheNextRunChecksTheCacheAndUsesIt() throws Exception {
+        executable(dir.resolve("jdk/bin/java"),
+                "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -Xshare:on ] && exit 1; done\n" + FAKE_JAVA.substring(10));
+        Files.writeString(dir.resolve("jdk/release"), "JAVA_VERSION=\"25\"\n");
+        Files.writeString(lib("opsagent.jsa.new"), "a cache");
+        Files.writeString(lib("opsagent.jsa.new.config"), "a training record left by a killed JVM");
+
+        List<String> out = run(Map.of());
+
+        assertThat(lib("opsagent.jsa.new.config")).doesNotExist();
+
+        assertThat(lib("opsagent.jsa")).as("checked with -XX:AOTMode=on, not -Xshare:on").hasContent("a cache");
+        assertThat(out).containsSubsequence("arg -XX:+UseCompactObjectHeaders", "arg -XX:AOTCache=" + lib("opsagent.jsa"),
+                "arg -Xlog:aot*=off", "arg -jar");
+    }
+
+    @Test
+    void javaBefore25KeepsTheDynamicArchiveAndOrdinaryHeaders() throws Exception {
+        for (String version : List.of("17.0.15", "21.0.4", "24")) {
+            java(version);
+
+            List<String> out = run(Map.of());
+
+            assertThat(out).as(version).contains("arg -XX:ArchiveClassesAtExit=" + lib("opsagent.jsa.new"))
+                    .noneMatch(line -> line.contains("CompactObjectHeaders") || line.contains("AOT"));
+        }
     }
 
     @Test

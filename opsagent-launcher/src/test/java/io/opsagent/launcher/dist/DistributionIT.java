@@ -99,6 +99,28 @@ class DistributionIT {
         assertThat(usage.stderr()).startsWith("opsagent: no command given\n\nUsage: opsagent <command>");
     }
 
+    /** Every Java of this host: the release starts on 17 and on newer ones with their own options. */
+    @Test
+    void binOpsagentStartsOnEveryJavaOfThisHost() throws Exception {
+        List<Path> javas;
+        try (java.util.stream.Stream<Path> homes = Files.list(Path.of("/usr/lib/jvm"))) {
+            javas = homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+                    .filter(home -> Files.isRegularFile(home.resolve("release")))
+                    .toList();
+        } catch (IOException e) {
+            javas = List.of();
+        }
+        javas = new java.util.ArrayList<>(javas);
+        javas.add(Path.of(System.getProperty("java.home")));
+        assertThat(javas.stream().map(Path::toString)).anyMatch(home -> home.contains("17"));
+        for (Path home : javas) {
+            Processes.Result version = Processes.run(List.of(release.resolve("bin/opsagent").toString(), "version"),
+                    Map.of("JAVA_HOME", home.toString()), release);
+            assertThat(version.exitCode()).as(home + ": " + version).isZero();
+            assertThat(version.stdout()).as(home.toString()).startsWith("opsagent " + DistributionIT.version + "\n");
+        }
+    }
+
     @Test
     void runHandshakesWithALoopbackBackendAppliesPushedRecipesAndStopsCleanlyOnSigterm(@TempDir Path root)
             throws Exception {
@@ -149,7 +171,12 @@ class DistributionIT {
             }
             assertThat(agent.exitValue()).as(Files.readString(root.resolve("agent.out"))).isIn(0, 143);
             String log = Files.readString(root.resolve("var/log/visualops/agent.log"));
-            assertThat(log).contains("opsagent " + version + " starting").contains("opsagent stopped");
+            assertThat(log).contains("opsagent " + version + " starting")
+                    .contains("stop requested (SIGTERM or SIGINT); stopping the agent");
+            // The daemon's lines go through an asynchronous appender; the stop hook drains it
+            // before the JVM halts, so the last line written is the last one logged.
+            assertThat(log.lines().reduce((first, second) -> second).orElse(""))
+                    .contains("Launcher - opsagent stopped, exit code 0");
             String token = Files.readString(root.resolve("etc/opsagent.token")).strip();
             assertThat(log).doesNotContain(token);
         }

@@ -75,7 +75,20 @@ class UserdataScriptTest {
 
     /** Builds a small release tarball and serves it with its checksum (or with {@code checksum} when given). */
     private byte[] publish(String version, String checksum, boolean withLink) throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("tree-" + version));
+        return publish(version, checksum, withLink, null);
+    }
+
+    /**
+     * Builds and serves a release: the plain one ({@code platform} null) as opsagent.tgz, a
+     * platform one as opsagent-PLATFORM.tgz with a runtime/bin/java.
+     */
+    private byte[] publish(String version, String checksum, boolean withLink, String platform) throws Exception {
+        String name = platform == null ? "opsagent.tgz" : "opsagent-" + platform + ".tgz";
+        Path tree = Files.createDirectories(dir.resolve("tree-" + version + "-" + name));
+        if (platform != null) {
+            copy(RepositoryFiles.module().resolve("src/dist/bin/opsagent"), tree.resolve("runtime/bin/java"),
+                    "rwxr-xr-x");
+        }
         Path module = RepositoryFiles.module();
         copy(module.resolve("src/dist/bin/opsagent"), tree.resolve("bin/opsagent"), "rwxr-xr-x");
         copy(module.resolve("src/dist/scripts/userdata.sh"), tree.resolve("scripts/userdata.sh"), "rwxr-xr-x");
@@ -91,15 +104,15 @@ class UserdataScriptTest {
         if (withLink) {
             Files.createSymbolicLink(tree.resolve("lib/escape"), Path.of("/etc"));
         }
-        Path tarball = dir.resolve("opsagent-" + version + ".tgz");
+        Path tarball = dir.resolve(version + "-" + name);
         Processes.Result tar = Processes.run(List.of("tar", "-czf", tarball.toString(), "-C", tree.toString(), "."),
                 Map.of(), dir);
         assertThat(tar.exitCode()).as(tar.toString()).isZero();
         byte[] bytes = Files.readAllBytes(tarball);
         String sum = checksum != null ? checksum : TreeDigest.sha256(bytes);
-        served.put("/opsagent/" + version + "/opsagent.tgz", bytes);
-        served.put("/opsagent/" + version + "/opsagent.tgz.sha256",
-                (sum + "  opsagent.tgz\n").getBytes(StandardCharsets.US_ASCII));
+        served.put("/opsagent/" + version + "/" + name, bytes);
+        served.put("/opsagent/" + version + "/" + name + ".sha256",
+                (sum + "  " + name + "\n").getBytes(StandardCharsets.US_ASCII));
         return bytes;
     }
 
@@ -117,7 +130,8 @@ class UserdataScriptTest {
                 "VERSION", version,
                 "BASE_REMOTE", baseRemote + "/",
                 "GPG_KEY_URI", baseRemote + "/key.asc",
-                "TMPDIR", tmp.toString()));
+                "TMPDIR", tmp.toString(),
+                "OPSAGENT_ARCH", "x86_64"));
         env.putAll(more);
         return Processes.run(List.of("bash", RepositoryFiles.module().resolve("src/dist/scripts/userdata.sh").toString()),
                 env, dir);
@@ -196,7 +210,8 @@ class UserdataScriptTest {
 
         assertThat(again.exitCode()).as(again.toString()).isZero();
         assertThat(TreeDigest.of(root)).containsExactlyElementsOf(before);
-        assertThat(requests).containsExactly("/opsagent/1.2.3/opsagent.tgz.sha256");
+        assertThat(requests).containsExactly("/opsagent/1.2.3/opsagent-linux-x64.tgz.sha256",
+                "/opsagent/1.2.3/opsagent.tgz.sha256");
         assertThat(again.stdout()).contains("release 1.2.3 is already installed");
     }
 
@@ -216,6 +231,102 @@ class UserdataScriptTest {
         assertThat(opt.resolve("releases/1.2.3/lib/opsagent.jar")).exists();
         assertThat(Files.readString(root.resolve("etc/opsagent.conf"))).contains("version = 1.3.0\n");
         assertThat(Files.readString(root.resolve("etc/opsagent.token"))).isEqualTo(token);
+    }
+
+    @Test
+    void onX64ThePlatformReleaseWithItsOwnJavaIsInstalled() throws Exception {
+        publish("1.2.3", null, false);
+        publish("1.2.3", null, false, "linux-x64");
+
+        Processes.Result r = userdata("1.2.3", Map.of());
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("using the platform release for x86_64");
+        assertThat(root.resolve("opt/visualops/current/runtime/bin/java")).isExecutable();
+        assertThat(requests).contains("/opsagent/1.2.3/opsagent-linux-x64.tgz")
+                .doesNotContain("/opsagent/1.2.3/opsagent.tgz", "/opsagent/1.2.3/opsagent.tgz.sha256");
+    }
+
+    @Test
+    void onAnotherArchitectureThePlainReleaseRunsOnTheHostsJava() throws Exception {
+        publish("1.2.3", null, false);
+        publish("1.2.3", null, false, "linux-x64");
+
+        Processes.Result r = userdata("1.2.3", Map.of("OPSAGENT_ARCH", "aarch64", "JAVA_HOME", javaHome()));
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("no platform release for aarch64; using the plain release with "
+                + javaHome() + "/bin/java");
+        assertThat(root.resolve("opt/visualops/current/runtime")).doesNotExist();
+        assertThat(requests).doesNotContain("/opsagent/1.2.3/opsagent-linux-x64.tgz.sha256");
+    }
+
+    @Test
+    void withoutAPublishedPlatformReleaseThePlainOneIsInstalledWhereJavaIsPresent() throws Exception {
+        publish("1.2.3", null, false);
+
+        Processes.Result r = userdata("1.2.3", Map.of("JAVA_HOME", javaHome()));
+
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("no platform release at " + baseRemote
+                + "/1.2.3/opsagent-linux-x64.tgz; using the plain release with " + javaHome() + "/bin/java");
+        assertThat(root.resolve("opt/visualops/current/lib/opsagent.jar")).exists();
+    }
+
+    @Test
+    void withNeitherAPlatformReleaseNorAJavaNothingIsInstalled() throws Exception {
+        publish("1.2.3", null, false);
+        Path path = toolsWithoutJava();
+
+        Processes.Result r = userdata("1.2.3", Map.of("PATH", path.toString(), "JAVA_HOME", ""));
+
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("userdata: cannot download " + baseRemote
+                + "/1.2.3/opsagent-linux-x64.tgz.sha256, and the plain release needs a Java 17+, which this host"
+                + " does not have (no $JAVA_HOME/bin/java, no java on PATH); nothing was installed\n");
+        try (Stream<Path> installed = Files.list(root)) {
+            assertThat(installed).isEmpty();
+        }
+    }
+
+    @Test
+    void aPlatformReleaseWithoutItsRuntimeIsRefused() throws Exception {
+        // A plain release published under the platform name.
+        byte[] plain = publish("1.2.3", null, false);
+        served.put("/opsagent/1.2.3/opsagent-linux-x64.tgz", plain);
+        served.put("/opsagent/1.2.3/opsagent-linux-x64.tgz.sha256", served.get("/opsagent/1.2.3/opsagent.tgz.sha256"));
+
+        Processes.Result r = userdata("1.2.3", Map.of());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.stderr()).isEqualTo("userdata: " + baseRemote + "/1.2.3/opsagent-linux-x64.tgz is not a platform"
+                + " release (no runtime/bin/java); nothing was installed\n");
+        assertThat(root.resolve("opt/visualops/releases/1.2.3")).doesNotExist();
+    }
+
+    private static String javaHome() {
+        return System.getProperty("java.home");
+    }
+
+    /** A directory of links to every command on PATH except java: a host without Java. */
+    private Path toolsWithoutJava() throws IOException {
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        for (String entry : System.getenv("PATH").split(":")) {
+            Path d = Path.of(entry);
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(d)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path link = tools.resolve(f.getFileName().toString());
+                    if (!f.getFileName().toString().equals("java") && Files.isExecutable(f) && !Files.exists(link,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(link, f);
+                    }
+                }
+            }
+        }
+        return tools;
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AsyncAppender;
 import org.apache.logging.log4j.core.appender.ConsoleAppender;
 import org.apache.logging.log4j.core.appender.RollingFileAppender;
 import org.apache.logging.log4j.core.appender.rolling.CompositeTriggeringPolicy;
@@ -38,9 +39,10 @@ class Log4jXmlExampleTest {
         try (InputStream in = Files.newInputStream(file)) {
             xml = new XmlConfiguration(new LoggerContext("xml-example"), new ConfigurationSource(in, file.toFile()));
         }
-        xml.initialize();
+        // Started, not only initialized: an asynchronous appender can only be stopped once started.
+        xml.start();
         Configuration code = LoggingSetup.build(Optional.of(log), LogLevel.DEBUG, "SYSTEM_OUT");
-        code.initialize();
+        code.start();
         try {
             assertThat(xml.getAppenders().keySet()).isEqualTo(code.getAppenders().keySet());
             assertThat(xml.getRootLogger().getLevel()).isEqualTo(code.getRootLogger().getLevel());
@@ -58,6 +60,10 @@ class Log4jXmlExampleTest {
             assertThat(((PatternLayout) a.getLayout()).getConversionPattern())
                     .isEqualTo(((PatternLayout) b.getLayout()).getConversionPattern())
                     .isEqualTo(LoggingSetup.PATTERN);
+            AsyncAppender qa = xml.getAppender(LoggingSetup.ASYNC);
+            AsyncAppender qb = code.getAppender(LoggingSetup.ASYNC);
+            assertThat(qa.getAppenderRefStrings()).containsExactly(qb.getAppenderRefStrings());
+            assertThat(qa.isBlocking()).isEqualTo(qb.isBlocking()).isTrue();
             ConsoleAppender ca = xml.getAppender("console");
             ConsoleAppender cb = code.getAppender("console");
             assertThat(ca.getTarget()).isEqualTo(cb.getTarget());

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.core.appender.AsyncAppender;
 import org.apache.logging.log4j.core.appender.ConsoleAppender;
 import org.apache.logging.log4j.core.appender.RollingFileAppender;
 import org.apache.logging.log4j.core.appender.rolling.CompositeTriggeringPolicy;
@@ -44,6 +45,11 @@ class LoggingSetupTest {
             ConsoleAppender console = c.getAppender("console");
             assertThat(console.getTarget()).isEqualTo(ConsoleAppender.Target.SYSTEM_OUT);
             assertThat(c.getRootLogger().getLevel()).isEqualTo(Level.DEBUG);
+            // The loop hands lines to a queue; a thread of Log4j's writes them to both.
+            assertThat(c.getRootLogger().getAppenders()).containsOnlyKeys("async");
+            AsyncAppender async = c.getAppender("async");
+            assertThat(async.getAppenderRefStrings()).containsExactly("console", "file");
+            assertThat(async.isBlocking()).isTrue();
         } finally {
             c.stop();
         }
@@ -66,12 +72,12 @@ class LoggingSetupTest {
 
         logger.debug("not at INFO");
         logger.info("hello from the test");
+        // Replacing the daemon's configuration stops it, which drains the asynchronous queue.
+        LoggingSetup.console(LogLevel.INFO);
 
         String text = Files.readString(log);
         assertThat(text).matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  \\[.+] LoggingSetupTest - "
                 + "hello from the test\\n");
         assertThat(FileModes.mode(Files.getPosixFilePermissions(log))).isEqualTo(0640);
-
-        LoggingSetup.console(LogLevel.INFO);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -28,8 +29,9 @@ import org.apache.logging.log4j.Logger;
  * acknowledge, or dropped from a full outbox), and {@code N <crc> <seq>} for the next sequence
  * number at the head of a compacted journal, and {@code K <crc> 1} once the backend has shown
  * that it acknowledges. Each record is one {@code write} call on the event
- * loop, which survives the process being killed; {@code fsync} runs on the store thread at most
- * every {@value #SYNC_MILLIS} ms, which bounds what a power loss can take. A record whose checksum
+ * loop, which survives the process being killed; {@code fsync} runs on the store thread
+ * {@value #SYNC_MILLIS} ms after the first unsynced record, which bounds what a power loss can
+ * take. An idle journal schedules nothing, so an idle agent's store thread sleeps. A record whose checksum
  * or shape is wrong (a torn last line after a power loss) is skipped with a log line.
  *
  * <p>When most records are done, the journal is compacted: rewritten atomically with only the
@@ -47,7 +49,9 @@ public final class OutboxJournal implements AutoCloseable {
     private int records;
     private boolean acknowledges;
     private volatile boolean unsynced;
-    private final ScheduledFuture<?> syncer;
+    private final AtomicBoolean syncScheduled = new AtomicBoolean();
+    private volatile ScheduledFuture<?> syncer;
+    private volatile boolean closed;
 
     /** What a journal held when it was opened. */
     public record Replay(List<StateLog> pending, long nextSeq, boolean backendAcknowledges, int skippedRecords) { }
@@ -55,8 +59,6 @@ public final class OutboxJournal implements AutoCloseable {
     private OutboxJournal(Path file) throws IOException {
         this.file = file;
         this.channel = openForAppend(file);
-        this.syncer = StoreThread.get().scheduleWithFixedDelay(this::sync, SYNC_MILLIS, SYNC_MILLIS,
-                TimeUnit.MILLISECONDS);
     }
 
     /** An opened journal and what it held. */
@@ -183,8 +185,24 @@ public final class OutboxJournal implements AutoCloseable {
             }
             records++;
             unsynced = true;
+            scheduleSync();
         } catch (IOException e) {
             LOG.error("cannot append to {}: {}", file, e.getMessage());
+        }
+    }
+
+    /** One sync {@value #SYNC_MILLIS} ms from now, unless one is already due. */
+    private void scheduleSync() {
+        if (!closed && syncScheduled.compareAndSet(false, true)) {
+            syncer = StoreThread.get().schedule(this::scheduledSync, SYNC_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void scheduledSync() {
+        syncScheduled.set(false);
+        sync();
+        if (unsynced) {
+            scheduleSync(); // the channel was swapped under the sync: sync the new one
         }
     }
 
@@ -204,7 +222,11 @@ public final class OutboxJournal implements AutoCloseable {
 
     @Override
     public void close() {
-        syncer.cancel(false);
+        closed = true;
+        ScheduledFuture<?> pending = syncer;
+        if (pending != null) {
+            pending.cancel(false);
+        }
         sync();
         try {
             channel.close();

@@ -29,6 +29,22 @@ class OutboxJournalTest {
         return new Outbox(100, r.nextSeq(), opened.journal(), r.pending(), r.backendAcknowledges());
     }
 
+    /** Tasks of the store thread that repeat for ever: wake-ups of an idle agent. */
+    private static long periodicStoreTasks() {
+        return StoreThread.get().getQueue().stream()
+                .filter(task -> task instanceof java.util.concurrent.RunnableScheduledFuture<?> f && f.isPeriodic())
+                .count();
+    }
+
+    @Test
+    void anOpenJournalSchedulesNoRepeatingWorkOnTheStoreThread() throws IOException {
+        Outbox outbox = reopen();
+        outbox.add(log("a"));
+
+        assertThat(periodicStoreTasks()).isZero();
+        assertThat(reopen().drain()).as("what was appended is there").extracting(StateLog::id).containsExactly("a");
+    }
+
     @Test
     void logsNotYetDeliveredComeBackInOrderAfterARestart() throws IOException {
         Outbox outbox = reopen();
