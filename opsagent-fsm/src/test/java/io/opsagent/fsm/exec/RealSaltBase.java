@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,32 +41,41 @@ abstract class RealSaltBase {
 
     private static final AtomicLong STATE_IDS = new AtomicLong();
 
-    @TempDir
-    static Path saltHome;
-
     static Path saltCall;
     static StateExecutor salt;
     static final StateExecutor BUILTIN = new NativeExecutor();
+
+    /** One executor, so one resident Salt worker, for every real-Salt test class of this JVM. */
+    private static SaltCallExecutor shared;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void findSalt() {
+    static void findSalt() throws IOException {
         saltCall = RealSalt.require();
         salt = newSaltExecutor();
     }
 
-    @AfterAll
-    static void stopSalt() {
-        if (salt instanceof SaltCallExecutor executor) {
-            executor.close(); // ends the resident worker of this class's configuration
+    /**
+     * The one place that builds the Salt executor under test: the resident worker, ready before
+     * the first test (no state waits for a worker's start), shared by the classes of this JVM
+     * since each Salt start costs seconds. {@code SaltWorkerRealSaltTest} covers the salt-call
+     * path and the worker's start, stop and replacement.
+     */
+    static synchronized StateExecutor newSaltExecutor() throws IOException {
+        if (shared == null) {
+            Path home = Files.createTempDirectory("opsagent-real-salt-");
+            SaltCallExecutor executor = new SaltCallExecutor(saltCall, home.resolve("salt-config"), home.resolve("salt-work"));
+            JsonObject warmUp = new JsonObject(); // the worker starts with the first state
+            warmUp.addProperty("path", home.resolve("warm-up").toString());
+            warmUp.addProperty("content", "w");
+            assertThat(applyWith(executor, "linux.file", warmUp, false).success()).as("a first state through Salt").isTrue();
+            assertThat(executor.awaitWorker()).as("the resident Salt worker started").isTrue();
+            Runtime.getRuntime().addShutdownHook(new Thread(executor::close, "real-salt-worker-stop"));
+            shared = executor;
         }
-    }
-
-    /** The one place that builds the Salt executor under test. */
-    static StateExecutor newSaltExecutor() {
-        return new SaltCallExecutor(saltCall, saltHome.resolve("salt-config"), saltHome.resolve("salt-work"));
+        return shared;
     }
 
     static StateResult applyWith(StateExecutor executor, String module, JsonObject parameter, boolean dryRun) {
