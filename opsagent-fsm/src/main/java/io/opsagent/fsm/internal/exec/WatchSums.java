@@ -78,7 +78,7 @@ public final class WatchSums {
     }
 
     /** The hex MD5 of the file's content, or {@link #NONE}. */
-    static String md5(Path file) {
+    public static String md5(Path file) {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("MD5");
