@@ -16,13 +16,21 @@ import java.util.Objects;
  * @param saltWorker whether and how the resident Salt worker runs states
  * @param commandDirectory the built-in executor's working directory for {@code linux.cmd}
  *     states that name no {@code cwd}, or null for {@code /opt/visualops/tmp}
+ * @param watchDir where the Salt executor keeps the sums of the files {@code linux.service}
+ *     states watch, or null to ignore {@code watch} (the services are only kept running)
  */
 public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir,
-        SaltWorkerSettings saltWorker, Path commandDirectory) {
+        SaltWorkerSettings saltWorker, Path commandDirectory, Path watchDir) {
 
     public ExecutorSettings {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(saltWorker, "saltWorker");
+    }
+
+    /** Settings without a watch directory: {@code watch} is ignored. */
+    public ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfigDir, Path workDir,
+            SaltWorkerSettings saltWorker, Path commandDirectory) {
+        this(kind, saltCall, saltConfigDir, workDir, saltWorker, commandDirectory, null);
     }
 
     /** Settings where {@code linux.cmd} runs in {@code /opt/visualops/tmp} when a state names no {@code cwd}. */
@@ -43,6 +51,6 @@ public record ExecutorSettings(ExecutorKind kind, Path saltCall, Path saltConfig
 
     /** These settings with another kind. */
     public ExecutorSettings withKind(ExecutorKind newKind) {
-        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir, saltWorker, commandDirectory);
+        return new ExecutorSettings(newKind, saltCall, saltConfigDir, workDir, saltWorker, commandDirectory, watchDir);
     }
 }

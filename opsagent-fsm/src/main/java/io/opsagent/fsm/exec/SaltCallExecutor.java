@@ -7,6 +7,8 @@ import io.opsagent.fsm.internal.exec.Execution;
 import io.opsagent.fsm.internal.exec.InvalidParameterException;
 import io.opsagent.fsm.internal.exec.SerialLane;
 import io.opsagent.fsm.internal.exec.TextCaps;
+import io.opsagent.fsm.internal.exec.WatchSums;
+import io.opsagent.fsm.internal.exec.Params;
 import io.opsagent.fsm.internal.exec.process.ManagedProcess;
 import io.opsagent.fsm.internal.exec.process.OutputLimit;
 import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
@@ -73,6 +75,7 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
     private final SaltTranslator translator;
     private final ProcessLauncher launcher;
     private final SaltWorkerSupervisor worker;
+    private final WatchSums watch;
 
     /**
      * An executor that runs {@code saltCall} with Salt's own configuration, in the system's
@@ -99,7 +102,16 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
      * @see #SaltCallExecutor(Path, Path, Path)
      */
     public SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, SaltWorkerSettings worker) {
-        this(saltCall, saltConfigDir, workDir, HostFacts.detect(), ProcessLauncher.standard(), worker);
+        this(saltCall, saltConfigDir, workDir, worker, null);
+    }
+
+    /**
+     * @param watchDir where the sums of the files {@code linux.service} states watch are kept, or
+     *     null to ignore {@code watch} (the services are only kept running)
+     * @see #SaltCallExecutor(Path, Path, Path, SaltWorkerSettings)
+     */
+    public SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, SaltWorkerSettings worker, Path watchDir) {
+        this(saltCall, saltConfigDir, workDir, HostFacts.detect(), ProcessLauncher.standard(), worker, watchDir);
     }
 
     SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, HostFacts host, ProcessLauncher launcher) {
@@ -108,6 +120,12 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
 
     SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, HostFacts host, ProcessLauncher launcher,
             SaltWorkerSettings workerSettings) {
+        this(saltCall, saltConfigDir, workDir, host, launcher, workerSettings, null);
+    }
+
+    SaltCallExecutor(Path saltCall, Path saltConfigDir, Path workDir, HostFacts host, ProcessLauncher launcher,
+            SaltWorkerSettings workerSettings, Path watchDir) {
+        this.watch = watchDir == null ? null : new WatchSums(watchDir.toAbsolutePath());
         this.saltCall = Objects.requireNonNull(saltCall, "saltCall").toAbsolutePath();
         this.configDir = saltConfigDir == null ? null : new SaltConfigDir(saltConfigDir);
         this.workDir = workDir != null ? workDir.toAbsolutePath() : Path.of(System.getProperty("java.io.tmpdir"));
@@ -177,8 +195,10 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
 
     private void prepare(StateRequest request, Execution execution) {
         List<SaltState> states;
+        WatchSums.Check watched;
         try {
-            states = translator.translate(request.state());
+            watched = checkWatch(request.state());
+            states = translator.translate(request.state(), watched != null && watched.fired());
         } catch (InvalidParameterException e) {
             execution.complete(StateResult.failed(e.getMessage(), null));
             return;
@@ -187,10 +207,32 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
             execution.complete(StateResult.failed("internal error while translating the state: " + e, null));
             return;
         }
-        SALT_RUNS.submit(() -> run(request, states, execution));
+        SALT_RUNS.submit(() -> run(request, states, watched, execution));
     }
 
-    private void run(StateRequest request, List<SaltState> states, Execution execution) {
+    /** The watched files' sums of a {@code linux.service} state, or null when nothing is watched. */
+    private WatchSums.Check checkWatch(RecipeState state) {
+        if (watch == null || !state.module().equals("linux.service")) {
+            return null;
+        }
+        List<String> paths = Params.of(state.module(), state.parameter()).stringList("watch");
+        return paths.isEmpty() ? null : watch.check(state.id(), paths);
+    }
+
+    /** Stores the watched sums once the state succeeded for real, so a failed restart is tried again. */
+    private void storeWatch(WatchSums.Check watched, boolean dryRun, StateResult result, Execution execution) {
+        if (watched == null || dryRun || !result.success() || execution.stopReason().isPresent()) {
+            return;
+        }
+        try {
+            watch.store(watched);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: could not store the watched files' sums (the service is acted on again next time): {}",
+                    execution.label(), e.toString());
+        }
+    }
+
+    private void run(StateRequest request, List<SaltState> states, WatchSums.Check watched, Execution execution) {
         if (execution.isDone()) {
             return; // stopped while waiting its turn: already reported
         }
@@ -202,6 +244,7 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
         if (worker != null) {
             Optional<StateResult> viaWorker = worker.apply(states, request.dryRun(), execution);
             if (viaWorker.isPresent()) {
+                storeWatch(watched, request.dryRun(), viaWorker.get(), execution);
                 execution.complete(viaWorker.get());
                 worker.afterState();
                 return;
@@ -217,6 +260,7 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
                 configDir.forgetRunFiles();
             }
         }
+        storeWatch(watched, request.dryRun(), result, execution);
         execution.complete(result);
     }
 

@@ -32,14 +32,16 @@ public final class StateExecutors {
                 Path saltCall = findSaltCall(settings).orElseThrow(() -> new OpsAgentException(
                         "executor kind salt: salt-call not found " + where(settings)));
                 LOG.info("state executor: Salt at {} (kind salt)", saltCall);
-                return new SaltCallExecutor(saltCall, settings.saltConfigDir(), settings.workDir(), settings.saltWorker());
+                return new SaltCallExecutor(saltCall, settings.saltConfigDir(), settings.workDir(), settings.saltWorker(),
+                        settings.watchDir());
             }
             case AUTO:
             default: {
                 Optional<Path> saltCall = findSaltCall(settings);
                 if (saltCall.isPresent()) {
                     LOG.info("state executor: Salt at {} (kind auto)", saltCall.get());
-                    return new SaltCallExecutor(saltCall.get(), settings.saltConfigDir(), settings.workDir(), settings.saltWorker());
+                    return new SaltCallExecutor(saltCall.get(), settings.saltConfigDir(), settings.workDir(), settings.saltWorker(),
+                        settings.watchDir());
                 }
                 LOG.info("state executor: built-in (kind auto; salt-call not found {})", where(settings));
                 return nativeExecutor(settings);

@@ -293,7 +293,8 @@ public final class LibraryRuntime implements AgentRuntime {
         SaltWorkerSettings worker = new SaltWorkerSettings(salt.worker(), salt.python().orElse(null),
                 salt.workerMaxStates(), salt.workerMaxRssMb());
         return StateExecutors.create(new ExecutorSettings(kind, saltPath, host.stateDir().resolve("salt"),
-                host.stateDir().resolve("work"), worker, host.installDir().resolve("tmp")));
+                host.stateDir().resolve("work"), worker, host.installDir().resolve("tmp"),
+                host.stateDir().resolve("watch")));
     }
 
     /** Waits until either latch is open (or the thread is interrupted). */

@@ -14,4 +14,12 @@ interface ModuleTranslator {
      *     missing, of the wrong type or invalid, or the module does not fit this host
      */
     List<SaltState> translate(Params params, SlsIds ids, HostFacts host);
+
+    /**
+     * The states when the state's {@code watch} fired (a watched file changed); the same as
+     * {@link #translate(Params, SlsIds, HostFacts)} for modules without a watch.
+     */
+    default List<SaltState> translateWatched(Params params, SlsIds ids, HostFacts host) {
+        return translate(params, ids, host);
+    }
 }

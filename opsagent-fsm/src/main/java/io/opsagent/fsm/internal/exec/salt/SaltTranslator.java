@@ -36,6 +36,16 @@ public final class SaltTranslator {
      * @throws InvalidParameterException when the module is not supported or its parameters are invalid
      */
     public List<SaltState> translate(RecipeState state) {
+        return translate(state, false);
+    }
+
+    /**
+     * The Salt states for {@code state}, helpers first; {@code watchFired} when a file the state
+     * watches changed (only {@code linux.service} acts on it).
+     *
+     * @throws InvalidParameterException when the module is not supported or its parameters are invalid
+     */
+    public List<SaltState> translate(RecipeState state, boolean watchFired) {
         if (state.isComment() || state.isWait()) {
             throw new InvalidParameterException(state.module()
                     + " is handled by the round machine itself and must never reach an executor");
@@ -47,7 +57,8 @@ public final class SaltTranslator {
         }
         Set<String> verbatim = state.module().equals("linux.user") ? UserTranslator.VERBATIM : Set.of();
         Params params = Params.of(state.module(), state.parameter(), verbatim);
-        return translator.translate(params, new SlsIds(state.id()), host);
+        SlsIds ids = new SlsIds(state.id());
+        return watchFired ? translator.translateWatched(params, ids, host) : translator.translate(params, ids, host);
     }
 
     private static Map<String, ModuleTranslator> modules() {

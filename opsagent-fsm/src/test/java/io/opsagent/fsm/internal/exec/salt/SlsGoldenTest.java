@@ -83,6 +83,20 @@ class SlsGoldenTest {
         assertThat(sls).isEqualTo(golden(name));
     }
 
+    @org.junit.jupiter.api.Test
+    void watchedServiceActsOnEachServiceBeforeCheckingAllAreRunning() throws IOException {
+        JsonObject parameter = obj("{'name': [{'key': 'nginx', 'value': ''}, {'key': 'cron', 'value': 'restart'},"
+                + "{'key': 'php-fpm', 'value': 'reload'}, {'key': 'app', 'value': '/usr/local/bin/app-reload --graceful'}],"
+                + "'watch': ['/etc/nginx/nginx.conf']}");
+        String sls = SlsWriter.render(new SaltTranslator(DEBIAN).translate(new RecipeState("s1", "linux.service", parameter), true),
+                FILE_ROOT);
+
+        if (Boolean.getBoolean("opsagent.golden.update")) {
+            Files.writeString(Path.of("src/test/resources/sls/service-watched.sls"), sls, StandardCharsets.UTF_8);
+        }
+        assertThat(sls).isEqualTo(golden("service-watched"));
+    }
+
     private static String golden(String name) throws IOException {
         try (InputStream in = SlsGoldenTest.class.getResourceAsStream("/sls/" + name + ".sls")) {
             if (in == null) {
