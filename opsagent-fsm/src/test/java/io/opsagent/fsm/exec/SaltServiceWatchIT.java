@@ -30,8 +30,8 @@ class SaltServiceWatchIT extends RealSaltBase {
                 params("name", Map.of("opsagent-test-service", "true"), "watch", List.of(conf.toString())));
         RecipeState restarted = new RecipeState("restarted", "linux.service",
                 params("name", Map.of("opsagent-test-service", ""), "watch", List.of(conf.toString())));
-        SaltCallExecutor executor = new SaltCallExecutor(saltCall, saltHome.resolve("salt-config"),
-                saltHome.resolve("salt-work"), SaltWorkerSettings.off(), watchDir);
+        SaltCallExecutor executor = new SaltCallExecutor(saltCall, tmp.resolve("salt-config"),
+                tmp.resolve("salt-work"), SaltWorkerSettings.off(), watchDir);
         try {
             StateResult dry = apply(executor, state, true);
             boolean storedAfterDryRun = Files.exists(watchDir);
