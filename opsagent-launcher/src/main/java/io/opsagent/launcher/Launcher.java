@@ -479,7 +479,7 @@ public final class Launcher {
     }
 
     /**
-     * Signs a tarball with {@link ReleaseSigner#sign(Path, Path)}, which first unpacks it as
+     * Signs a tarball with {@link ReleaseSigner#sign(Path, String, Path)}, which first unpacks it as
      * agents will. When the public key that {@code release-keygen} wrote lies beside the private
      * key, the new signature is checked with it, so a mismatched pair is caught before upload.
      */
@@ -492,8 +492,9 @@ public final class Launcher {
         LoggingSetup.console(LogLevel.WARNING);
         loggingStarted = true;
         loggingToConsole = true;
-        ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, key);
+        ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, command.version(), key);
         out.println("checked: agents would unpack " + signed.tarball() + " (" + signed.size() + " bytes)");
+        out.println("version: " + signed.version() + " (signed with the sha256; agents accept it only as this version)");
         out.println("sha256:  " + signed.sha256());
         out.println("wrote " + signed.checksumFile());
         out.println("wrote " + signed.signatureFile());
@@ -501,7 +502,7 @@ public final class Launcher {
         if (publicKey.isPresent()) {
             PublicKey pub = ReleaseKeys.readPublicKey(publicKey.get());
             try {
-                ReleaseSigner.verify(tarball, pub);
+                ReleaseSigner.verify(tarball, command.version(), pub);
             } catch (UpgradeException e) {
                 throw new UpgradeException(UpgradeException.Kind.HOST, "the new signature does not verify with "
                         + publicKey.get() + ", which is not the public key of " + key + " (" + e.getMessage()
@@ -510,7 +511,7 @@ public final class Launcher {
             out.println("verified with " + publicKey.get() + " (" + ReleaseKeys.fingerprint(pub) + ")");
         }
         String name = ReleaseFetcher.uploadName(tarball.getFileName().toString());
-        out.println("Upload to <base_remote>/<version>/, the tarball first and the signature last:");
+        out.println("Upload to <base_remote>/" + signed.version() + "/, the tarball first and the signature last:");
         if (tarball.getFileName().toString().equals(name)) {
             out.println("  " + name + ", " + name + ReleaseFetcher.CHECKSUM_SUFFIX + ", " + name
                     + ReleaseFetcher.SIGNATURE_SUFFIX);

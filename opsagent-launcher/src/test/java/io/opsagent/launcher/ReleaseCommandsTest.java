@@ -1,6 +1,7 @@
 package io.opsagent.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsagent.launcher.upgrade.ReleaseKeys;
 import io.opsagent.launcher.upgrade.ReleaseSigner;
@@ -110,23 +111,37 @@ class ReleaseCommandsTest {
         String publicKeyLine = publicKeyLine(out());
         Path tarball = Tarball.release().writeTo(dir.resolve("dist/opsagent.tgz"));
 
-        int code = execute("release-sign", "--key", keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE).toString(),
+        int code = execute("release-sign", "--version", "1.3", "--key", keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE).toString(),
                 tarball.toString());
 
         assertThat(code).as(err()).isZero();
         PublicKey key = ReleaseKeys.parsePublicKey(publicKeyLine);
-        ReleaseSigner.SignedRelease verified = ReleaseSigner.verify(tarball, key);
+        ReleaseSigner.SignedRelease verified = ReleaseSigner.verify(tarball, "1.3", key);
         assertThat(out()).isEqualTo("checked: agents would unpack " + tarball + " (" + Files.size(tarball) + " bytes)\n"
+                + "version: 1.3 (signed with the sha256; agents accept it only as this version)\n"
                 + "sha256:  " + verified.sha256() + "\n"
                 + "wrote " + dir.resolve("dist/opsagent.tgz.sha256") + "\n"
                 + "wrote " + dir.resolve("dist/opsagent.tgz.sig") + "\n"
                 + "verified with " + keys.resolve(ReleaseSigner.PUBLIC_KEY_FILE) + " (" + ReleaseKeys.fingerprint(key)
                 + ")\n"
-                + "Upload to <base_remote>/<version>/, the tarball first and the signature last:\n"
+                + "Upload to <base_remote>/1.3/, the tarball first and the signature last:\n"
                 + "  opsagent.tgz, opsagent.tgz.sha256, opsagent.tgz.sig\n");
         assertThat(Files.readString(dir.resolve("dist/opsagent.tgz.sha256")))
                 .isEqualTo(verified.sha256() + "  opsagent.tgz\n");
         assertThat(dir.resolve("no-such-root")).doesNotExist();
+        assertThatThrownBy(() -> ReleaseSigner.verify(tarball, "1.4", key))
+                .hasMessageStartingWith("signature of opsagent.tgz 1.4 does not verify");
+    }
+
+    @Test
+    void signRefusesAVersionThatIsNotAReleaseName() throws IOException {
+        Path tarball = Tarball.release().writeTo(dir.resolve("opsagent.tgz"));
+
+        int code = execute("release-sign", "--version", "../1.3", "--key", "k.key", tarball.toString());
+
+        assertThat(code).isEqualTo(ExitCodes.ERROR);
+        assertThat(err()).startsWith("opsagent: release-sign: --version ../1.3 is not a release name");
+        assertThat(dir.resolve("opsagent.tgz.sig")).doesNotExist();
     }
 
     @Test
@@ -135,7 +150,7 @@ class ReleaseCommandsTest {
         assertThat(execute("release-keygen", "--out", keys.toString())).isZero();
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent-1.3.tgz"));
 
-        int code = execute("release-sign", "--key=" + keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE), tarball.toString());
+        int code = execute("release-sign", "--version=1.3", "--key=" + keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE), tarball.toString());
 
         assertThat(code).as(err()).isZero();
         assertThat(out()).endsWith("  " + tarball + " as opsagent.tgz\n"
@@ -150,7 +165,7 @@ class ReleaseCommandsTest {
         assertThat(execute("release-keygen", "--out", keys.toString())).isZero();
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent-1.3-linux-x64.tgz"));
 
-        int code = execute("release-sign", "--key=" + keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE), tarball.toString());
+        int code = execute("release-sign", "--version=1.3", "--key=" + keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE), tarball.toString());
 
         assertThat(code).as(err()).isZero();
         assertThat(out()).endsWith("  " + tarball + " as opsagent-linux-x64.tgz\n"
@@ -165,7 +180,7 @@ class ReleaseCommandsTest {
         Path tarball = Tarball.empty().dir("bin", 0755).file("bin/opsagent", "#!/bin/sh\n", 0755)
                 .writeTo(dir.resolve("opsagent.tgz"));
 
-        int code = execute("release-sign", "--key", keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE).toString(),
+        int code = execute("release-sign", "--version", "1.3", "--key", keys.resolve(ReleaseSigner.PRIVATE_KEY_FILE).toString(),
                 tarball.toString());
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
@@ -184,7 +199,7 @@ class ReleaseCommandsTest {
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent.tgz"));
 
-        int code = execute("release-sign", "--key", dir.resolve("a/opsagent-release.key").toString(),
+        int code = execute("release-sign", "--version", "1.3", "--key", dir.resolve("a/opsagent-release.key").toString(),
                 tarball.toString());
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
@@ -198,12 +213,12 @@ class ReleaseCommandsTest {
     void signSaysWhichFileIsMissing() throws IOException {
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent.tgz"));
 
-        assertThat(execute("release-sign", "--key", dir.resolve("none.key").toString(), tarball.toString()))
+        assertThat(execute("release-sign", "--version", "1.3", "--key", dir.resolve("none.key").toString(), tarball.toString()))
                 .isEqualTo(ExitCodes.ERROR);
         assertThat(err()).isEqualTo("opsagent: private key " + dir.resolve("none.key") + ": no such file\n");
 
         assertThat(execute("release-keygen", "--out", dir.resolve("keys").toString())).isZero();
-        assertThat(execute("release-sign", "--key", dir.resolve("keys/opsagent-release.key").toString(),
+        assertThat(execute("release-sign", "--version", "1.3", "--key", dir.resolve("keys/opsagent-release.key").toString(),
                 dir.resolve("missing.tgz").toString())).isEqualTo(ExitCodes.ERROR);
         assertThat(err()).isEqualTo("opsagent: tarball " + dir.resolve("missing.tgz") + ": no such file\n");
     }
@@ -213,7 +228,7 @@ class ReleaseCommandsTest {
         assertThat(execute("release-keygen", "--out", dir.resolve("keys").toString())).isZero();
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent.tgz"));
 
-        int code = execute("release-sign", "--key", dir.resolve("keys/opsagent-release.pub").toString(),
+        int code = execute("release-sign", "--version", "1.3", "--key", dir.resolve("keys/opsagent-release.pub").toString(),
                 tarball.toString());
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);

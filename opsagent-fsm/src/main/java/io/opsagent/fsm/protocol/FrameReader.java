@@ -32,7 +32,7 @@ final class FrameReader {
 
     /** The fields of any message, at the top level of a frame. */
     private static final Set<String> TOP_FIELDS = Set.of("code", "recipe_version", "module", "state", "id",
-            "stateid", "waited", "version", "url", "result", "error", "seq", "instance_id", "app_id", "agent_version",
+            "stateid", "waited", "version", "url", "downgrade", "result", "error", "seq", "instance_id", "app_id", "agent_version",
             "protocol_version", "instance_token", "init_errors", "state_result", "state_comment", "state_stdout");
     private static final Set<String> MODULE_FIELDS = Set.of("repo", "tag");
     private static final Set<String> STATE_FIELDS = Set.of("id", "stateid", "module");

@@ -138,6 +138,9 @@ public final class ProtocolCodec {
         } else if (message instanceof AgentUpdate u) {
             o.add("version", str(u.version()));
             o.add("url", str(u.url()));
+            if (u.downgrade()) {
+                o.addProperty("downgrade", true);
+            }
         } else if (message instanceof TestAns t) {
             o.add("result", t.result() == null ? JsonNull.INSTANCE : new JsonPrimitive(t.result()));
             o.add("error", str(t.error()));
@@ -202,7 +205,8 @@ public final class ProtocolCodec {
             case WaitList.CODE:
                 return new WaitList(f.positiveLong("recipe_version"), f.stringList("waited"));
             case AgentUpdate.CODE:
-                return new AgentUpdate(f.nonEmptyString("version"), f.optionalString("url"));
+                return new AgentUpdate(f.nonEmptyString("version"), f.optionalString("url"),
+                        Boolean.TRUE.equals(f.optionalBoolean("downgrade")));
             case TestRequest.CODE:
                 return new TestRequest();
             case TestAns.CODE:

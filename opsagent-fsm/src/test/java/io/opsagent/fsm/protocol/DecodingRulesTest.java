@@ -112,6 +112,17 @@ class DecodingRulesTest {
     }
 
     @Test
+    void agentUpdateDowngradeIsAnOptionalBooleanFalseWhenAbsent() {
+        assertThat(codec.decodeBackendMessage(j("{'code':'AgentUpdate','version':'1.1','downgrade':true}")))
+                .isEqualTo(new AgentUpdate("1.1", null, true));
+        assertThat(codec.decodeBackendMessage(j("{'code':'AgentUpdate','version':'1.1','downgrade':null}")))
+                .isEqualTo(new AgentUpdate("1.1", null, false));
+        assertThat(codec.encode(new AgentUpdate("1.1", null))).doesNotContain("downgrade");
+        assertThat(codec.decodeBackendMessage(codec.encode(new AgentUpdate("1.1", null, true))))
+                .isEqualTo(new AgentUpdate("1.1", null, true));
+    }
+
+    @Test
     void unknownFieldsAreIgnoredAtEveryLevel() {
         RecipeMetadata r = recipe("{'code':'RecipeMetadata','recipe_version':4,'priority':'high','extra':{'x':[1]},"
                 + "'module':{'repo':'r','tag':'t','branch':'ignored'},"

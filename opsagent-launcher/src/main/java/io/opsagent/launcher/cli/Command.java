@@ -90,12 +90,13 @@ public sealed interface Command {
     }
 
     /**
-     * {@code opsagent release-sign --key PRIVATE_KEY TARBALL}: writes {@code TARBALL.sha256} and
-     * {@code TARBALL.sig} beside the tarball, for release managers. Needs no root and no
-     * configuration.
+     * {@code opsagent release-sign --version VERSION --key PRIVATE_KEY TARBALL}: writes
+     * {@code TARBALL.sha256} and {@code TARBALL.sig}, which signs the version with the digest,
+     * beside the tarball, for release managers. Needs no root and no configuration.
      */
-    record ReleaseSign(Path key, Path tarball) implements Command {
+    record ReleaseSign(String version, Path key, Path tarball) implements Command {
         public ReleaseSign {
+            Objects.requireNonNull(version, "version");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(tarball, "tarball");
         }

@@ -1,6 +1,7 @@
 package io.opsagent.launcher.cli;
 
 import io.opsagent.launcher.config.ExecutorKind;
+import io.opsagent.launcher.upgrade.ReleaseVersion;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,9 +144,18 @@ public final class CommandLineParser {
     }
 
     private static Command releaseSign(List<String> args) {
-        Scanned s = scan("release-sign", args, Set.of("--key"), NO_FLAGS);
+        Scanned s = scan("release-sign", args, Set.of("--key", "--version"), NO_FLAGS);
         Path key = s.path("--key").orElseThrow(() -> new UsageException(
                 "release-sign: with which key? give --key PRIVATE_KEY, the file release-keygen wrote"));
+        String version = s.values.get("--version");
+        if (version == null) {
+            throw new UsageException("release-sign: which version? give --version VERSION, the name of the"
+                    + " release directory it is uploaded to; the signature covers it");
+        }
+        if (!ReleaseVersion.isValid(version)) {
+            throw new UsageException("release-sign: --version " + version + " is not a release name (1 to 64"
+                    + " letters, digits, '.', '_', '+' or '-', starting with a letter or digit)");
+        }
         if (s.positionals.isEmpty()) {
             throw new UsageException("release-sign: which tarball? give the path of the release's opsagent.tgz");
         }
@@ -153,7 +163,7 @@ public final class CommandLineParser {
             throw new UsageException("release-sign: one tarball at a time, got " + s.positionals.size() + ": "
                     + String.join(" ", s.positionals));
         }
-        return new Command.ReleaseSign(key, toPath("release-sign", "TARBALL", s.positionals.get(0)));
+        return new Command.ReleaseSign(version, key, toPath("release-sign", "TARBALL", s.positionals.get(0)));
     }
 
     private static void noArguments(String command, List<String> args) {

@@ -158,7 +158,7 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
             return;
         }
         try {
-            state.setPending(new PendingUpgrade(order.version(), order.url(), clock.instant()));
+            state.setPending(new PendingUpgrade(order.version(), order.url(), clock.instant(), order.downgrade()));
         } catch (UpgradeException e) {
             LOG.warn("could not record the upgrade order to {}: {}", order.version(), e.getMessage());
         }
@@ -166,7 +166,7 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
 
     /** The order recorded on disk and not yet carried out, if any. */
     public Optional<AgentUpdate> pendingOrder() {
-        return state.pending().map(p -> new AgentUpdate(p.version(), p.url()));
+        return state.pending().map(p -> new AgentUpdate(p.version(), p.url(), p.downgrade()));
     }
 
     /**
@@ -265,7 +265,7 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
             refuseIfUnfit(order);
             state.setPending(new PendingUpgrade(version, order.url(),
                     state.pending().filter(p -> p.version().equals(version)).map(PendingUpgrade::orderedAt)
-                            .orElse(clock.instant())));
+                            .orElse(clock.instant()), order.downgrade()));
             // Free the disk of releases no rollback can reach, and of what a crash left, before downloading.
             switcher.prune();
             Path downloadDir = createDownloadDir();
@@ -304,6 +304,10 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
         String version = ReleaseVersion.requireValid(order.version());
         if (version.equals(runningVersion)) {
             throw refused("release " + version + " is already running");
+        }
+        if (ReleaseVersion.compare(version, runningVersion) < 0 && !order.downgrade()) {
+            throw refused("release " + version + " is older than the running release " + runningVersion
+                    + ", and the order does not say it is a downgrade (\"downgrade\": true)");
         }
         if (switcher.currentVersion().filter(version::equals).isPresent()) {
             throw refused("release " + version + " is already installed and current; the agent runs it at its next start");

@@ -204,7 +204,7 @@ public final class ReleaseFetcher {
         String actual = HexFormat.of().formatHex(digest.digest());
         ReleaseVerifier.requireChecksum(expected, actual, what, checksumUri.toString());
         try {
-            ReleaseVerifier.requireSignature(tarball, signature, releaseKey, what);
+            ReleaseVerifier.requireSignature(tarball, order.version(), actual, signature, releaseKey, what);
         } catch (IOException e) {
             throw new UpgradeException(Kind.HOST, "cannot read " + tarball + ": " + e, e);
         }

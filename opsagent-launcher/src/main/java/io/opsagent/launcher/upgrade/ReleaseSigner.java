@@ -2,7 +2,6 @@ package io.opsagent.launcher.upgrade;
 
 import io.opsagent.launcher.upgrade.UpgradeException.Kind;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +25,14 @@ import java.util.Set;
 /**
  * The release manager's side of upgrades: make the signing key pair, and sign a release tarball
  * so agents accept it. The CLI's {@code opsagent release-keygen --out DIR} and
- * {@code opsagent release-sign --key FILE TARBALL} are thin shells over
- * {@link #generateKeyPair(Path)} and {@link #sign(Path, Path)}.
+ * {@code opsagent release-sign --version VERSION --key FILE TARBALL} are thin shells over
+ * {@link #generateKeyPair(Path)} and {@link #sign(Path, String, Path)}.
  *
  * <p>Formats (the same as OpenSSL's, so either tool can be used): the private key is PKCS#8 PEM,
  * written with mode {@code 0600}; the public key is X.509 SubjectPublicKeyInfo PEM;
  * {@code <tarball>.sha256} is one {@code sha256sum} line; {@code <tarball>.sig} is the raw
- * 64-byte Ed25519 signature over the tarball's bytes, in base64 on one line.
+ * 64-byte Ed25519 signature, in base64 on one line, over the release's version and the
+ * tarball's SHA-256 ({@code opsagent-release v1\nversion=<version>\nsha256=<hex>\n}).
  */
 public final class ReleaseSigner {
 
@@ -55,12 +55,13 @@ public final class ReleaseSigner {
      * A signed (or verified) release.
      *
      * @param tarball the release tarball
+     * @param version the release version the signature covers
      * @param checksumFile {@code <tarball>.sha256}
      * @param signatureFile {@code <tarball>.sig}
      * @param sha256 the tarball's SHA-256 in hex
      * @param size the tarball's length in bytes
      */
-    public record SignedRelease(Path tarball, Path checksumFile, Path signatureFile, String sha256, long size) { }
+    public record SignedRelease(Path tarball, String version, Path checksumFile, Path signatureFile, String sha256, long size) { }
 
     private ReleaseSigner() { }
 
@@ -99,18 +100,21 @@ public final class ReleaseSigner {
     }
 
     /**
-     * Signs a release tarball: checks that agents would unpack it, then writes
-     * {@code <tarball>.sha256} and {@code <tarball>.sig} beside it (replacing older ones).
+     * Signs a release tarball as {@code version}: checks that agents would unpack it, then writes
+     * {@code <tarball>.sha256} and {@code <tarball>.sig} beside it (replacing older ones). Agents
+     * accept the signature only for an order of that version.
      *
-     * @throws UpgradeException ({@link Kind#REJECTED}) if agents would reject the tarball, or
-     *     ({@link Kind#HOST}) if a file cannot be read or written
+     * @throws UpgradeException ({@link Kind#REFUSED}) if {@code version} is not a release name,
+     *     ({@link Kind#REJECTED}) if agents would reject the tarball, or ({@link Kind#HOST}) if a
+     *     file cannot be read or written
      */
-    public static SignedRelease sign(Path tarball, Path privateKeyFile) {
+    public static SignedRelease sign(Path tarball, String version, Path privateKeyFile) {
+        ReleaseVersion.requireValid(version);
         PrivateKey key = ReleaseKeys.readPrivateKey(privateKeyFile);
         requireUnpackable(tarball);
         try {
             String sha256 = ReleaseVerifier.sha256(tarball);
-            byte[] signature = signBytes(tarball, key);
+            byte[] signature = signText(ReleaseVerifier.signedText(version, sha256), key);
             Path checksumFile = companion(tarball, ReleaseFetcher.CHECKSUM_SUFFIX);
             Path signatureFile = companion(tarball, ReleaseFetcher.SIGNATURE_SUFFIX);
             FileOps.writeAtomically(checksumFile,
@@ -119,7 +123,7 @@ public final class ReleaseSigner {
             FileOps.writeAtomically(signatureFile,
                     (Base64.getEncoder().encodeToString(signature) + "\n").getBytes(StandardCharsets.US_ASCII),
                     FileOps.permissions(0644));
-            return new SignedRelease(tarball, checksumFile, signatureFile, sha256, Files.size(tarball));
+            return new SignedRelease(tarball, version, checksumFile, signatureFile, sha256, Files.size(tarball));
         } catch (IOException e) {
             throw new UpgradeException(Kind.HOST, "cannot sign " + tarball + ": " + e, e);
         }
@@ -127,12 +131,13 @@ public final class ReleaseSigner {
 
     /**
      * Checks a tarball against the {@code .sha256} and {@code .sig} files beside it, as an agent
-     * would after downloading it.
+     * ordered to install {@code version} would after downloading it.
      *
      * @throws UpgradeException with the agent's reason if it would be rejected
      */
-    public static SignedRelease verify(Path tarball, PublicKey key) {
-        String what = tarball.getFileName().toString();
+    public static SignedRelease verify(Path tarball, String version, PublicKey key) {
+        ReleaseVersion.requireValid(version);
+        String what = tarball.getFileName() + " " + version;
         Path checksumFile = companion(tarball, ReleaseFetcher.CHECKSUM_SUFFIX);
         Path signatureFile = companion(tarball, ReleaseFetcher.SIGNATURE_SUFFIX);
         try {
@@ -140,8 +145,8 @@ public final class ReleaseSigner {
             byte[] signature = ReleaseVerifier.parseSignature(readCompanion(signatureFile), what);
             String actual = ReleaseVerifier.sha256(tarball);
             ReleaseVerifier.requireChecksum(expected, actual, what, checksumFile.toString());
-            ReleaseVerifier.requireSignature(tarball, signature, key, what);
-            return new SignedRelease(tarball, checksumFile, signatureFile, actual, Files.size(tarball));
+            ReleaseVerifier.requireSignature(tarball, version, actual, signature, key, what);
+            return new SignedRelease(tarball, version, checksumFile, signatureFile, actual, Files.size(tarball));
         } catch (IOException e) {
             throw new UpgradeException(Kind.HOST, "cannot verify " + tarball + ": " + e, e);
         }
@@ -171,17 +176,11 @@ public final class ReleaseSigner {
         }
     }
 
-    private static byte[] signBytes(Path tarball, PrivateKey key) throws IOException {
+    private static byte[] signText(byte[] text, PrivateKey key) {
         try {
             Signature signer = Signature.getInstance(ReleaseKeys.ALGORITHM);
             signer.initSign(key);
-            byte[] buf = new byte[64 * 1024];
-            try (InputStream in = Files.newInputStream(tarball)) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    signer.update(buf, 0, n);
-                }
-            }
+            signer.update(text);
             return signer.sign();
         } catch (GeneralSecurityException e) {
             throw new UpgradeException(Kind.HOST, "cannot sign with the given key: " + e.getMessage(), e);

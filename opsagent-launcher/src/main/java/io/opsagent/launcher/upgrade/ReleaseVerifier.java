@@ -1,8 +1,10 @@
 package io.opsagent.launcher.upgrade;
 
 import io.opsagent.launcher.upgrade.UpgradeException.Kind;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -18,11 +20,16 @@ import java.util.regex.Pattern;
 
 /**
  * Checks a release tarball against its two companion files: {@code opsagent.tgz.sha256}
- * ({@code sha256sum} format) and {@code opsagent.tgz.sig} (an Ed25519 signature over the
- * tarball's bytes, the raw 64 bytes in base64). Used by the agent after download and by the
- * release manager's tools.
+ * ({@code sha256sum} format) and {@code opsagent.tgz.sig} (an Ed25519 signature, the raw 64 bytes
+ * in base64). The signature covers the release's version and the tarball's SHA-256 together, as
+ * the {@linkplain #signedText(String, String) signed text}, so a signed release cannot be served
+ * under another version's name. Used by the agent after download and by the release manager's
+ * tools.
  */
 final class ReleaseVerifier {
+
+    /** The first line of the {@linkplain #signedText(String, String) signed text}; names its format. */
+    static final String SIGNED_TEXT_HEADER = "opsagent-release v1";
 
     /** Length of a raw Ed25519 signature. */
     static final int SIGNATURE_BYTES = 64;
@@ -87,27 +94,57 @@ final class ReleaseVerifier {
         }
     }
 
-    /** Verifies an Ed25519 signature over the whole file. */
-    static void requireSignature(Path file, byte[] signature, PublicKey key, String what) throws IOException {
-        boolean valid;
+    /**
+     * The text a release signature covers: {@code opsagent-release v1}, then
+     * {@code version=<version>} and {@code sha256=<lower-case hex>}, each line ending in
+     * {@code \n}, in US-ASCII.
+     */
+    static byte[] signedText(String version, String sha256) {
+        return (SIGNED_TEXT_HEADER + "\nversion=" + ReleaseVersion.requireValid(version) + "\nsha256="
+                + sha256.toLowerCase(Locale.ROOT) + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Verifies that {@code signature} signs {@code version} together with {@code sha256}, the
+     * digest of the tarball that was checked against its checksum file.
+     *
+     * @param file the tarball, read only to explain a signature in the older format
+     * @throws UpgradeException ({@link Kind#REJECTED}) if it does not
+     */
+    static void requireSignature(Path file, String version, String sha256, byte[] signature, PublicKey key,
+            String what) throws IOException {
+        if (verifies(key, signature, what, new ByteArrayInputStream(signedText(version, sha256)))) {
+            return;
+        }
+        boolean signsBytesAlone;
+        try (InputStream in = Files.newInputStream(file)) {
+            signsBytesAlone = verifies(key, signature, what, in);
+        }
+        if (signsBytesAlone) {
+            throw new UpgradeException(Kind.REJECTED, "signature of " + what
+                    + " covers the tarball's bytes but not its version, a format agents no longer accept because"
+                    + " it would let a release be served under another version's name; re-sign the release with"
+                    + " 'opsagent release-sign --version " + version + " --key PRIVATE_KEY opsagent.tgz'");
+        }
+        throw new UpgradeException(Kind.REJECTED, "signature of " + what
+                + " does not verify with the configured key (" + ReleaseKeys.fingerprint(key)
+                + ")");
+    }
+
+    private static boolean verifies(PublicKey key, byte[] signature, String what, InputStream signed)
+            throws IOException {
         try {
             Signature verifier = Signature.getInstance(ReleaseKeys.ALGORITHM);
             verifier.initVerify(key);
             byte[] buf = new byte[64 * 1024];
-            try (InputStream in = Files.newInputStream(file)) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    verifier.update(buf, 0, n);
-                }
+            int n;
+            while ((n = signed.read(buf)) > 0) {
+                verifier.update(buf, 0, n);
             }
-            valid = verifier.verify(signature);
+            return verifier.verify(signature);
         } catch (GeneralSecurityException e) {
             throw new UpgradeException(Kind.REJECTED, "signature of " + what
                     + " cannot be checked with the configured key: " + e.getMessage(), e);
-        }
-        if (!valid) {
-            throw new UpgradeException(Kind.REJECTED, "signature of " + what
-                    + " does not verify with the configured key (" + ReleaseKeys.fingerprint(key) + ")");
         }
     }
 

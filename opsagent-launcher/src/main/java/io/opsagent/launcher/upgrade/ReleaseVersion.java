@@ -32,6 +32,38 @@ public final class ReleaseVersion {
         return version;
     }
 
+    /**
+     * Orders release names: they are split at {@code .}, {@code _}, {@code +} and {@code -}, and
+     * compared part by part, numbers by value and other parts as text (a number ranks above
+     * text); when one name runs out of parts first, it is the lower. So {@code 1.9 < 1.10} and
+     * {@code 1.3 < 1.3-b}.
+     */
+    public static int compare(String a, String b) {
+        String[] x = a.split("[._+-]");
+        String[] y = b.split("[._+-]");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c = comparePart(x[i], y[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    private static int comparePart(String a, String b) {
+        boolean numA = !a.isEmpty() && a.chars().allMatch(Character::isDigit);
+        boolean numB = !b.isEmpty() && b.chars().allMatch(Character::isDigit);
+        if (numA && numB) {
+            String p = a.replaceFirst("^0+(?=.)", "");
+            String q = b.replaceFirst("^0+(?=.)", "");
+            return p.length() != q.length() ? Integer.compare(p.length(), q.length()) : p.compareTo(q);
+        }
+        if (numA != numB) {
+            return numA ? 1 : -1;
+        }
+        return a.compareTo(b);
+    }
+
     /** The value in quotes, shortened and with control characters escaped, for messages. */
     static String quote(String value) {
         if (value == null) {

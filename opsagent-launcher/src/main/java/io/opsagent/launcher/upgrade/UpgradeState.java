@@ -63,11 +63,17 @@ public final class UpgradeState {
      * @param version the release ordered
      * @param url the order's url, or null
      * @param orderedAt when the order arrived
+     * @param downgrade whether the order allows a release older than the running one
      */
-    public record PendingUpgrade(String version, String url, Instant orderedAt) {
+    public record PendingUpgrade(String version, String url, Instant orderedAt, boolean downgrade) {
         public PendingUpgrade {
             ReleaseVersion.requireValid(version);
             Objects.requireNonNull(orderedAt, "orderedAt");
+        }
+
+        /** A pending order that is not a downgrade. */
+        public PendingUpgrade(String version, String url, Instant orderedAt) {
+            this(version, url, orderedAt, false);
         }
     }
 
@@ -283,6 +289,7 @@ public final class UpgradeState {
         String url;
         @SerializedName("ordered_at")
         String orderedAt;
+        Boolean downgrade;
     }
 
     private static final class InFlightDoc {
@@ -322,7 +329,8 @@ public final class UpgradeState {
                     file, doc.format, FORMAT);
         }
         if (doc.pending != null) {
-            pending = new PendingUpgrade(doc.pending.version, doc.pending.url, instant(doc.pending.orderedAt, "ordered_at"));
+            pending = new PendingUpgrade(doc.pending.version, doc.pending.url, instant(doc.pending.orderedAt, "ordered_at"),
+                    Boolean.TRUE.equals(doc.pending.downgrade));
         }
         if (doc.inFlight != null) {
             InFlightDoc f = doc.inFlight;
@@ -352,6 +360,7 @@ public final class UpgradeState {
             doc.pending.version = pending.version();
             doc.pending.url = pending.url();
             doc.pending.orderedAt = pending.orderedAt().toString();
+            doc.pending.downgrade = pending.downgrade() ? Boolean.TRUE : null;
         }
         if (inFlight != null) {
             doc.inFlight = new InFlightDoc();

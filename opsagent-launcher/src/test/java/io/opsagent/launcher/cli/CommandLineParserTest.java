@@ -72,10 +72,10 @@ class CommandLineParserTest {
         assertThat(parse("release-keygen", "--out", "keys")).isEqualTo(new Command.ReleaseKeygen(Path.of("keys")));
         assertThat(parse("release-keygen", "--out=/secure/keys"))
                 .isEqualTo(new Command.ReleaseKeygen(Path.of("/secure/keys")));
-        assertThat(parse("release-sign", "--key", "k.key", "opsagent.tgz"))
-                .isEqualTo(new Command.ReleaseSign(Path.of("k.key"), Path.of("opsagent.tgz")));
-        assertThat(parse("release-sign", "dist/opsagent.tgz", "--key=k.key"))
-                .isEqualTo(new Command.ReleaseSign(Path.of("k.key"), Path.of("dist/opsagent.tgz")));
+        assertThat(parse("release-sign", "--version", "1.3", "--key", "k.key", "opsagent.tgz"))
+                .isEqualTo(new Command.ReleaseSign("1.3", Path.of("k.key"), Path.of("opsagent.tgz")));
+        assertThat(parse("release-sign", "dist/opsagent.tgz", "--key=k.key", "--version=1.3"))
+                .isEqualTo(new Command.ReleaseSign("1.3", Path.of("k.key"), Path.of("dist/opsagent.tgz")));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")
@@ -105,9 +105,10 @@ class CommandLineParserTest {
         "release-keygen --out a extra         | release-keygen: unexpected argument 'extra'",
         "release-keygen --root /x             | release-keygen: unknown option '--root'",
         "release-sign opsagent.tgz            | release-sign: with which key? give --key PRIVATE_KEY, the file release-keygen wrote",
-        "release-sign --key k.key             | release-sign: which tarball? give the path of the release's opsagent.tgz",
-        "release-sign --key k.key a.tgz b.tgz | release-sign: one tarball at a time, got 2: a.tgz b.tgz",
-        "release-sign --key a --key b x.tgz   | release-sign: --key given twice",
+        "release-sign --key k.key x.tgz       | release-sign: which version? give --version VERSION, the name of the release directory it is uploaded to; the signature covers it",
+        "release-sign --version 1.3 --key k.key | release-sign: which tarball? give the path of the release's opsagent.tgz",
+        "release-sign --version 1 --key k.key a.tgz b.tgz | release-sign: one tarball at a time, got 2: a.tgz b.tgz",
+        "release-sign --version 1 --key a --key b x.tgz | release-sign: --key given twice",
         "release-sign --config c --key k x    | release-sign: unknown option '--config'",
     })
     void wrongArgumentsSayWhatIsWrong(String line, String message) {
@@ -119,6 +120,6 @@ class CommandLineParserTest {
     void usageMentionsEveryCommand() {
         assertThat(Usage.TEXT).contains("run ", "apply ", "demo ", "status ", "version ", "help ", "--root DIR",
                 "--executor", "--dry-run", "--json", "--rounds N",
-                "release-keygen --out DIR", "release-sign --key PRIVATE_KEY TARBALL", "[upgrade] public_key");
+                "release-keygen --out DIR", "release-sign --version VERSION --key PRIVATE_KEY TARBALL", "[upgrade] public_key");
     }
 }

@@ -473,7 +473,8 @@ class UpgradeIT {
     private static void publish(Path bucketDir, String version, Path key) throws Exception {
         Path tgz = Files.createDirectories(bucketDir.resolve(version)).resolve("opsagent.tgz");
         Files.copy(tarball, tgz);
-        Processes.Result sign = opsagent("release-sign", "--key", key.toString(), tgz.toString());
+        Processes.Result sign = opsagent("release-sign", "--version", version, "--key", key.toString(),
+                tgz.toString());
         assertThat(sign.exitCode()).as(sign.toString()).isZero();
         assertThat(sign.stdout()).contains("wrote " + tgz + ".sha256\n", "wrote " + tgz + ".sig\n");
     }

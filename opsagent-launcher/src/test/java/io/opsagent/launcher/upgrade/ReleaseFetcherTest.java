@@ -105,6 +105,30 @@ class ReleaseFetcherTest {
     }
 
     @Test
+    void correctlySignedOlderReleaseServedUnderANewerVersionIsRefused() {
+        // Release 1.2, genuinely signed as 1.2, is served with its own checksum and signature as 1.3.
+        byte[] older = Tarball.release().file("data/old", "1.2", 0644).bytes();
+        f.server.put("/opsagent/1.3/opsagent.tgz", older);
+        f.server.put("/opsagent/1.3/opsagent.tgz.sha256", (Fixture.sha256(older) + "  opsagent.tgz\n").getBytes());
+        f.server.put("/opsagent/1.3/opsagent.tgz.sig", Base64.getEncoder().encode(Fixture.signRelease("1.2", older,
+                f.key.getPrivate())));
+
+        fetchFails(Kind.REJECTED).hasMessage("signature of opsagent.tgz 1.3 does not verify with the configured key ("
+                + ReleaseKeys.fingerprint(f.key.getPublic()) + ")");
+    }
+
+    @Test
+    void signatureOverTheTarballBytesAloneIsRefusedWithTheFix() {
+        f.server.put("/opsagent/1.3/opsagent.tgz.sig", Base64.getEncoder().encode(Fixture.sign(tarball,
+                f.key.getPrivate())));
+
+        fetchFails(Kind.REJECTED).hasMessage("signature of opsagent.tgz 1.3 covers the tarball's bytes but not its"
+                + " version, a format agents no longer accept because it would let a release be served under another"
+                + " version's name; re-sign the release with"
+                + " 'opsagent release-sign --version 1.3 --key PRIVATE_KEY opsagent.tgz'");
+    }
+
+    @Test
     void tamperedTarballWithMatchingChecksumFailsTheSignature() {
         byte[] tampered = Tarball.release().file("bin/backdoor", "x", 0755).bytes();
         f.server.put("/opsagent/1.3/opsagent.tgz", tampered);
@@ -212,7 +236,8 @@ class ReleaseFetcherTest {
     void orderUrlNamingATarballIsDownloadedWithItsCompanions() throws IOException {
         f.server.put("/mirror/custom.tar.gz", tarball);
         f.server.put("/mirror/custom.tar.gz.sha256", (Fixture.sha256(tarball) + "  custom.tar.gz\n").getBytes());
-        f.server.put("/mirror/custom.tar.gz.sig", Base64.getEncoder().encode(Fixture.sign(tarball, f.key.getPrivate())));
+        f.server.put("/mirror/custom.tar.gz.sig", Base64.getEncoder().encode(Fixture.signRelease("1.3", tarball,
+                f.key.getPrivate())));
         String url = "http://127.0.0.1:" + f.server.base().getPort() + "/mirror/custom.tar.gz";
 
         FetchedRelease fetched = fetcher().fetch(new AgentUpdate("1.3", url), downloads);

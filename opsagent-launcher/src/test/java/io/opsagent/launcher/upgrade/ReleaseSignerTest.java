@@ -52,14 +52,17 @@ class ReleaseSignerTest {
         ReleaseSigner.KeyFiles keys = ReleaseSigner.generateKeyPair(dir.resolve("keys"));
         Path tarball = Tarball.release().writeTo(dir.resolve("dist/opsagent.tgz"));
 
-        ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, keys.privateKey());
+        ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, "1.3", keys.privateKey());
 
+        assertThat(signed.version()).isEqualTo("1.3");
         assertThat(signed.checksumFile()).isEqualTo(dir.resolve("dist/opsagent.tgz.sha256"));
         assertThat(signed.signatureFile()).isEqualTo(dir.resolve("dist/opsagent.tgz.sig"));
         assertThat(Files.readString(signed.checksumFile())).isEqualTo(signed.sha256() + "  opsagent.tgz\n");
         assertThat(Base64.getDecoder().decode(Files.readString(signed.signatureFile()).strip())).hasSize(64);
         PublicKey key = ReleaseKeys.readPublicKey(keys.publicKey());
-        assertThat(ReleaseSigner.verify(tarball, key).sha256()).isEqualTo(signed.sha256());
+        assertThat(ReleaseSigner.verify(tarball, "1.3", key).sha256()).isEqualTo(signed.sha256());
+        assertThatThrownBy(() -> ReleaseSigner.verify(tarball, "1.4", key))
+                .hasMessageStartingWith("signature of opsagent.tgz 1.4 does not verify with the configured key");
 
         // Uploaded as <base_remote>/1.3/..., an agent configured with the public key takes it.
         try (Fixture f = new Fixture(dir.resolve("host"))) {
@@ -70,6 +73,12 @@ class ReleaseSignerTest {
                     f.server.base(), key, 1 << 20, Duration.ofSeconds(10));
             assertThat(fetcher.fetch(new AgentUpdate("1.3", null), Files.createDirectories(dir.resolve("dl"))).sha256())
                     .isEqualTo(signed.sha256());
+            // The same files under another version's name are refused.
+            for (String name : List.of("opsagent.tgz", "opsagent.tgz.sha256", "opsagent.tgz.sig")) {
+                f.server.put("/opsagent/1.4/" + name, Files.readAllBytes(dir.resolve("dist").resolve(name)));
+            }
+            assertThatThrownBy(() -> fetcher.fetch(new AgentUpdate("1.4", null), Files.createDirectories(dir.resolve("dl4"))))
+                    .hasMessageStartingWith("signature of opsagent.tgz 1.4 does not verify with the configured key");
         }
     }
 
@@ -77,13 +86,13 @@ class ReleaseSignerTest {
     void verifyRejectsATamperedTarballAndAnotherKey() throws IOException {
         ReleaseSigner.KeyFiles keys = ReleaseSigner.generateKeyPair(dir.resolve("keys"));
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent.tgz"));
-        ReleaseSigner.sign(tarball, keys.privateKey());
+        ReleaseSigner.sign(tarball, "1.3", keys.privateKey());
 
-        assertThatThrownBy(() -> ReleaseSigner.verify(tarball, Fixture.newKeyPair().getPublic()))
-                .hasMessageStartingWith("signature of opsagent.tgz does not verify with the configured key");
+        assertThatThrownBy(() -> ReleaseSigner.verify(tarball, "1.3", Fixture.newKeyPair().getPublic()))
+                .hasMessageStartingWith("signature of opsagent.tgz 1.3 does not verify with the configured key");
         Files.write(tarball, Tarball.release().file("extra", "x", 0644).bytes());
-        assertThatThrownBy(() -> ReleaseSigner.verify(tarball, ReleaseKeys.readPublicKey(keys.publicKey())))
-                .hasMessageStartingWith("checksum of opsagent.tgz does not match");
+        assertThatThrownBy(() -> ReleaseSigner.verify(tarball, "1.3", ReleaseKeys.readPublicKey(keys.publicKey())))
+                .hasMessageStartingWith("checksum of opsagent.tgz 1.3 does not match");
     }
 
     @Test
@@ -91,7 +100,7 @@ class ReleaseSignerTest {
         ReleaseSigner.KeyFiles keys = ReleaseSigner.generateKeyPair(dir.resolve("keys"));
         Path tarball = Tarball.release().symlink("etc", "/etc").writeTo(dir.resolve("opsagent.tgz"));
 
-        assertThatThrownBy(() -> ReleaseSigner.sign(tarball, keys.privateKey()))
+        assertThatThrownBy(() -> ReleaseSigner.sign(tarball, "1.3", keys.privateKey()))
                 .isInstanceOf(UpgradeException.class)
                 .hasMessage("not signing " + tarball + ": agents would reject it: symbolic link 'etc' -> '/etc' "
                         + "points outside the release directory (absolute target)");
@@ -104,7 +113,7 @@ class ReleaseSignerTest {
         ReleaseSigner.KeyFiles keys = ReleaseSigner.generateKeyPair(dir.resolve("keys"));
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent.tgz"));
 
-        assertThatThrownBy(() -> ReleaseSigner.sign(tarball, keys.publicKey()))
+        assertThatThrownBy(() -> ReleaseSigner.sign(tarball, "1.3", keys.publicKey()))
                 .hasMessage("private key " + keys.publicKey() + " is a PEM PUBLIC KEY, expected a PRIVATE KEY");
     }
 
@@ -118,12 +127,15 @@ class ReleaseSignerTest {
         Path tarball = Tarball.release().writeTo(dir.resolve("opsagent.tgz"));
 
         // A key made by OpenSSL signs here; OpenSSL verifies the signature written here.
-        ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, dir.resolve("openssl.key"));
+        // The signed text is the one docs/upgrade.md tells OpenSSL users to write with printf.
+        ReleaseSigner.SignedRelease signed = ReleaseSigner.sign(tarball, "1.3", dir.resolve("openssl.key"));
         Files.write(dir.resolve("sig.bin"), Base64.getDecoder().decode(Files.readString(signed.signatureFile()).strip()));
+        Files.writeString(dir.resolve("release.txt"), "opsagent-release v1\nversion=1.3\nsha256=" + signed.sha256() + "\n");
         int verified = run(dir, "openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "openssl.pub", "-rawin",
-                "-in", "opsagent.tgz", "-sigfile", "sig.bin");
+                "-in", "release.txt", "-sigfile", "sig.bin");
         assertThat(verified).isZero();
-        assertThat(ReleaseSigner.verify(tarball, ReleaseKeys.readPublicKey(dir.resolve("openssl.pub")))).isNotNull();
+        assertThat(ReleaseSigner.verify(tarball, "1.3", ReleaseKeys.readPublicKey(dir.resolve("openssl.pub"))))
+                .isNotNull();
     }
 
     private static String output(Path cwd, String... command) throws IOException, InterruptedException {
