@@ -82,14 +82,22 @@ public final class LibraryRuntime implements AgentRuntime {
         }
     }
 
-    private int runAgent(AgentContext context, LauncherConfig config, HostLayout host, AgentIdentity identity,
-            UpgradeWiring upgrades, Clock clock) {
-        URI backend = config.userdata().wsUri().orElseThrow();
-        ConnectionSettings.Builder connection = ConnectionSettings.builder(backend)
+    /** The connection settings of {@code [network]}, for the backend of {@code [userdata] ws_uri}. */
+    static ConnectionSettings.Builder connectionSettings(LauncherConfig config) {
+        ConnectionSettings.Builder connection = ConnectionSettings.builder(config.userdata().wsUri().orElseThrow())
                 .reconnect(config.network().reconnectInitial(), config.network().reconnectMax())
                 .pingInterval(config.network().pingInterval())
                 .notReadyRetry(config.network().notReadyRetry());
         config.network().caFile().ifPresent(connection::caFile);
+        config.network().clientCert().ifPresent(cert ->
+                connection.clientCertificatePem(cert, config.network().clientKey().orElseThrow()));
+        return connection;
+    }
+
+    private int runAgent(AgentContext context, LauncherConfig config, HostLayout host, AgentIdentity identity,
+            UpgradeWiring upgrades, Clock clock) {
+        URI backend = config.userdata().wsUri().orElseThrow();
+        ConnectionSettings.Builder connection = connectionSettings(config);
 
         AtomicBoolean upgraded = new AtomicBoolean();
         AtomicBoolean confirmed = new AtomicBoolean();
