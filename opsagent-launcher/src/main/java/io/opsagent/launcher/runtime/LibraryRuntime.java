@@ -25,12 +25,14 @@ import io.opsagent.launcher.DemoRequest;
 import io.opsagent.launcher.ExitCodes;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.host.HostLayout;
+import io.opsagent.launcher.status.AgentStatus;
 import io.opsagent.launcher.upgrade.HandshakeGuard;
 import io.opsagent.launcher.upgrade.RollbackReport;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +69,9 @@ public final class LibraryRuntime implements AgentRuntime {
             }
             String instanceId;
             try {
-                instanceId = new InstanceIdResolver(stopped).resolve(config.network().instanceId());
+                Instant startedAt = clock.instant();
+                instanceId = new InstanceIdResolver(stopped, problem -> writeInstanceIdProblem(context, version,
+                        startedAt, clock, problem)).resolve(config.network().instanceId());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return ExitCodes.OK;
@@ -79,6 +83,18 @@ public final class LibraryRuntime implements AgentRuntime {
                     version, token), upgrades, clock);
         } finally {
             upgrades.close();
+        }
+    }
+
+    /** The status while the instance id cannot be fetched: nothing else runs yet, and this is why. */
+    private static void writeInstanceIdProblem(AgentContext context, String version, Instant startedAt, Clock clock,
+            String problem) {
+        try {
+            context.status().write(new AgentStatus(version, ProcessHandle.current().pid(), startedAt, clock.instant(),
+                    AgentStatus.WAITING_FOR_INSTANCE_ID, withoutUserInfo(context.config().userdata().wsUri().orElseThrow()),
+                    RoundState.IDLE.name(), null, 0, null, null, null, List.of(), 0, null, problem));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot write {}: {}", context.status().file(), e.getMessage());
         }
     }
 

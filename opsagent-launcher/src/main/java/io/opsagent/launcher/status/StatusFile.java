@@ -168,6 +168,7 @@ public final class StatusFile {
             r.addProperty("at", s.lastRejectedRecipe().at().toString());
             o.add("last_rejected_recipe", r);
         }
+        o.add("instance_id_problem", string(s.instanceIdProblem()));
         return o;
     }
 
@@ -248,7 +249,8 @@ public final class StatusFile {
                     instant(o, "next_reconnect_at", false),
                     results,
                     (int) number(o, "outbox_depth", false),
-                    rejected(o));
+                    rejected(o),
+                    text(o, "instance_id_problem", false));
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }

@@ -49,6 +49,9 @@ public final class StatusReport {
         AgentStatus.CurrentState c = s.currentState();
         line(out, "current", c == null ? "-" : "state " + (c.index() + 1) + " of " + s.stateCount() + ": " + c.id()
                 + " (" + c.module() + ")" + (c.attempt() > 1 ? ", attempt " + c.attempt() : ""));
+        if (s.instanceIdProblem() != null) {
+            line(out, "instance id", s.instanceIdProblem() + "; still trying");
+        }
         if (s.lastRejectedRecipe() != null) {
             AgentStatus.RejectedRecipe r = s.lastRejectedRecipe();
             line(out, "rejected", "recipe version " + r.recipeVersion() + " at " + seconds(r.at()) + " ("
