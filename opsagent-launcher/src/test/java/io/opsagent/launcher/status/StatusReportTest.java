@@ -52,6 +52,19 @@ class StatusReportTest {
     }
 
     @Test
+    void showsWhyTheInstanceIdCannotBeFetched() {
+        AgentStatus waiting = new AgentStatus("0.1.0", 9, NOW, NOW, AgentStatus.WAITING_FOR_INSTANCE_ID, null, "IDLE",
+                null, 0, null, null, null, List.of(), 0, null,
+                "cannot get the instance id from http://127.0.0.1:9/id: HTTP 403 (attempt 3)");
+
+        String text = StatusReport.render(Optional.of(waiting),
+                new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.of(9), ""), "/s.json", NOW);
+
+        assertThat(text).contains("connection  WAITING_FOR_INSTANCE_ID\n", "instance id cannot get the instance id from"
+                + " http://127.0.0.1:9/id: HTTP 403 (attempt 3); still trying\n");
+    }
+
+    @Test
     void withoutAStatusFileSaysSo() {
         String text = StatusReport.render(Optional.empty(),
                 new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.empty(), ""), "/r/status.json", NOW);
