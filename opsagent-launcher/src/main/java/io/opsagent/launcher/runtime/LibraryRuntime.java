@@ -118,6 +118,7 @@ public final class LibraryRuntime implements AgentRuntime {
         AtomicBoolean upgraded = new AtomicBoolean();
         AtomicBoolean confirmed = new AtomicBoolean();
         CountDownLatch machineStopped = new CountDownLatch(1);
+        StateProgress progress = new StateProgress(LOG::info);
         try (StatusUpdater status = new StatusUpdater(context.status(), identity.agentVersion(),
                 withoutUserInfo(backend), clock)) {
             OpsAgent agent = baseBuilder(config, host, false)
@@ -126,6 +127,7 @@ public final class LibraryRuntime implements AgentRuntime {
                     .stateDirectory(host.stateDir())
                     .upgrader(upgrades.upgrader)
                     .listener(status)
+                    .listener(progress)
                     .listener(new RoundListener() {
                         @Override
                         public void stateChanged(RoundState from, RoundState to) {
@@ -152,6 +154,7 @@ public final class LibraryRuntime implements AgentRuntime {
                     })
                     .build();
             running.set(agent);
+            progress.attach(agent.eventLoop());
             agent.start();
             RollbackReport.take(upgrades.stateFile)
                     .ifPresent(r -> agent.reportUpgradeFailure(r.version(), r.reason()));
