@@ -96,11 +96,17 @@ public record AgentStatus(
      * @param id its id
      * @param module its module, e.g. {@code linux.file}
      * @param attempt 1 in {@code EXECUTING}, 2 in {@code RETRYING}
+     * @param startedAt when this attempt started; nullable (not known)
      */
-    public record CurrentState(int index, String id, String module, int attempt) {
+    public record CurrentState(int index, String id, String module, int attempt, Instant startedAt) {
         public CurrentState {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(module, "module");
+        }
+
+        /** A current state whose start is not known. */
+        public CurrentState(int index, String id, String module, int attempt) {
+            this(index, id, module, attempt, null);
         }
     }
 
