@@ -22,6 +22,8 @@ public final class ConnectionSettings {
     private final Path caFile;
     private final Path clientKeyStore;
     private final char[] clientKeyStorePassword;
+    private final Path clientCertPem;
+    private final Path clientKeyPem;
     private final String initErrors;
 
     private ConnectionSettings(Builder b) {
@@ -40,6 +42,14 @@ public final class ConnectionSettings {
         this.caFile = b.caFile;
         this.clientKeyStore = b.clientKeyStore;
         this.clientKeyStorePassword = b.clientKeyStorePassword == null ? null : b.clientKeyStorePassword.clone();
+        if ((b.clientCertPem == null) != (b.clientKeyPem == null)) {
+            throw new IllegalArgumentException("a PEM client certificate needs both the certificate and the key file");
+        }
+        if (b.clientCertPem != null && b.clientKeyStore != null) {
+            throw new IllegalArgumentException("give the client certificate either as PKCS#12 or as PEM files, not both");
+        }
+        this.clientCertPem = b.clientCertPem;
+        this.clientKeyPem = b.clientKeyPem;
         this.initErrors = b.initErrors;
     }
 
@@ -127,6 +137,16 @@ public final class ConnectionSettings {
         return clientKeyStorePassword == null ? null : clientKeyStorePassword.clone();
     }
 
+    /** A PEM file with the client certificate (then its chain) for mutual TLS, or null. */
+    public Path clientCertPem() {
+        return clientCertPem;
+    }
+
+    /** The PEM file (unencrypted PKCS#8) with the key of {@link #clientCertPem()}, or null. */
+    public Path clientKeyPem() {
+        return clientKeyPem;
+    }
+
     /** Problems found while preparing the host, sent in the Handshake's {@code init_errors}, or null. */
     public String initErrors() {
         return initErrors;
@@ -163,6 +183,8 @@ public final class ConnectionSettings {
         private Path caFile;
         private Path clientKeyStore;
         private char[] clientKeyStorePassword;
+        private Path clientCertPem;
+        private Path clientKeyPem;
         private String initErrors;
 
         private Builder(URI url) {
@@ -223,6 +245,13 @@ public final class ConnectionSettings {
         public Builder clientCertificate(Path pkcs12, char[] password) {
             this.clientKeyStore = pkcs12;
             this.clientKeyStorePassword = password == null ? null : password.clone();
+            return this;
+        }
+
+        /** A client certificate for mutual TLS from PEM files: the certificate (chain) and its PKCS#8 key. */
+        public Builder clientCertificatePem(Path certificate, Path key) {
+            this.clientCertPem = certificate;
+            this.clientKeyPem = key;
             return this;
         }
 

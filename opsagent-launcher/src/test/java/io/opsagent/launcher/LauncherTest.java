@@ -295,7 +295,8 @@ class LauncherTest {
 
     @Test
     void configShowsEverySettingWithItsOriginAndMasksAPassword() throws IOException {
-        Path config = writeConfig("[userdata]\nws_uri = wss://agent:pa55w0rd@backend.example/agent/\napp_id = app-1\n");
+        Path config = writeConfig("[userdata]\nws_uri = wss://agent:pa55w0rd@backend.example/agent/\napp_id = app-1\n"
+                + "[network]\nclient_cert = /etc/opsagent/host.crt\nclient_key = /etc/opsagent/host.key\n");
 
         int code = launcher(runtime, Map.of("OPSAGENT_ROUND_INTERVAL", "90s")).execute("config", "--root",
                 root.toString());
@@ -306,6 +307,8 @@ class LauncherTest {
                 .containsPattern("\\[userdata] app_id = app-1 +\\(" + config + ":3\\)\n")
                 .containsPattern("\\[round] interval = 90s +\\(environment variable OPSAGENT_ROUND_INTERVAL\\)\n")
                 .containsPattern("\\[network] ping_interval = 30s +\\(built-in default\\)\n")
+                .containsPattern("\\[network] client_cert = /etc/opsagent/host.crt +\\(" + config + ":5\\)\n")
+                .containsPattern("\\[network] client_key = /etc/opsagent/host.key +\\(" + config + ":6\\)\n")
                 .doesNotContain("[module]");
         assertThat(root.resolve("var")).as("config prepares nothing").doesNotExist();
 

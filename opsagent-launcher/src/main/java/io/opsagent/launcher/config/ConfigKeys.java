@@ -43,6 +43,8 @@ public final class ConfigKeys {
     public static final ConfigKey NOT_READY_RETRY =
             key("network", "not_ready_retry", ValueType.DURATION, "30s");
     public static final ConfigKey CA_FILE = key("network", "ca_file", ValueType.PATH, null);
+    public static final ConfigKey CLIENT_CERT = key("network", "client_cert", ValueType.PATH, null);
+    public static final ConfigKey CLIENT_KEY = key("network", "client_key", ValueType.PATH, null);
 
     public static final ConfigKey EXECUTOR_KIND = key("executor", "kind", ValueType.EXECUTOR, "auto");
 
@@ -68,7 +70,7 @@ public final class ConfigKeys {
             ignored("global", "proc"), ignored("global", "pidfile"), ignored("global", "haltfile"),
             ignored("global", "token_reset"),
             ROUND_INTERVAL, BACKOFF_INITIAL, BACKOFF_MAX, STATE_TIMEOUT,
-            INSTANCE_ID, RECONNECT_INITIAL, RECONNECT_MAX, PING_INTERVAL, NOT_READY_RETRY, CA_FILE,
+            INSTANCE_ID, RECONNECT_INITIAL, RECONNECT_MAX, PING_INTERVAL, NOT_READY_RETRY, CA_FILE, CLIENT_CERT, CLIENT_KEY,
             ignored("network", "userdata"), ignored("network", "get_retry"),
             EXECUTOR_KIND,
             SALT_CALL, SALT_DELAY, SALT_WORKER, SALT_PYTHON, SALT_WORKER_MAX_STATES, SALT_WORKER_MAX_RSS_MB,

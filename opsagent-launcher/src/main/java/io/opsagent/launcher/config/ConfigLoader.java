@@ -289,7 +289,10 @@ public final class ConfigLoader {
                     required(ConfigKeys.RECONNECT_MAX, ConfigLoader::positiveDuration),
                     required(ConfigKeys.PING_INTERVAL, Durations::parse),
                     required(ConfigKeys.NOT_READY_RETRY, ConfigLoader::positiveDuration),
-                    optional(ConfigKeys.CA_FILE, ConfigLoader::absolutePath));
+                    optional(ConfigKeys.CA_FILE, ConfigLoader::absolutePath),
+                    optional(ConfigKeys.CLIENT_CERT, ConfigLoader::absolutePath),
+                    optional(ConfigKeys.CLIENT_KEY, ConfigLoader::absolutePath));
+            together(ConfigKeys.CLIENT_CERT, ConfigKeys.CLIENT_KEY);
             notLonger(ConfigKeys.RECONNECT_INITIAL, network.reconnectInitial(),
                     ConfigKeys.RECONNECT_MAX, network.reconnectMax());
 
@@ -352,6 +355,16 @@ public final class ConfigLoader {
                 return parser.apply(value.value());
             } catch (IllegalArgumentException e) {
                 throw ConfigException.at(value.origin(), key, e.getMessage());
+            }
+        }
+
+        /** Two keys that are set both or neither; the error names the one that is set. */
+        private void together(ConfigKey first, ConfigKey second) {
+            if (isSet(first) != isSet(second)) {
+                ConfigKey set = isSet(first) ? first : second;
+                ConfigKey missing = set == first ? second : first;
+                throw ConfigException.at(raw.get(set).origin(), set, "is set but " + missing.displayName()
+                        + " is not; mutual TLS needs both the certificate and its key");
             }
         }
 

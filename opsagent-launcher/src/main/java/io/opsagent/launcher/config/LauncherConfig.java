@@ -100,6 +100,8 @@ public record LauncherConfig(
      * @param pingInterval the WebSocket ping interval; zero turns pings off ({@code ping_interval})
      * @param notReadyRetry the pause before re-sending the Handshake after {@code AppNotReady}
      * @param caFile a PEM file of the CA certificates trusted instead of the system's ({@code ca_file})
+     * @param clientCert a PEM file with the client certificate for mutual TLS ({@code client_cert})
+     * @param clientKey the PEM PKCS#8 file with that certificate's key ({@code client_key})
      */
     public record NetworkSettings(
             String instanceId,
@@ -107,7 +109,9 @@ public record LauncherConfig(
             Duration reconnectMax,
             Duration pingInterval,
             Duration notReadyRetry,
-            Optional<Path> caFile) {
+            Optional<Path> caFile,
+            Optional<Path> clientCert,
+            Optional<Path> clientKey) {
 
         /** True when {@link #instanceId()} is a URL to fetch the id from rather than the id itself. */
         public boolean instanceIdIsUrl() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,6 +41,7 @@ final class InstanceIdResolver {
 
     private final CountDownLatch stopped;
     private final boolean honourDisabledProperty;
+    private final Consumer<String> onProblem;
     private volatile String lastProblem;
     /**
      * Made only when a URL must be fetched: building a JDK HTTP client sets up TLS (the system
@@ -48,14 +50,20 @@ final class InstanceIdResolver {
      */
     private HttpClient client;
 
-    InstanceIdResolver(CountDownLatch stopped) {
-        this(stopped, true);
+    /** {@code onProblem} is told why each failed fetch failed, before the wait for the next one. */
+    InstanceIdResolver(CountDownLatch stopped, Consumer<String> onProblem) {
+        this(stopped, true, onProblem);
     }
 
     /** With {@code honourDisabledProperty} false, for tests against a loopback metadata server only. */
     InstanceIdResolver(CountDownLatch stopped, boolean honourDisabledProperty) {
+        this(stopped, honourDisabledProperty, problem -> { });
+    }
+
+    InstanceIdResolver(CountDownLatch stopped, boolean honourDisabledProperty, Consumer<String> onProblem) {
         this.stopped = stopped;
         this.honourDisabledProperty = honourDisabledProperty;
+        this.onProblem = onProblem;
     }
 
     /** Why the last fetch failed, while the id is still being fetched; null when none failed. */
@@ -84,6 +92,7 @@ final class InstanceIdResolver {
                         + attempt + ")";
                 LOG.warn("cannot get the instance id from {} ({}); trying again in {} ms", configured, e.getMessage(),
                         delay.toMillis());
+                onProblem.accept(lastProblem);
                 if (stopped.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
                     return null;
                 }

@@ -25,12 +25,14 @@ import io.opsagent.launcher.DemoRequest;
 import io.opsagent.launcher.ExitCodes;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.host.HostLayout;
+import io.opsagent.launcher.status.AgentStatus;
 import io.opsagent.launcher.upgrade.HandshakeGuard;
 import io.opsagent.launcher.upgrade.RollbackReport;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +69,9 @@ public final class LibraryRuntime implements AgentRuntime {
             }
             String instanceId;
             try {
-                instanceId = new InstanceIdResolver(stopped).resolve(config.network().instanceId());
+                Instant startedAt = clock.instant();
+                instanceId = new InstanceIdResolver(stopped, problem -> writeInstanceIdProblem(context, version,
+                        startedAt, clock, problem)).resolve(config.network().instanceId());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return ExitCodes.OK;
@@ -82,18 +86,39 @@ public final class LibraryRuntime implements AgentRuntime {
         }
     }
 
-    private int runAgent(AgentContext context, LauncherConfig config, HostLayout host, AgentIdentity identity,
-            UpgradeWiring upgrades, Clock clock) {
-        URI backend = config.userdata().wsUri().orElseThrow();
-        ConnectionSettings.Builder connection = ConnectionSettings.builder(backend)
+    /** The status while the instance id cannot be fetched: nothing else runs yet, and this is why. */
+    private static void writeInstanceIdProblem(AgentContext context, String version, Instant startedAt, Clock clock,
+            String problem) {
+        try {
+            context.status().write(new AgentStatus(version, ProcessHandle.current().pid(), startedAt, clock.instant(),
+                    AgentStatus.WAITING_FOR_INSTANCE_ID, withoutUserInfo(context.config().userdata().wsUri().orElseThrow()),
+                    RoundState.IDLE.name(), null, 0, null, null, null, List.of(), 0, null, problem));
+        } catch (RuntimeException e) {
+            LOG.warn("cannot write {}: {}", context.status().file(), e.getMessage());
+        }
+    }
+
+    /** The connection settings of {@code [network]}, for the backend of {@code [userdata] ws_uri}. */
+    static ConnectionSettings.Builder connectionSettings(LauncherConfig config) {
+        ConnectionSettings.Builder connection = ConnectionSettings.builder(config.userdata().wsUri().orElseThrow())
                 .reconnect(config.network().reconnectInitial(), config.network().reconnectMax())
                 .pingInterval(config.network().pingInterval())
                 .notReadyRetry(config.network().notReadyRetry());
         config.network().caFile().ifPresent(connection::caFile);
+        config.network().clientCert().ifPresent(cert ->
+                connection.clientCertificatePem(cert, config.network().clientKey().orElseThrow()));
+        return connection;
+    }
+
+    private int runAgent(AgentContext context, LauncherConfig config, HostLayout host, AgentIdentity identity,
+            UpgradeWiring upgrades, Clock clock) {
+        URI backend = config.userdata().wsUri().orElseThrow();
+        ConnectionSettings.Builder connection = connectionSettings(config);
 
         AtomicBoolean upgraded = new AtomicBoolean();
         AtomicBoolean confirmed = new AtomicBoolean();
         CountDownLatch machineStopped = new CountDownLatch(1);
+        StateProgress progress = new StateProgress(LOG::info);
         try (StatusUpdater status = new StatusUpdater(context.status(), identity.agentVersion(),
                 withoutUserInfo(backend), clock)) {
             OpsAgent agent = baseBuilder(config, host, false)
@@ -102,6 +127,7 @@ public final class LibraryRuntime implements AgentRuntime {
                     .stateDirectory(host.stateDir())
                     .upgrader(upgrades.upgrader)
                     .listener(status)
+                    .listener(progress)
                     .listener(new RoundListener() {
                         @Override
                         public void stateChanged(RoundState from, RoundState to) {
@@ -128,6 +154,7 @@ public final class LibraryRuntime implements AgentRuntime {
                     })
                     .build();
             running.set(agent);
+            progress.attach(agent.eventLoop());
             agent.start();
             RollbackReport.take(upgrades.stateFile)
                     .ifPresent(r -> agent.reportUpgradeFailure(r.version(), r.reason()));

@@ -50,6 +50,8 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
     private Supplier<OpsAgent> agent = () -> null;
     private boolean pending;
     private AgentStatus.RejectedRecipe rejected;
+    private int startedIndex = -1;
+    private Instant stateStartedAt;
 
     StatusUpdater(StatusFile file, String agentVersion, String backendUri, Clock clock) {
         this.file = file;
@@ -81,6 +83,8 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
             if (index == 0) {
                 results.clear();
             }
+            startedIndex = index;
+            stateStartedAt = clock.instant();
         }
         request();
     }
@@ -126,7 +130,11 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
     private void write() {
         List<AgentStatus.StateOutcome> last;
         AgentStatus.RejectedRecipe lastRejected;
+        int currentIndex;
+        Instant currentStartedAt;
         synchronized (lock) {
+            currentIndex = startedIndex;
+            currentStartedAt = stateStartedAt;
             pending = false;
             last = new ArrayList<>(results.values());
             lastRejected = rejected;
@@ -139,7 +147,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         AgentStatus.CurrentState current = null;
         if (s.currentStateId() != null && s.stateIndex() < s.stateCount()) {
             current = new AgentStatus.CurrentState(s.stateIndex(), s.currentStateId(), s.currentStateModule(),
-                    s.attempt());
+                    s.attempt(), currentIndex == s.stateIndex() ? currentStartedAt : null);
         }
         Instant now = clock.instant();
         AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, now,

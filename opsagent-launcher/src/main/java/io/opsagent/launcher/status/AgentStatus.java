@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param lastResults the results of the current or last round so far, in recipe order
  * @param outboxDepth StateLogs waiting to be delivered to the backend
  * @param lastRejectedRecipe the last recipe from the backend refused for a problem; nullable
+ * @param instanceIdProblem why the instance id cannot be fetched, while the agent keeps trying; nullable
  */
 public record AgentStatus(
         String agentVersion,
@@ -39,7 +40,20 @@ public record AgentStatus(
         Instant nextReconnectAt,
         List<StateOutcome> lastResults,
         int outboxDepth,
-        RejectedRecipe lastRejectedRecipe) {
+        RejectedRecipe lastRejectedRecipe,
+        String instanceIdProblem) {
+
+    /** The connection state before the connection starts, while the instance id cannot be fetched. */
+    public static final String WAITING_FOR_INSTANCE_ID = "WAITING_FOR_INSTANCE_ID";
+
+    /** A status while the instance id is known. */
+    public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,
+            String backendUri, String roundState, Long recipeVersion, int stateCount, CurrentState currentState,
+            Instant nextRoundAt, Instant nextReconnectAt, List<StateOutcome> lastResults, int outboxDepth,
+            RejectedRecipe lastRejectedRecipe) {
+        this(agentVersion, pid, startedAt, updatedAt, connectionState, backendUri, roundState, recipeVersion, stateCount,
+                currentState, nextRoundAt, nextReconnectAt, lastResults, outboxDepth, lastRejectedRecipe, null);
+    }
 
     /** A status without a connection attempt pending and without a refused recipe. */
     public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,
@@ -82,11 +96,17 @@ public record AgentStatus(
      * @param id its id
      * @param module its module, e.g. {@code linux.file}
      * @param attempt 1 in {@code EXECUTING}, 2 in {@code RETRYING}
+     * @param startedAt when this attempt started; nullable (not known)
      */
-    public record CurrentState(int index, String id, String module, int attempt) {
+    public record CurrentState(int index, String id, String module, int attempt, Instant startedAt) {
         public CurrentState {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(module, "module");
+        }
+
+        /** A current state whose start is not known. */
+        public CurrentState(int index, String id, String module, int attempt) {
+            this(index, id, module, attempt, null);
         }
     }
 

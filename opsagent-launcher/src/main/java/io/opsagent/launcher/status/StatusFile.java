@@ -142,6 +142,8 @@ public final class StatusFile {
             c.addProperty("id", s.currentState().id());
             c.addProperty("module", s.currentState().module());
             c.addProperty("attempt", s.currentState().attempt());
+            c.add("started_at", string(s.currentState().startedAt() == null ? null
+                    : s.currentState().startedAt().toString()));
             o.add("current_state", c);
         }
         o.add("next_round_at", s.nextRoundAt() == null ? JsonNull.INSTANCE : new JsonPrimitive(s.nextRoundAt().toString()));
@@ -168,6 +170,7 @@ public final class StatusFile {
             r.addProperty("at", s.lastRejectedRecipe().at().toString());
             o.add("last_rejected_recipe", r);
         }
+        o.add("instance_id_problem", string(s.instanceIdProblem()));
         return o;
     }
 
@@ -228,7 +231,8 @@ public final class StatusFile {
                     (int) number(co, "index", true),
                     text(co, "id", true),
                     text(co, "module", true),
-                    (int) number(co, "attempt", false));
+                    (int) number(co, "attempt", false),
+                    instant(co, "started_at", false));
         }
         JsonElement recipe = o.get("recipe_version");
         Long recipeVersion = recipe == null || recipe.isJsonNull() ? null : number(o, "recipe_version", true);
@@ -248,7 +252,8 @@ public final class StatusFile {
                     instant(o, "next_reconnect_at", false),
                     results,
                     (int) number(o, "outbox_depth", false),
-                    rejected(o));
+                    rejected(o),
+                    text(o, "instance_id_problem", false));
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }

@@ -48,7 +48,11 @@ public final class StatusReport {
                 + s.stateCount() + (s.stateCount() == 1 ? " state" : " states"));
         AgentStatus.CurrentState c = s.currentState();
         line(out, "current", c == null ? "-" : "state " + (c.index() + 1) + " of " + s.stateCount() + ": " + c.id()
-                + " (" + c.module() + ")" + (c.attempt() > 1 ? ", attempt " + c.attempt() : ""));
+                + " (" + c.module() + ")" + (c.attempt() > 1 ? ", attempt " + c.attempt() : "")
+                + (c.startedAt() == null ? "" : ", running for " + span(c.startedAt(), now)));
+        if (s.instanceIdProblem() != null) {
+            line(out, "instance id", s.instanceIdProblem() + "; still trying");
+        }
         if (s.lastRejectedRecipe() != null) {
             AgentStatus.RejectedRecipe r = s.lastRejectedRecipe();
             line(out, "rejected", "recipe version " + r.recipeVersion() + " at " + seconds(r.at()) + " ("

@@ -165,6 +165,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theMutualTlsFilesAreReadTogether() throws IOException {
+        LauncherConfig c = loader().load(write("[network]\nclient_cert = /etc/opsagent/host.crt\n"
+                + "client_key = /etc/opsagent/host.key\n")).config();
+        assertThat(c.network().clientCert()).contains(Path.of("/etc/opsagent/host.crt"));
+        assertThat(c.network().clientKey()).contains(Path.of("/etc/opsagent/host.key"));
+
+        assertProblem("[network]\n\nclient_cert = /etc/opsagent/host.crt\n",
+                ":3: [network] client_cert: is set but [network] client_key is not; mutual TLS needs both");
+        assertProblem("[network]\nclient_key = /etc/opsagent/host.key\n",
+                ":2: [network] client_key: is set but [network] client_cert is not");
+        assertProblem("[network]\nclient_key = host.key\nclient_cert = /a.crt\n", ":2: [network] client_key: ");
+    }
+
+    @Test
     void theLogFileFollowsTheLogDirectoryUnlessItIsSetItself() throws IOException {
         LauncherConfig moved = loader().load(write("[global]\nlog_path = /data/logs\n")).config();
         assertThat(moved.global().logDir()).isEqualTo(Path.of("/data/logs"));

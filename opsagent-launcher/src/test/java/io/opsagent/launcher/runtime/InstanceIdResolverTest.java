@@ -90,6 +90,21 @@ class InstanceIdResolverTest {
     }
 
     @Test
+    void eachFailedFetchIsReportedBeforeTheWaitForTheNext() throws Exception {
+        tokensOffered = false;
+        CountDownLatch stopped = new CountDownLatch(1);
+        java.util.List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        InstanceIdResolver resolver = new InstanceIdResolver(stopped, false, problem -> {
+            problems.add(problem);
+            stopped.countDown();
+        });
+
+        assertThat(resolver.resolve(url())).isNull();
+        assertThat(problems).containsExactly(resolver.lastProblem());
+        assertThat(problems.get(0)).startsWith("cannot get the instance id from " + url() + ": HTTP 401");
+    }
+
+    @Test
     void aRefusedFetchIsKeptAsTheProblemUntilTheAgentStops() throws Exception {
         tokensOffered = false;
         CountDownLatch stopped = new CountDownLatch(1);

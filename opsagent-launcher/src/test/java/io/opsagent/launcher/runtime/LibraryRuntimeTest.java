@@ -6,7 +6,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.launcher.Launcher;
+import io.opsagent.launcher.config.ConfigLoader;
 import io.opsagent.launcher.ShutdownHooks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,6 +90,18 @@ class LibraryRuntimeTest {
             assertThat(s.get("result").isJsonNull() || s.get("result").getAsBoolean()).as(s.toString()).isTrue();
         }
         assertThat(root.resolve("files")).as("a dry run changes nothing").doesNotExist();
+    }
+
+    @Test
+    void theMutualTlsFilesOfTheConfigurationReachTheConnection() throws IOException {
+        Path file = root.resolve("opsagent.conf");
+        Files.writeString(file, "[userdata]\nws_uri = wss://127.0.0.1:1/agent/\napp_id = app\n[network]\n"
+                + "client_cert = /etc/opsagent/host.crt\nclient_key = /etc/opsagent/host.key\n");
+        ConnectionSettings settings =
+                LibraryRuntime.connectionSettings(new ConfigLoader(root, Map.of()).load(file).config()).build();
+        assertThat(settings.clientCertPem()).isEqualTo(Path.of("/etc/opsagent/host.crt"));
+        assertThat(settings.clientKeyPem()).isEqualTo(Path.of("/etc/opsagent/host.key"));
+        assertThat(settings.clientKeyStore()).isNull();
     }
 
     @Test

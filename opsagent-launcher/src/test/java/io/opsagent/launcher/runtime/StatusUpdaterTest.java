@@ -68,6 +68,35 @@ class StatusUpdaterTest {
     }
 
     @Test
+    void theRunningStateShowsWhenItStarted() throws IOException {
+        ManualEventLoop loop = new ManualEventLoop();
+        String written;
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        try (StatusUpdater updater = new StatusUpdater(file, "1.0", null, Clock.fixed(NOW, ZoneOffset.UTC))) {
+            OpsAgent agent = OpsAgent.builder()
+                    .identity(new AgentIdentity("i", "a", "v", "t"))
+                    .executor((request, callback) -> StateExecution.NONE)
+                    .eventLoop(loop)
+                    .sink(message -> { })
+                    .listener(updater)
+                    .build();
+            agent.start();
+            updater.start(agent);
+            agent.receive(new RecipeMetadata(1, Optional.empty(),
+                    Optional.of(List.of(new RecipeState("slow", "linux.cmd", new JsonObject())))));
+            loop.runUntilIdle();
+            updater.writeNow();
+            written = Files.readString(file.file());
+            agent.close();
+            loop.runUntilIdle();
+        }
+
+        JsonObject current = JsonParser.parseString(written).getAsJsonObject().getAsJsonObject("current_state");
+        assertThat(current.get("id").getAsString()).isEqualTo("slow");
+        assertThat(current.get("started_at").getAsString()).isEqualTo(NOW.toString());
+    }
+
+    @Test
     void aRecipeRefusedForAProblemIsShownWithItsReasonWhileTheLoadedOneStays() throws IOException {
         ManualEventLoop loop = new ManualEventLoop();
         StatusFile file = new StatusFile(dir.resolve("status.json"));

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** docs/status.md names exactly the states the library has. */
@@ -35,9 +36,10 @@ class StatusDocTest {
     }
 
     @Test
-    void theConnectionStatesAreTheLibrarysOwn() throws IOException {
-        assertThat(namesInRow("connection_state")).containsExactlyInAnyOrderElementsOf(
-                Arrays.stream(ConnectionState.values()).map(Enum::name).toList());
+    void theConnectionStatesAreTheLibrarysOwnAndTheWaitForTheInstanceId() throws IOException {
+        assertThat(namesInRow("connection_state")).containsExactlyInAnyOrderElementsOf(Stream.concat(
+                Arrays.stream(ConnectionState.values()).map(Enum::name),
+                Stream.of(AgentStatus.WAITING_FOR_INSTANCE_ID)).toList());
     }
 
     @Test

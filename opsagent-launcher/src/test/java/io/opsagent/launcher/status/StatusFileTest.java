@@ -33,6 +33,23 @@ class StatusFileTest {
     }
 
     @Test
+    void anInstanceIdProblemIsWrittenAndReadBack() throws IOException {
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        AgentStatus s = sample();
+        AgentStatus waiting = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                "WAITING_FOR_INSTANCE_ID", s.backendUri(), "IDLE", null, 0, null, null, null, List.of(), 0, null,
+                "cannot get the instance id from http://127.0.0.1:9/id: HTTP 403 (attempt 3)");
+
+        file.write(waiting);
+
+        assertThat(file.read()).contains(waiting);
+        assertThat(Files.readString(file.file()))
+                .contains("\"instance_id_problem\": \"cannot get the instance id from http://127.0.0.1:9/id: HTTP 403");
+        file.write(s);
+        assertThat(Files.readString(file.file())).contains("\"instance_id_problem\": null");
+    }
+
+    @Test
     void theDocumentUsesTheDocumentedFieldNames() throws IOException {
         StatusFile file = new StatusFile(dir.resolve("status.json"));
         file.write(sample());

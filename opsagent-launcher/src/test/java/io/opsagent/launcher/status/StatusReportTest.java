@@ -3,6 +3,7 @@ package io.opsagent.launcher.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.launcher.host.InstanceLock;
+import io.opsagent.launcher.testing.StatusSamples;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -49,6 +50,33 @@ class StatusReportTest {
                 "recipe      none\n",
                 "current     -\n",
                 "  FAIL  a   linux.cmd  exit 1 / no such file\n");
+    }
+
+    @Test
+    void showsHowLongTheCurrentStateHasBeenRunning() {
+        AgentStatus s = StatusSamples.executing();
+        AgentStatus running = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), s.roundState(), s.recipeVersion(), s.stateCount(),
+                new AgentStatus.CurrentState(1, "web-conf", "linux.file", 1, NOW.minusSeconds(41)), null, null,
+                s.lastResults(), s.outboxDepth(), null);
+
+        String text = StatusReport.render(Optional.of(running),
+                new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.of(9), ""), "/s.json", NOW);
+
+        assertThat(text).contains("current     state 2 of 3: web-conf (linux.file), running for 41s\n");
+    }
+
+    @Test
+    void showsWhyTheInstanceIdCannotBeFetched() {
+        AgentStatus waiting = new AgentStatus("0.1.0", 9, NOW, NOW, AgentStatus.WAITING_FOR_INSTANCE_ID, null, "IDLE",
+                null, 0, null, null, null, List.of(), 0, null,
+                "cannot get the instance id from http://127.0.0.1:9/id: HTTP 403 (attempt 3)");
+
+        String text = StatusReport.render(Optional.of(waiting),
+                new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.of(9), ""), "/s.json", NOW);
+
+        assertThat(text).contains("connection  WAITING_FOR_INSTANCE_ID\n", "instance id cannot get the instance id from"
+                + " http://127.0.0.1:9/id: HTTP 403 (attempt 3); still trying\n");
     }
 
     @Test

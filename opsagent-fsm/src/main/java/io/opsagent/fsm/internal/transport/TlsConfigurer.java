@@ -29,14 +29,14 @@ import okhttp3.OkHttpClient;
 /**
  * TLS for {@code wss://}: the certificate chain and host name are always verified (OkHttp's
  * defaults); a configured CA file replaces the system trust store, and a configured PKCS#12 file
- * adds a client certificate.
+ * or PEM certificate and key adds a client certificate.
  */
 final class TlsConfigurer {
 
     private TlsConfigurer() { }
 
     static void apply(OkHttpClient.Builder builder, ConnectionSettings settings) {
-        if (settings.caFile() == null && settings.clientKeyStore() == null) {
+        if (settings.caFile() == null && settings.clientKeyStore() == null && settings.clientCertPem() == null) {
             return;
         }
         try {
@@ -61,6 +61,8 @@ final class TlsConfigurer {
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(ks, password);
                 keyManagers = kmf.getKeyManagers();
+            } else if (settings.clientCertPem() != null) {
+                keyManagers = PemClientCertificate.keyManagers(settings.clientCertPem(), settings.clientKeyPem());
             }
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers, new TrustManager[] {trustManager}, null);
