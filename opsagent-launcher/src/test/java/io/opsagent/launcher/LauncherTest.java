@@ -133,7 +133,7 @@ class LauncherTest {
         assertThat(runtime.stops.get()).isEqualTo(1);
         assertThat(hooks.registered()).isZero();
         assertThat(InstanceLock.probe(layout.lockFile()).state()).isEqualTo(InstanceLock.State.FREE);
-        String log = Files.readString(root.resolve("var/log/visualops/agent.log"));
+        String log = logOnceItHas("opsagent stopped on a signal");
         assertThat(log).contains("opsagent " + Version.current() + " starting: pid " + ProcessHandle.current().pid()
                         + ", config " + config + ", root " + root,
                 "created token file " + root.resolve("etc/opsagent.token") + " (mode 0600)",
@@ -390,5 +390,20 @@ class LauncherTest {
 
     private static int mode(Path p) throws IOException {
         return FileModes.mode(Files.getPosixFilePermissions(p));
+    }
+
+    /**
+     * The daemon's log once it holds {@code line}: its lines go through an asynchronous appender,
+     * which only the JVM's own stop hook drains, so the last ones reach the file a moment later.
+     */
+    private String logOnceItHas(String line) throws IOException {
+        Path file = root.resolve("var/log/visualops/agent.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+        String log = Files.readString(file);
+        while (!log.contains(line) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            log = Files.readString(file);
+        }
+        return log;
     }
 }

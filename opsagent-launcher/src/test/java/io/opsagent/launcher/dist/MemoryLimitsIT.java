@@ -166,7 +166,8 @@ class MemoryLimitsIT {
         backend.setRecipeOnHandshake(null);
         Process second = startAgent();
         backend.awaitHandshake(2, WAIT);
-        await(() -> logFileContains("resuming recipe version 1 at state 1 of 8000"),
+        // where it resumes depends on where the first agent was stopped: in the round or between rounds
+        await(() -> logFileContains("resuming recipe version 1 at state ") && logFileContains(" of 8000 "),
                 "the restarted agent to load the stored recipe");
         assertThat(logFileContains("moved it to")).as("round.json was not moved aside").isFalse();
 
