@@ -101,6 +101,9 @@ class LeftoverProcessesIT {
 
         Process first = startAgent();
         await(() -> lines("a.runs") == 1 && sleeps().size() == 2, "state a to start both of its sleeps");
+        // round.json is written shortly after a change: kill the agent once it holds the round
+        await(() -> readQuietly(root.resolve("var/lib/visualops/round.json")).contains("echo run"),
+                "round.json to hold the running round");
         List<Long> left = sleeps().stream().map(ProcessHandle::pid).toList();
         first.destroyForcibly();
         assertThat(first.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -109,10 +112,16 @@ class LeftoverProcessesIT {
         startAgent();
         await(() -> lines("a.runs") == 2, "state a to run again");
         assertThat(left).as("the processes of the first run are gone").noneMatch(LeftoverProcessesIT::running);
-        String log = Files.readString(root.resolve("var/log/visualops/agent.log"));
-        int killedAt = log.indexOf("that the previous run of the agent left running, before resuming");
+        // The daemon logs through an asynchronous appender: its lines reach the file a moment later.
+        Path logFile = root.resolve("var/log/visualops/agent.log");
+        String killed = "that the previous run of the agent left running, before resuming";
+        String resumed = "resuming recipe version 1 at state 1";
+        await(() -> killedThenResumed(readQuietly(logFile), killed, resumed),
+                "the log lines of the kill and of the round after it");
+        String log = Files.readString(logFile);
+        int killedAt = log.indexOf(killed);
         assertThat(killedAt).as("the log says what was killed").isPositive();
-        assertThat(log.indexOf("resuming recipe version 1 at state 1")).isGreaterThan(killedAt);
+        assertThat(killedThenResumed(log, killed, resumed)).as("the round resumes after the kill").isTrue();
         assertThat(log.substring(log.lastIndexOf('\n', killedAt))).contains(left.stream().map(String::valueOf).toList());
 
         Files.writeString(work.resolve("gate"), "");
@@ -165,6 +174,20 @@ class LeftoverProcessesIT {
             return 0;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Whether {@code log} says what was killed and, after that, that the round resumes. */
+    private static boolean killedThenResumed(String log, String killed, String resumed) {
+        int at = log.indexOf(killed);
+        return at >= 0 && log.indexOf(resumed, at) > at;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
         }
     }
 
