@@ -17,8 +17,17 @@ import java.util.concurrent.CompletableFuture;
 /**
  * What one {@code linux.file} state costs through Salt: with the resident Salt worker and with
  * one {@code salt-call} per state. Each state changes the file (the content alternates), so
- * Salt does its real work every time. The first state of the worker includes starting it
- * (asking salt-call for its interpreter, loading Salt); the median is over the states after it.
+ * Salt does its real work every time. Three runs, each with a new executor:
+ * <ul>
+ *   <li>{@code worker, new host}: a new work directory, so nothing is remembered: the first
+ *       state runs through salt-call and the worker starts after it (asking salt-call for its
+ *       interpreter, loading Salt, compiling Salt's modules into its bytecode cache);</li>
+ *   <li>{@code worker, restart}: the same work directory again, as after an agent restart: the
+ *       interpreter is remembered and the bytecode cached, so the first state waits for the
+ *       worker to load;</li>
+ *   <li>{@code salt-call}: the worker off, one salt-call per state.</li>
+ * </ul>
+ * The median is over the states after the first.
  *
  * <p>Run: {@code ./mvnw -Pbench -pl opsagent-bench -am package -DskipTests} then
  * {@code java -cp opsagent-bench/target/benchmarks.jar io.opsagent.bench.SaltStateCost
@@ -54,7 +63,8 @@ public final class SaltStateCost {
         }
         System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
         Path dir = Files.createTempDirectory("opsagent-salt-bench-");
-        measure("worker", saltCall, dir.resolve("w"), SaltWorkerSettings.defaults(), states);
+        measure("worker, new host", saltCall, dir.resolve("w"), SaltWorkerSettings.defaults(), states);
+        measure("worker, restart", saltCall, dir.resolve("w"), SaltWorkerSettings.defaults(), states);
         measure("salt-call", saltCall, dir.resolve("c"), SaltWorkerSettings.off(), saltCallStates);
         System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
     }
@@ -81,7 +91,7 @@ public final class SaltStateCost {
         }
         double[] rest = Arrays.copyOfRange(millis, 1, states);
         Arrays.sort(rest);
-        System.out.printf("%-9s first state %7.1f ms; next %d states: median %7.1f ms, min %7.1f ms, max %7.1f ms%n",
+        System.out.printf("%-16s first state %7.1f ms; next %d states: median %7.1f ms, min %7.1f ms, max %7.1f ms%n",
                 name, millis[0], rest.length, median(rest), rest[0], rest[rest.length - 1]);
         Files.writeString(dir.resolve("times.txt"), Arrays.toString(millis), StandardCharsets.UTF_8);
     }

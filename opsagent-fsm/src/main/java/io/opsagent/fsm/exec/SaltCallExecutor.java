@@ -262,6 +262,9 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
         }
         storeWatch(watched, request.dryRun(), result, execution);
         execution.complete(result);
+        if (worker != null) {
+            worker.afterFallback();
+        }
     }
 
     private StateResult call(SaltWorkspace workspace, boolean dryRun, Execution execution) throws IOException {

@@ -2,7 +2,7 @@
 
 Started by the agent's Salt executor with the interpreter and module path salt-call uses:
 
-    python3 opsagent-salt-worker.py --file-root=DIR [--config-dir=DIR]
+    python3 opsagent-salt-worker.py --file-root=DIR [--config-dir=DIR] [--bytecode-dir=DIR]
 
 Protocol, one JSON object per line (UTF-8):
 - at start the worker prints {"ready": true, "salt_version": ..., "salt_dir": ...}, or
@@ -15,6 +15,11 @@ Protocol, one JSON object per line (UTF-8):
 
 Stray output of Salt or of the commands it runs never reaches the protocol: file descriptor 1
 is pointed at stderr and 0 at /dev/null before Salt is loaded. Log lines go to stderr.
+
+Salt's loader loads its state and execution modules anew for every state run. Without bytecode
+on disk each of those loads compiles the module's source again, which costs more than the state
+itself. When Salt's own directory cannot hold bytecode (Python told not to write it, or a
+read-only tree without it), the worker keeps it in --bytecode-dir instead.
 """
 
 import json
@@ -48,6 +53,25 @@ def _option(argv, name):
         if arg.startswith(name + "="):
             return arg.split("=", 1)[1]
     return None
+
+
+def _keep_bytecode(directory):
+    if not directory:
+        return
+    salt_dir = None
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec("salt")
+        if spec is not None and spec.origin:
+            salt_dir = os.path.dirname(spec.origin)
+    except (ImportError, ValueError):
+        pass
+    if salt_dir is None:
+        return  # loading Salt fails below and says why
+    beside = os.path.isdir(os.path.join(salt_dir, "__pycache__")) or os.access(salt_dir, os.W_OK)
+    if sys.dont_write_bytecode or not beside:
+        sys.pycache_prefix = directory
+        sys.dont_write_bytecode = False
 
 
 def _load(config_dir, file_root):
@@ -88,7 +112,9 @@ def main(argv):
     try:
         file_root = _option(argv, "--file-root")
         if not file_root or not os.path.isabs(file_root):
-            raise ValueError("usage: opsagent-salt-worker.py --file-root=ABSOLUTE_DIR [--config-dir=DIR]")
+            raise ValueError("usage: opsagent-salt-worker.py --file-root=ABSOLUTE_DIR [--config-dir=DIR]"
+                             " [--bytecode-dir=DIR]")
+        _keep_bytecode(_option(argv, "--bytecode-dir"))
         salt, caller = _load(_option(argv, "--config-dir"), file_root)
     except BaseException as exc:  # anything: the agent falls back to salt-call
         _send(replies, {"ready": False, "error": "%s: %s" % (type(exc).__name__, exc)})

@@ -91,6 +91,27 @@ class SaltWorkerRealSaltTest {
         assertThat(Files.readString(tmp.resolve("w/a.txt"))).isEqualTo("two");
     }
 
+    @Test
+    void saltsModulesAreLoadedFromBytecodeNotCompiledForEveryState() throws Exception {
+        SaltCallExecutor executor = warmedUp(executor(SaltWorkerSettings.defaults()));
+        assertThat(run(executor, file(tmp.resolve("b.txt").toString(), "b"), false, MINUTE).success()).isTrue();
+        Path saltDir = executor.workerSupervisor().workerSaltDir().orElseThrow();
+        Path source = saltDir.resolve("states/file.py");
+        assertThat(source).isRegularFile();
+
+        List<Path> compiled = new ArrayList<>();
+        Path beside = saltDir.resolve("states/__pycache__");
+        Path ownCache = tmp.resolve("work/salt-bytecode").resolve(saltDir.getRoot().relativize(saltDir)).resolve("states");
+        for (Path dir : List.of(beside, ownCache)) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    files.filter(f -> f.getFileName().toString().matches("file\\.cpython-\\d+\\.pyc")).forEach(compiled::add);
+                }
+            }
+        }
+        assertThat(compiled).as("bytecode of %s beside it or in the worker's cache", source).isNotEmpty();
+    }
+
     /** New file, unchanged, dry run of a change, the change, a failing command. */
     private List<StateResult> scenario(SaltCallExecutor executor, Path dir) throws IOException {
         Files.createDirectories(dir);
@@ -190,7 +211,7 @@ class SaltWorkerRealSaltTest {
         assertThat(run(executor, file(tmp.resolve("r.txt").toString(), "1"), false, MINUTE).success()).isTrue();
         assertThat(run(executor, file(tmp.resolve("r.txt").toString(), "2"), false, MINUTE).success()).isTrue();
 
-        assertThat(executor.awaitWorker()).isTrue();
+        // the second state waited for a new worker, which was retired after it in turn
         assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(2);
         assertThat(running(first)).isFalse();
         assertThat(Files.readString(tmp.resolve("r.txt"))).isEqualTo("2");
@@ -288,7 +309,7 @@ class SaltWorkerRealSaltTest {
                 ProcessLauncher.standard(), settings));
     }
 
-    /** Runs a first state (through salt-call while the worker starts) and waits for the worker. */
+    /** Runs a first state (through salt-call, the worker starting after it) and waits for the worker. */
     private SaltCallExecutor warmedUp(SaltCallExecutor executor) {
         assertThat(run(executor, file(tmp.resolve("warm-up.txt").toString(), "w"), false, MINUTE).success()).isTrue();
         assertThat(executor.awaitWorker()).as("the worker is ready").isTrue();

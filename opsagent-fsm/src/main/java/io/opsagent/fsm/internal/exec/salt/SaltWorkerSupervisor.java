@@ -37,10 +37,17 @@ import org.apache.logging.log4j.Logger;
  * {@code salt-call} or of Salt's {@code version.py}), after {@link SaltWorkerSettings#maxStates()}
  * states, or when its resident memory passed {@link SaltWorkerSettings#maxRssMb()}. A stopped
  * state (cancel, timeout) kills the worker's whole process tree and waits until it is gone; the
- * next state gets a new worker. A worker starts in the background (asking salt-call for its
- * interpreter, then loading Salt): until it is ready {@link #apply} answers empty and the
- * executor runs salt-call for the state, so no state waits for a start. When the worker cannot
- * start, the reason is logged once and {@link #apply} answers empty from then on.
+ * next state gets a new worker.
+ *
+ * <p>Starting a worker means knowing Salt's interpreter, then loading Salt (well under a
+ * second once its bytecode is cached). When the interpreter is known (configured, asked
+ * before, or remembered from an earlier run of the agent in {@link #INTERPRETER_FILE}), a state
+ * waits for the start. When it is not, asking for it costs a whole salt-call start-up: the
+ * state then runs through salt-call ({@link #apply} answers empty), alone, and the worker
+ * starts in the background after it ({@link #afterFallback()}); states that come meanwhile run
+ * through salt-call too. When the worker cannot start, the reason is logged once and
+ * {@link #apply} answers empty from then on; a remembered interpreter that fails is forgotten
+ * and asked for again first.
  *
  * <p>Called from the Salt lane only: one thread at a time.
  */
@@ -49,6 +56,11 @@ public final class SaltWorkerSupervisor {
     /** The worker program, a resource beside this class's package and a file of the release. */
     public static final String SCRIPT_NAME = "opsagent-salt-worker.py";
     static final String SCRIPT_RESOURCE = "/io/opsagent/fsm/salt/" + SCRIPT_NAME;
+
+    /** The directory under the work directory that holds the worker's bytecode cache. */
+    static final String BYTECODE_DIR = "salt-bytecode";
+    /** The file under the work directory that remembers salt-call's interpreter. */
+    static final String INTERPRETER_FILE = "salt-interpreter.json";
 
     private static final Logger LOG = LogManager.getLogger(SaltWorkerSupervisor.class);
     /** How long a worker may take to start: asking salt-call, then loading Salt. */
@@ -61,9 +73,13 @@ public final class SaltWorkerSupervisor {
     private final Path workDir;
     private final SaltWorkerSettings settings;
     private final ProcessLauncher launcher;
+    private final InterpreterCache remembered;
 
     private Path home;
     private volatile SaltInterpreter interpreter;
+    /** {@link #interpreter} came from {@link #remembered}, not from salt-call in this run. */
+    private volatile boolean interpreterRemembered;
+    private boolean startAfterFallback;
     private volatile SaltWorker worker;
     private List<String> fingerprint;
     private CompletableFuture<Started> starting;
@@ -82,6 +98,7 @@ public final class SaltWorkerSupervisor {
         this.workDir = Objects.requireNonNull(workDir, "workDir");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.launcher = Objects.requireNonNull(launcher, "launcher");
+        this.remembered = new InterpreterCache(this.workDir.resolve(INTERPRETER_FILE));
     }
 
     /**
@@ -94,7 +111,7 @@ public final class SaltWorkerSupervisor {
             return Optional.empty();
         }
         replaceIfStale();
-        if (worker == null && !takeStarted()) {
+        if (worker == null && !readyOrStarted()) {
             return Optional.empty();
         }
         if (!execution.attach(worker.process())) {
@@ -124,6 +141,17 @@ public final class SaltWorkerSupervisor {
         }
     }
 
+    /**
+     * Called after a state ran through salt-call: starts the worker in the background when a
+     * state found the interpreter unknown, now that salt-call no longer competes for the CPU.
+     */
+    public void afterFallback() {
+        if (startAfterFallback && starting == null && worker == null && unavailable == null) {
+            startAfterFallback = false;
+            beginStart();
+        }
+    }
+
     /** Replaces the worker now when it has applied enough states or grown too large. */
     public void afterState() {
         if (worker == null) {
@@ -146,6 +174,14 @@ public final class SaltWorkerSupervisor {
         }
         if (worker != null) {
             retire("the executor was closed");
+        }
+        if (home != null) {
+            try {
+                SaltWorkspace.deleteTree(home);
+            } catch (IOException e) {
+                LOG.warn("could not remove the Salt worker's directory {}: {}", home, e.toString());
+            }
+            home = null;
         }
     }
 
@@ -172,6 +208,11 @@ public final class SaltWorkerSupervisor {
         return worker == null ? OptionalLong.empty() : OptionalLong.of(worker.process().pid());
     }
 
+    /** The directory of the Salt package the running worker loaded, if one runs. */
+    public Optional<Path> workerSaltDir() {
+        return worker == null ? Optional.empty() : Optional.ofNullable(worker.saltDir());
+    }
+
     /** How many workers were started so far. */
     public int startedWorkers() {
         return started;
@@ -190,35 +231,60 @@ public final class SaltWorkerSupervisor {
         if (!fingerprint.equals(fingerprintOf(worker.saltDir()))) {
             retire("Salt changed on the host");
             interpreter = null; // an upgrade may bring another interpreter
+            interpreterRemembered = false;
+            remembered.forget();
+            dropBytecode();
         }
     }
 
     /**
-     * Takes the worker started in the background when it is ready; starts one when none is
-     * starting.
+     * Makes a worker current for the state at hand: waits for one that is starting once its
+     * interpreter is known (loading Salt takes less than a salt-call), starts one and waits
+     * when the interpreter is known, and otherwise leaves the state to salt-call.
      *
      * @return true when {@link #worker} is now set
      */
-    private boolean takeStarted() {
+    private boolean readyOrStarted() {
         if (starting == null) {
-            try {
-                if (home == null) {
-                    Files.createDirectories(workDir);
-                    home = Files.createTempDirectory(workDir, "opsagent-salt-worker-",
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                }
-            } catch (IOException e) {
-                takeStarted(Started.failed("could not create its directory: " + e));
+            if (!interpreterKnown()) {
+                startAfterFallback = true;
                 return false;
             }
-            starting = CompletableFuture.supplyAsync(this::startInBackground, ExecThreads.io());
-            return false;
+            beginStart();
+        } else if (!starting.isDone() && interpreter == null && settings.python() == null) {
+            return false; // still asking salt-call: this state runs through salt-call meanwhile
         }
-        if (!starting.isDone()) {
-            return false;
+        if (starting == null) {
+            return false; // could not even begin
         }
         takeStarted(starting.join());
         return worker != null;
+    }
+
+    private boolean interpreterKnown() {
+        if (settings.python() != null || interpreter != null) {
+            return true;
+        }
+        Optional<SaltInterpreter> r = remembered.read(stamp(saltCall));
+        r.ifPresent(i -> {
+            interpreter = i;
+            interpreterRemembered = true;
+        });
+        return r.isPresent();
+    }
+
+    private void beginStart() {
+        try {
+            if (home == null) {
+                Files.createDirectories(workDir);
+                home = Files.createTempDirectory(workDir, "opsagent-salt-worker-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            takeStarted(Started.failed("could not create its directory: " + e));
+            return;
+        }
+        starting = CompletableFuture.supplyAsync(this::startInBackground, ExecThreads.io());
     }
 
     private void takeStarted(Started s) {
@@ -227,6 +293,16 @@ public final class SaltWorkerSupervisor {
             worker = s.worker();
             fingerprint = s.fingerprint();
             started++;
+            if (settings.python() == null && !interpreterRemembered && interpreter != null) {
+                remembered.write(stamp(saltCall), interpreter);
+                interpreterRemembered = true;
+            }
+        } else if (interpreterRemembered) {
+            LOG.info("the Salt worker did not start with the remembered interpreter ({}); asking salt-call again",
+                    s.problem());
+            remembered.forget();
+            interpreter = null;
+            interpreterRemembered = false;
         } else if (unavailable == null) {
             unavailable = s.problem();
             LOG.warn("the resident Salt worker cannot start ({}); states run with one salt-call each", unavailable);
@@ -266,7 +342,9 @@ public final class SaltWorkerSupervisor {
         if (!Files.isExecutable(python.python())) {
             throw new SaltWorker.SaltWorkerException("the interpreter " + python.python() + " is missing or not executable");
         }
-        List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString(), "--file-root=" + fileRoot()));
+        Files.createDirectories(bytecodeDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        List<String> argv = new ArrayList<>(List.of(python.python().toString(), script.toString(),
+                "--file-root=" + fileRoot(), "--bytecode-dir=" + bytecodeDir()));
         if (configDir != null) {
             argv.add("--config-dir=" + configDir.path());
         }
@@ -327,6 +405,22 @@ public final class SaltWorkerSupervisor {
 
     private Path fileRoot() {
         return home.resolve("files");
+    }
+
+    /**
+     * Where the worker keeps Salt's compiled modules when Salt's own directory cannot (see the
+     * worker program): kept across workers and agent restarts, dropped when Salt changes.
+     */
+    Path bytecodeDir() {
+        return workDir.resolve(BYTECODE_DIR);
+    }
+
+    private void dropBytecode() {
+        try {
+            SaltWorkspace.deleteTree(bytecodeDir());
+        } catch (IOException e) {
+            LOG.warn("could not delete the Salt worker's old bytecode in {}: {}", bytecodeDir(), e.toString());
+        }
     }
 
     private void retire(String why) {

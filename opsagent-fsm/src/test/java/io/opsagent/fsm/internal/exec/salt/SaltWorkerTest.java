@@ -7,12 +7,16 @@ import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
 import io.opsagent.fsm.internal.exec.process.ResidentProcess;
 import io.opsagent.fsm.spi.StateResult;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The agent's side of the worker protocol, against stand-in workers written in sh. */
 @Timeout(60)
@@ -109,6 +113,60 @@ class SaltWorkerTest {
         assertThat(echo.apply(true).changed()).isTrue();
         assertThat(echo.apply(false).changed()).isFalse();
         assertThat(echo.states()).isEqualTo(2);
+    }
+
+    /**
+     * Salt's loader loads its modules anew for every state run: without bytecode on disk each
+     * load compiles the source again. Where Python is told not to write bytecode beside the
+     * sources, the worker keeps it in its own directory.
+     */
+    @Test
+    void theWorkerKeepsSaltsBytecodeInItsOwnDirectoryWherePythonMayNotWriteItBesideTheSources(@TempDir Path tmp)
+            throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        Path pkg = Files.createDirectories(tmp.resolve("lib/salt"));
+        Files.writeString(pkg.resolve("__init__.py"), "");
+        Files.writeString(pkg.resolve("states.py"), "X = 1\n");
+        Path worker = tmp.resolve(SaltWorkerSupervisor.SCRIPT_NAME);
+        try (var in = SaltWorkerSupervisor.class.getResourceAsStream(SaltWorkerSupervisor.SCRIPT_RESOURCE)) {
+            Files.copy(in, worker);
+        }
+        String probe = "import importlib.util, sys\n"
+                + "spec = importlib.util.spec_from_file_location('w', sys.argv[1])\n"
+                + "w = importlib.util.module_from_spec(spec); spec.loader.exec_module(w)\n"
+                + "w._keep_bytecode(sys.argv[2])\n"
+                + "import salt.states\n"
+                + "print(sys.pycache_prefix, sys.dont_write_bytecode)\n";
+        Path cache = tmp.resolve("bytecode");
+
+        String forbidden = runPython(python, probe, worker, cache, tmp.resolve("lib"), true);
+        assertThat(forbidden).isEqualTo(cache + " False");
+        try (var files = Files.walk(cache)) {
+            assertThat(files.map(Path::toString)).anyMatch(f -> f.startsWith(cache + pkg.toString() + "/states.") && f.endsWith(".pyc"));
+        }
+        assertThat(pkg.resolve("__pycache__")).doesNotExist();
+
+        String allowed = runPython(python, probe, worker, tmp.resolve("unused"), tmp.resolve("lib"), false);
+        assertThat(allowed).isEqualTo("None False");
+        assertThat(tmp.resolve("unused")).doesNotExist();
+    }
+
+    private static String runPython(Path python, String code, Path worker, Path cache, Path lib, boolean noBytecode)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(python.toString(), "-c", code, worker.toString(), cache.toString());
+        pb.environment().put("PYTHONPATH", lib.toString());
+        pb.environment().remove("PYTHONPYCACHEPREFIX");
+        if (noBytecode) {
+            pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+        } else {
+            pb.environment().remove("PYTHONDONTWRITEBYTECODE");
+        }
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
     }
 
     private ResidentProcess standIn(String script) throws IOException {
