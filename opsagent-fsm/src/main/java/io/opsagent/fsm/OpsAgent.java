@@ -1,5 +1,6 @@
 package io.opsagent.fsm;
 
+import io.opsagent.fsm.internal.AgentShutdown;
 import io.opsagent.fsm.internal.CompositeRoundListener;
 import io.opsagent.fsm.internal.RoundMachine;
 import io.opsagent.fsm.internal.RoundSettings;
@@ -64,6 +65,7 @@ public final class OpsAgent implements AutoCloseable {
     private final BackendConnection connection;
     private final RoundStore store;
     private final ProcessLedger ledger;
+    private final AgentShutdown shutdown;
     /** Where the state processes that run are recorded, in the state directory. */
     static final String LEDGER_FILE = "running.processes";
 
@@ -89,8 +91,11 @@ public final class OpsAgent implements AutoCloseable {
                 listeners, store);
         if (connection != null) {
             connection.afterHandshake(listeners::handshakeSent);
+            List<ConnectionListener> hear = List.copyOf(b.connectionListeners);
+            connection.onStateChange((from, to) -> hear.forEach(l -> l.connectionChanged(from, to)));
         }
         self[0] = machine;
+        this.shutdown = new AgentShutdown(loop, ownsLoop, machine, connection, store);
     }
 
     private static Path prepare(Path directory) {
@@ -275,19 +280,35 @@ public final class OpsAgent implements AutoCloseable {
         return loop;
     }
 
-    /** Stops the agent: the running state is cancelled; an owned event loop is shut down after. */
+    /**
+     * Begins to stop the agent and returns at once: the running state is cancelled, the
+     * connection closed, the round stored, and an owned event loop shut down, in that order, once
+     * the cancelled state has reported (its process tree is gone). {@link #stop(Duration)} waits
+     * for all of it.
+     */
+    /**
+     * Begins to stop the agent and returns at once: on the event loop, in order, the running
+     * state is cancelled, the connection closed and the round stored, and an owned loop shut
+     * down. {@link #stop(Duration)} waits for all of it.
+     */
     @Override
     public void close() {
-        machine.stop();
-        if (connection != null) {
-            loop.execute(connection::close);
-        }
-        if (store != null) {
-            loop.execute(store::flush);
-        }
-        if (ownsLoop) {
-            loop.execute(loop::shutdown);
-        }
+        shutdown.begin();
+    }
+
+    /**
+     * Stops the agent and waits until it is stopped: the round machine stopped, the running
+     * state's process tree gone (its executor reported the cancelled state), the connection
+     * closed (the outbox journal with it) and the round stored, and an owned event loop ended.
+     * Any thread but the agent's own loop; calling it again, or after {@link #close()}, waits for
+     * the same stop.
+     *
+     * @return true when all of it happened within {@code timeout}; false when the timeout
+     *         passed first (e.g. an executor that never reports a cancelled state)
+     * @throws IllegalStateException when called on the agent's event loop, which it would block
+     */
+    public boolean stop(Duration timeout) {
+        return shutdown.stop(timeout);
     }
 
     /** Builds an {@link OpsAgent}; identity, executor and a sink or a connection are required. */
@@ -304,6 +325,7 @@ public final class OpsAgent implements AutoCloseable {
         private Upgrader upgrader;
         private ProtocolCodec codec = new ProtocolCodec();
         private final List<RoundListener> listeners = new ArrayList<>();
+        private final List<ConnectionListener> connectionListeners = new ArrayList<>();
         private ConnectionSettings connection;
         private OkHttpClient httpClient;
         private Path stateDirectory;
@@ -404,11 +426,31 @@ public final class OpsAgent implements AutoCloseable {
             return this;
         }
 
+        /** Hears the connection to the backend change state (with {@link #connection}). */
+        public Builder connectionListener(ConnectionListener listener) {
+            connectionListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Builds the agent.
+         *
+         * @throws IllegalStateException naming what is missing: the identity, the executor, or
+         *         both a sink and a connection
+         */
         public OpsAgent build() {
-            Objects.requireNonNull(identity, "identity is required");
-            Objects.requireNonNull(executor, "executor is required");
+            List<String> missing = new ArrayList<>();
+            if (identity == null) {
+                missing.add("an identity (identity(...))");
+            }
+            if (executor == null) {
+                missing.add("an executor (executor(...))");
+            }
             if (sink == null && connection == null) {
-                throw new NullPointerException("a sink or a connection is required");
+                missing.add("a sink or a connection (sink(...) or connection(...))");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("cannot build the agent: it needs " + String.join(", ", missing));
             }
             if (random == null) {
                 random = RandomGenerator.of("L64X128MixRandom");

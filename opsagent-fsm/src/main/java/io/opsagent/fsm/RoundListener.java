@@ -24,6 +24,13 @@ public interface RoundListener {
     /** A round ended: {@code success} when every state succeeded, false when it ceased into backoff. */
     default void roundFinished(long recipeVersion, long round, boolean success) { }
 
+    /**
+     * A round ended before its last state because a new recipe arrived or the agent stopped
+     * ({@code why} says which); the state that ran was cancelled. Every round ends in exactly
+     * one of {@link #roundFinished} and this.
+     */
+    default void roundCutShort(long recipeVersion, long round, String why) { }
+
     /** The backend ordered an upgrade; it runs once no round is running. */
     default void upgradeOrdered(AgentUpdate order) { }
 

@@ -54,6 +54,11 @@ public final class CompositeRoundListener implements RoundListener {
     }
 
     @Override
+    public void roundCutShort(long recipeVersion, long round, String why) {
+        each(l -> l.roundCutShort(recipeVersion, round, why));
+    }
+
+    @Override
     public void upgradeOrdered(AgentUpdate order) {
         each(l -> l.upgradeOrdered(order));
     }

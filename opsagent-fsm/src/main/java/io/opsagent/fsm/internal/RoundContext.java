@@ -83,6 +83,7 @@ final class RoundContext {
     private long nextToken = 1;
     private long activeToken;
     private StateExecution running;
+    private final StatesInFlight inFlight = new StatesInFlight();
     private Cancellable stateTimer = Cancellable.NONE;
     private long stateStartedNanos;
 
@@ -322,11 +323,15 @@ final class RoundContext {
     private void execute(RecipeState state, long token) {
         Duration timeout = settings.stateTimeout();
         StateRequest request = new StateRequest(recipeVersion, state, settings.dryRun(), timeout);
+        Runnable landed = inFlight.started();
         try {
-            running = executor.start(request, result -> poster.post(
-                    result.success() ? RoundEvent.STATE_SUCCEEDED : RoundEvent.STATE_FAILED,
-                    new Completion(token, result)));
+            running = executor.start(request, result -> {
+                landed.run();
+                poster.post(result.success() ? RoundEvent.STATE_SUCCEEDED : RoundEvent.STATE_FAILED,
+                        new Completion(token, result));
+            });
         } catch (RuntimeException e) {
+            landed.run();
             LOG.error("executor failed to start state {}", state.id(), e);
             poster.post(RoundEvent.STATE_FAILED, new Completion(token,
                     StateResult.failed("executor failed to start the state: " + e, null)));
@@ -410,6 +415,14 @@ final class RoundContext {
 
     /** A new recipe or a stop: the running state is killed and its result will be ignored. */
     void cancelRound() {
+        if (activeToken != 0) {
+            String why = input instanceof RecipeMetadata next
+                    ? "recipe version " + next.recipeVersion() + " arrived"
+                    : "the agent stopped";
+            LOG.info("round {} of recipe version {} cut short at state {} of {}: {}", round, recipeVersion,
+                    index + 1, states.size(), why);
+            listener.roundCutShort(recipeVersion, round, why);
+        }
         cancelRunning();
         cancelTimer();
     }
@@ -494,6 +507,14 @@ final class RoundContext {
             sink.send(new StateLog(identity.instanceId(), identity.appId(), recipeVersion, UPGRADE_LOG_ID + version,
                     false, reason, null, null));
         }
+    }
+
+    /**
+     * Runs {@code action} once every state handed to the executor has reported, a cancelled one
+     * included (its process tree is then gone): at once, or on the executor's thread.
+     */
+    void whenNoStateRuns(Runnable action) {
+        inFlight.whenNone(action);
     }
 
     void shutDown() {

@@ -172,6 +172,14 @@ public final class RoundMachine {
         });
     }
 
+    /**
+     * Runs {@code action} once every state handed to the executor has reported, a cancelled one
+     * included: at once, or on the executor's thread.
+     */
+    public void whenNoStateRuns(Runnable action) {
+        context.whenNoStateRuns(action);
+    }
+
     public AgentSnapshot snapshot() {
         return snapshot;
     }

@@ -9,8 +9,10 @@ import java.util.List;
  * <p>The round machine calls {@link #start} on its event-loop thread, so the method must return
  * promptly: the actual work runs elsewhere (a process, a worker thread). The executor reports
  * the outcome exactly once through the {@link StateCallback}, from any thread. After
- * {@link StateExecution#cancel()} the callback may still be called; the machine ignores late
- * results of a cancelled execution.
+ * {@link StateExecution#cancel()} an executor should still report, once the state's processes
+ * are gone (a failure saying it was cancelled): the machine ignores that result, but
+ * {@code OpsAgent.stop(Duration)} waits for it, so a stopped agent leaves nothing running. The
+ * built-in executors do.
  *
  * <p>The built-in modules {@code meta.comment} and {@code meta.wait} never reach an executor:
  * the round machine handles them itself.

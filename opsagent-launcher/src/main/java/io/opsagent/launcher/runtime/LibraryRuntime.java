@@ -48,6 +48,8 @@ import org.apache.logging.log4j.Logger;
 public final class LibraryRuntime implements AgentRuntime {
 
     private static final Logger LOG = LogManager.getLogger(LibraryRuntime.class);
+    /** How long a stop may take: a cancelled state's tree has 10 s to go, then the rest. */
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(15);
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<OpsAgent> running = new AtomicReference<>();
@@ -127,6 +129,7 @@ public final class LibraryRuntime implements AgentRuntime {
                     .stateDirectory(host.stateDir())
                     .upgrader(upgrades.upgrader)
                     .listener(status)
+                    .connectionListener((from, to) -> status.request())
                     .listener(progress)
                     .listener(new RoundListener() {
                         @Override
@@ -172,13 +175,11 @@ public final class LibraryRuntime implements AgentRuntime {
                 if (!confirmed.get()
                         && upgrades.guard.checkDeadline(clock.instant()) == HandshakeGuard.Verdict.RESTART) {
                     LOG.error("this release did not handshake in time; the previous release takes over");
-                    agent.close();
-                    await(machineStopped, Duration.ofSeconds(10));
+                    stop(agent);
                     return ExitCodes.RESTART_FOR_UPGRADE;
                 }
             }
-            agent.close();
-            await(machineStopped, Duration.ofSeconds(10));
+            stop(agent);
             status.writeNow();
         }
         if (upgraded.get()) {
@@ -203,31 +204,21 @@ public final class LibraryRuntime implements AgentRuntime {
                 id -> self[0].receive(new StateDone(recipe.recipeVersion(), id)));
         boolean ok = true;
         if (!recipe.states().orElseThrow().isEmpty()) {
-            CountDownLatch machineStopped = new CountDownLatch(1);
             OpsAgent agent = baseBuilder(config, context.host(), request.dryRun())
                     .executor(executor)
                     .identity(new AgentIdentity("local", config.userdata().appId().orElse("local"),
                             context.agentVersion(), ""))
                     .sink(message -> { })
                     .listener(run)
-                    .listener(new RoundListener() {
-                        @Override
-                        public void stateChanged(RoundState from, RoundState to) {
-                            if (to == RoundState.STOPPED) {
-                                machineStopped.countDown();
-                            }
-                        }
-                    })
                     .build();
             self[0] = agent;
             running.set(agent);
             agent.start();
             agent.receive(recipe);
             awaitEither(stopped, run.finished());
-            agent.close();
             // Stopping cancels the running state, which kills its process tree: wait for that
             // before returning, or the JVM may exit first and leave the tree behind.
-            await(machineStopped, Duration.ofSeconds(10));
+            stop(agent);
             if (run.finished().getCount() > 0) {
                 LOG.warn("apply stopped before the round finished");
                 return ExitCodes.STATE_FAILED;
@@ -322,6 +313,16 @@ public final class LibraryRuntime implements AgentRuntime {
         return StateExecutors.create(new ExecutorSettings(kind, saltPath, host.stateDir().resolve("salt"),
                 host.stateDir().resolve("work"), worker, host.installDir().resolve("tmp"),
                 host.stateDir().resolve("watch")));
+    }
+
+    /**
+     * Stops the agent and waits until its running state's process tree is gone, its connection
+     * closed and its round stored; a stop that takes longer is logged.
+     */
+    private static void stop(OpsAgent agent) {
+        if (!agent.stop(STOP_LIMIT)) {
+            LOG.warn("the agent did not stop within {} s; exiting anyway", STOP_LIMIT.toSeconds());
+        }
     }
 
     /** Waits until either latch is open (or the thread is interrupted). */

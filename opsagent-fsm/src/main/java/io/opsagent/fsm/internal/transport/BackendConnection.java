@@ -27,8 +27,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -83,6 +85,7 @@ public final class BackendConnection implements MessageSink {
     private Cancellable timer = Cancellable.NONE;
     private Cancellable watchdog = Cancellable.NONE;
     private Runnable afterHandshake = () -> { };
+    private BiConsumer<ConnectionState, ConnectionState> stateListener = (from, to) -> { };
     private boolean ackWaitArmed;
 
     public BackendConnection(ConnectionSettings settings, AgentIdentity identity, EventLoop loop, OkHttpClient client,
@@ -146,7 +149,7 @@ public final class BackendConnection implements MessageSink {
         if (state == ConnectionState.CLOSED) {
             return;
         }
-        state = ConnectionState.CLOSED;
+        moveTo(ConnectionState.CLOSED);
         timer.cancel();
         watchdog.cancel();
         generation++;
@@ -193,7 +196,7 @@ public final class BackendConnection implements MessageSink {
         if (state == ConnectionState.CLOSED) {
             return;
         }
-        state = ConnectionState.CONNECTING;
+        moveTo(ConnectionState.CONNECTING);
         reconnectDueNanos = 0;
         long gen = ++generation;
         if (lostAtNanos == 0) {
@@ -231,7 +234,7 @@ public final class BackendConnection implements MessageSink {
             LOG.warn("could not send the Handshake: the socket is closing");
             return;
         }
-        state = ConnectionState.ONLINE;
+        moveTo(ConnectionState.ONLINE);
         afterHandshake.run();
         flush();
         AgentSnapshot snapshot = round.get();
@@ -243,6 +246,23 @@ public final class BackendConnection implements MessageSink {
     /** Runs {@code action} on the loop each time a Handshake has been written, before anything else. */
     public void afterHandshake(Runnable action) {
         this.afterHandshake = action;
+    }
+
+    /** Tells {@code listener}, on the loop, each time the connection's state changes. */
+    public void onStateChange(BiConsumer<ConnectionState, ConnectionState> listener) {
+        this.stateListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    private void moveTo(ConnectionState next) {
+        ConnectionState previous = state;
+        state = next;
+        if (previous != next) {
+            try {
+                stateListener.accept(previous, next);
+            } catch (RuntimeException e) {
+                LOG.error("a connection listener failed on {} -> {}", previous, next, e);
+            }
+        }
     }
 
     private Handshake handshakeMessage() {
@@ -269,7 +289,7 @@ public final class BackendConnection implements MessageSink {
         if (state != ConnectionState.ONLINE) {
             return;
         }
-        state = ConnectionState.NOT_READY;
+        moveTo(ConnectionState.NOT_READY);
         Duration pause = settings.notReadyRetry();
         LOG.info("the backend is not ready for this app; sending the Handshake again in {} ms", pause.toMillis());
         long gen = generation;
@@ -300,7 +320,7 @@ public final class BackendConnection implements MessageSink {
         }
         failedAttempts++;
         Duration delay = settings.reconnect().delay(failedAttempts, random);
-        state = ConnectionState.BACKING_OFF;
+        moveTo(ConnectionState.BACKING_OFF);
         LOG.warn("connection to {} lost ({}); reconnecting in {} ms (attempt {})", settings.loggableUrl(), reason,
                 delay.toMillis(), failedAttempts);
         reconnectDueNanos = Math.max(1, loop.nanoTime() + delay.toNanos());
