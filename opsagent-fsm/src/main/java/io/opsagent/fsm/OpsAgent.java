@@ -7,6 +7,7 @@ import io.opsagent.fsm.internal.transport.BackendConnection;
 import io.opsagent.fsm.internal.transport.SharedHttpClient;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.BackendMessage;
+import io.opsagent.fsm.protocol.FrameLimitException;
 import io.opsagent.fsm.protocol.ProtocolCodec;
 import io.opsagent.fsm.protocol.ProtocolException;
 import io.opsagent.fsm.protocol.RecipeMetadata;
@@ -89,6 +90,7 @@ public final class OpsAgent implements AutoCloseable {
                 listeners, store);
         if (connection != null) {
             connection.afterHandshake(listeners::handshakeSent);
+            connection.onRefusedFrame(listeners::frameRefused);
         }
         self[0] = machine;
     }
@@ -211,7 +213,8 @@ public final class OpsAgent implements AutoCloseable {
 
     /**
      * Decodes a frame from the backend and takes it; a malformed frame is logged with the codec's
-     * reason, counted and dropped, and changes nothing.
+     * reason, counted and dropped, and changes nothing. One that broke a protocol limit is also
+     * reported to the listeners ({@link RoundListener#frameRefused}), on the loop.
      *
      * @return whether the frame was well-formed
      */
@@ -222,6 +225,9 @@ public final class OpsAgent implements AutoCloseable {
         } catch (ProtocolException e) {
             malformedFrames.incrementAndGet();
             LOG.warn("malformed frame dropped: {}", e.getMessage());
+            if (e instanceof FrameLimitException limit) {
+                loop.execute(() -> listeners.frameRefused(limit.refusal()));
+            }
             return false;
         }
         receive(message);
