@@ -11,6 +11,7 @@ import io.opsagent.fsm.protocol.FrameLimitException;
 import io.opsagent.fsm.protocol.ProtocolCodec;
 import io.opsagent.fsm.protocol.ProtocolException;
 import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.protocol.StateDone;
 import io.opsagent.fsm.protocol.WaitList;
 import io.opsagent.fsm.spi.MessageSink;
@@ -84,7 +85,7 @@ public final class OpsAgent implements AutoCloseable {
             this.connection = null;
         }
         MessageSink sink = sink(b.sink, connection);
-        this.listeners = new CompositeRoundListener(b.listeners);
+        this.listeners = new CompositeRoundListener(withLedger(b.listeners, ledger));
         this.executor = b.executor;
         this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
                 listeners, store);
@@ -93,6 +94,22 @@ public final class OpsAgent implements AutoCloseable {
             connection.onRefusedFrame(listeners::frameRefused);
         }
         self[0] = machine;
+    }
+
+    /** {@code listeners}, after one that names each starting state to the ledger (when there is one). */
+    private static List<RoundListener> withLedger(List<RoundListener> listeners, ProcessLedger ledger) {
+        if (ledger == null) {
+            return listeners;
+        }
+        List<RoundListener> all = new ArrayList<>();
+        all.add(new RoundListener() {
+            @Override
+            public void stateStarted(long recipeVersion, int index, RecipeState state) {
+                ledger.runningState(recipeVersion, state.id());
+            }
+        });
+        all.addAll(listeners);
+        return all;
     }
 
     private static Path prepare(Path directory) {
@@ -130,17 +147,22 @@ public final class OpsAgent implements AutoCloseable {
     public void start() {
         loop.execute(() -> {
             String note = null;
+            String noteStateId = null;
             if (ledger != null) {
-                List<Long> killed = ledger.killLeftovers();
+                ProcessLedger.Leftovers left = ledger.sweep();
+                List<Long> killed = left.killed();
                 if (!killed.isEmpty()) {
                     note = "killed " + killed.size() + " process(es) " + killed
                             + " that this state left running when the agent stopped, before running it again";
+                    noteStateId = left.stateId();
                     LOG.warn("killed {} process(es) {} that the previous run of the agent left running, before"
-                            + " resuming", killed.size(), killed);
+                            + " resuming{}", killed.size(), killed, left.stateId() == null ? ""
+                            : " (started for state " + left.stateId() + " of recipe version " + left.recipeVersion()
+                            + ", whose next StateLog will say so)");
                 }
                 ProcessLauncher.standard().recordIn(ledger);
             }
-            machine.start(note);
+            machine.start(note, noteStateId);
         });
         if (connection != null) {
             loop.execute(connection::start);
