@@ -8,9 +8,11 @@ import io.opsagent.fsm.internal.transport.BackendConnection;
 import io.opsagent.fsm.internal.transport.SharedHttpClient;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.BackendMessage;
+import io.opsagent.fsm.protocol.FrameLimitException;
 import io.opsagent.fsm.protocol.ProtocolCodec;
 import io.opsagent.fsm.protocol.ProtocolException;
 import io.opsagent.fsm.protocol.RecipeMetadata;
+import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.protocol.StateDone;
 import io.opsagent.fsm.protocol.WaitList;
 import io.opsagent.fsm.spi.MessageSink;
@@ -85,7 +87,7 @@ public final class OpsAgent implements AutoCloseable {
             this.connection = null;
         }
         MessageSink sink = sink(b.sink, connection);
-        this.listeners = new CompositeRoundListener(b.listeners);
+        this.listeners = new CompositeRoundListener(withLedger(b.listeners, ledger));
         this.executor = b.executor;
         this.machine = new RoundMachine(loop, b.executor, sink, b.identity, settings, b.random, b.upgrader,
                 listeners, store);
@@ -93,9 +95,26 @@ public final class OpsAgent implements AutoCloseable {
             connection.afterHandshake(listeners::handshakeSent);
             List<ConnectionListener> hear = List.copyOf(b.connectionListeners);
             connection.onStateChange((from, to) -> hear.forEach(l -> l.connectionChanged(from, to)));
+            connection.onRefusedFrame(listeners::frameRefused);
         }
         self[0] = machine;
         this.shutdown = new AgentShutdown(loop, ownsLoop, machine, connection, store);
+    }
+
+    /** {@code listeners}, after one that names each starting state to the ledger (when there is one). */
+    private static List<RoundListener> withLedger(List<RoundListener> listeners, ProcessLedger ledger) {
+        if (ledger == null) {
+            return listeners;
+        }
+        List<RoundListener> all = new ArrayList<>();
+        all.add(new RoundListener() {
+            @Override
+            public void stateStarted(long recipeVersion, int index, RecipeState state) {
+                ledger.runningState(recipeVersion, state.id());
+            }
+        });
+        all.addAll(listeners);
+        return all;
     }
 
     private static Path prepare(Path directory) {
@@ -133,17 +152,22 @@ public final class OpsAgent implements AutoCloseable {
     public void start() {
         loop.execute(() -> {
             String note = null;
+            String noteStateId = null;
             if (ledger != null) {
-                List<Long> killed = ledger.killLeftovers();
+                ProcessLedger.Leftovers left = ledger.sweep();
+                List<Long> killed = left.killed();
                 if (!killed.isEmpty()) {
                     note = "killed " + killed.size() + " process(es) " + killed
                             + " that this state left running when the agent stopped, before running it again";
+                    noteStateId = left.stateId();
                     LOG.warn("killed {} process(es) {} that the previous run of the agent left running, before"
-                            + " resuming", killed.size(), killed);
+                            + " resuming{}", killed.size(), killed, left.stateId() == null ? ""
+                            : " (started for state " + left.stateId() + " of recipe version " + left.recipeVersion()
+                            + ", whose next StateLog will say so)");
                 }
                 ProcessLauncher.standard().recordIn(ledger);
             }
-            machine.start(note);
+            machine.start(note, noteStateId);
         });
         if (connection != null) {
             loop.execute(connection::start);
@@ -216,7 +240,8 @@ public final class OpsAgent implements AutoCloseable {
 
     /**
      * Decodes a frame from the backend and takes it; a malformed frame is logged with the codec's
-     * reason, counted and dropped, and changes nothing.
+     * reason, counted and dropped, and changes nothing. One that broke a protocol limit is also
+     * reported to the listeners ({@link RoundListener#frameRefused}), on the loop.
      *
      * @return whether the frame was well-formed
      */
@@ -227,6 +252,9 @@ public final class OpsAgent implements AutoCloseable {
         } catch (ProtocolException e) {
             malformedFrames.incrementAndGet();
             LOG.warn("malformed frame dropped: {}", e.getMessage());
+            if (e instanceof FrameLimitException limit) {
+                loop.execute(() -> listeners.frameRefused(limit.refusal()));
+            }
             return false;
         }
         receive(message);

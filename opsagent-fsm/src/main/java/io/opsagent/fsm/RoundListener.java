@@ -2,6 +2,7 @@ package io.opsagent.fsm;
 
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.fsm.protocol.RefusedFrame;
 import io.opsagent.fsm.spi.StateResult;
 import java.util.List;
 
@@ -39,6 +40,12 @@ public interface RoundListener {
      * {@code problems} (see {@link RecipeCheck}); the loaded recipe, if any, keeps running.
      */
     default void recipeRejected(long recipeVersion, List<RecipeCheck.Problem> problems) { }
+
+    /**
+     * A frame from the backend was refused because it broke one of the protocol's limits; it
+     * changed nothing and the loaded recipe, if any, keeps running.
+     */
+    default void frameRefused(RefusedFrame refusal) { }
 
     /** An event the machine could not take in its current state was dropped (and counted). */
     default void eventRejected(RoundEvent event, RoundState state, String reason) { }

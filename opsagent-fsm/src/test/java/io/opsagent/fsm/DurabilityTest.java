@@ -5,7 +5,15 @@ import static io.opsagent.fsm.AgentHarness.recipe;
 import static io.opsagent.fsm.AgentHarness.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opsagent.fsm.internal.exec.ExecThreads;
+import io.opsagent.fsm.internal.exec.Executables;
+import io.opsagent.fsm.internal.exec.process.ManagedProcess;
+import io.opsagent.fsm.internal.exec.process.OutputLimit;
+import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
+import io.opsagent.fsm.internal.exec.process.ProcessLedger;
+import io.opsagent.fsm.internal.exec.process.ProcessSpec;
 import io.opsagent.fsm.internal.store.RoundStore;
+import io.opsagent.fsm.testutil.ProcessProbe;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.StateDone;
 import java.nio.file.Files;
@@ -58,6 +66,35 @@ class DurabilityTest {
         after.succeed("b");
         after.succeed("c");
         assertThat(after.logLines()).containsExactly("5:b:ok", "5:c:ok");
+    }
+
+    @Test
+    void whatAStateLeftRunningBeforeTheRoundWasStoredIsToldInThatStatesNextStateLog() throws Exception {
+        // A run killed right after a push: its state's process is recorded, round.json is not yet.
+        ProcessLauncher launcher = new ProcessLauncher(Executables.findOnPath("setsid"), ExecThreads.io());
+        ProcessProbe probe = ProcessProbe.sleepToken();
+        ProcessLedger ledger = new ProcessLedger(dir.resolve("running.processes"));
+        launcher.recordIn(ledger);
+        ledger.runningState(3, "a");
+        OutputLimit limit = OutputLimit.of(1024, 0);
+        ManagedProcess left = launcher.start(new ProcessSpec(List.of("sleep", probe.token()), null, java.util.Map.of(),
+                true, limit, limit));
+        launcher.recordIn(null);
+        assertThat(dir.resolve("round.json")).doesNotExist();
+
+        AgentHarness after = agent();
+        assertThat(left.outcome().get(10, java.util.concurrent.TimeUnit.SECONDS).exitCode()).as("killed at start")
+                .isNotZero();
+        assertThat(after.state()).as("nothing stored: it waits for the backend").isEqualTo(RoundState.IDLE);
+        after.receive(recipe(3, AgentHarness.comment("c"), cmd("a"), cmd("b")));
+        after.succeed("a");
+        after.succeed("b");
+
+        assertThat(after.logs()).extracting(l -> l.id() + ": " + l.stateComment()).containsExactly(
+                "c: null",
+                "a: killed 1 process(es) [" + left.pid() + "] that this state left running when the agent stopped,"
+                        + " before running it again\napplied a",
+                "b: applied b");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.fsm.protocol.RefusedFrame;
 import io.opsagent.fsm.spi.StateResult;
 import java.util.List;
 import java.util.function.Consumer;
@@ -66,6 +67,11 @@ public final class CompositeRoundListener implements RoundListener {
     @Override
     public void recipeRejected(long recipeVersion, List<RecipeCheck.Problem> problems) {
         each(l -> l.recipeRejected(recipeVersion, problems));
+    }
+
+    @Override
+    public void frameRefused(RefusedFrame refusal) {
+        each(l -> l.frameRefused(refusal));
     }
 
     @Override

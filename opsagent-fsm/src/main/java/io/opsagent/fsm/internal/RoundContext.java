@@ -74,6 +74,8 @@ final class RoundContext {
     private final Set<String> released = new HashSet<>();
     /** Said first in the next StateLog (what was killed before a resumed state ran again), or null. */
     private String resumeNote;
+    /** The state whose next StateLog gets {@link #resumeNote}; null: the next StateLog of any state. */
+    private String resumeNoteStateId;
     private int index;
     private int attempt = 1;
     private long round;
@@ -362,14 +364,20 @@ final class RoundContext {
 
     /** A line to put first in the comment of the next StateLog: that of the state resumed after a restart. */
     void noteOnNextResult(String note) {
+        noteOnNextResultOf(null, note);
+    }
+
+    /** A line to put first in the comment of the next StateLog of state {@code stateId} (null: of any state). */
+    void noteOnNextResultOf(String stateId, String note) {
         resumeNote = note;
+        resumeNoteStateId = stateId;
     }
 
     private void report(StateResult result) {
         RecipeState state = states.get(index);
         long duration = loop.nanoTime() - stateStartedNanos;
         String comment = result.comment();
-        if (resumeNote != null) {
+        if (resumeNote != null && (resumeNoteStateId == null || resumeNoteStateId.equals(state.id()))) {
             comment = comment == null || comment.isEmpty() ? resumeNote : resumeNote + "\n" + comment;
             resumeNote = null;
         }

@@ -93,11 +93,23 @@ public final class RoundMachine {
      * the state that was running before the restart, when a round resumes.
      */
     public void start(String resumeNote) {
+        start(resumeNote, null);
+    }
+
+    /**
+     * Starts the machine; {@code resumeNote} (or null) goes first in the comment of the next
+     * StateLog of state {@code noteStateId}, whenever it runs again (the round resumed from the
+     * store, or the backend's next push). Without a state id, as {@link #start(String)}.
+     */
+    public void start(String resumeNote, String noteStateId) {
         machine.startReactively().block();
+        if (resumeNote != null && noteStateId != null) {
+            context.noteOnNextResultOf(noteStateId, resumeNote);
+        }
         if (store != null) {
             store.load().ifPresent(saved -> {
                 context.restore(saved);
-                if (saved.inRound() && resumeNote != null) {
+                if (saved.inRound() && resumeNote != null && noteStateId == null) {
                     context.noteOnNextResult(resumeNote);
                 }
                 if (context.hasStates()) {

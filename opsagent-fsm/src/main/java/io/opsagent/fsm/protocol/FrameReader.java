@@ -80,8 +80,8 @@ final class FrameReader {
         reader.beginArray();
         for (int i = 0; reader.hasNext(); i++) {
             if (i == limits.maxStates()) {
-                throw new ProtocolException("state: more than " + limits.maxStates()
-                        + " states; a recipe may have at most " + limits.maxStates());
+                throw new FrameLimitException("maxStates", i + 1L, limits.maxStates(), "state: more than "
+                        + limits.maxStates() + " states; a recipe may have at most " + limits.maxStates());
             }
             if (reader.peek() != JsonToken.BEGIN_OBJECT) {
                 states.add(shallow(reader));
@@ -118,8 +118,8 @@ final class FrameReader {
         reader.beginArray();
         while (reader.hasNext()) {
             if (ids.size() == limits.maxStates()) {
-                throw new ProtocolException("waited: more than " + limits.maxStates()
-                        + " entries; a WaitList may have at most " + limits.maxStates());
+                throw new FrameLimitException("maxStates", ids.size() + 1L, limits.maxStates(), "waited: more than "
+                        + limits.maxStates() + " entries; a WaitList may have at most " + limits.maxStates());
             }
             ids.add(shallow(reader));
         }
@@ -180,8 +180,8 @@ final class FrameReader {
 
     private void copy(JsonReader reader, JsonWriter writer, int[] values, String path) throws IOException {
         if (++values[0] > limits.maxParameterValues()) {
-            throw new ProtocolException(path + ": more than " + limits.maxParameterValues()
-                    + " JSON values; a state's parameter may have at most " + limits.maxParameterValues());
+            throw new FrameLimitException("maxParameterValues", values[0], limits.maxParameterValues(), path
+                    + ": more than " + limits.maxParameterValues() + " JSON values; a state's parameter may have at most " + limits.maxParameterValues());
         }
         switch (reader.peek()) {
             case BEGIN_OBJECT:
@@ -246,7 +246,7 @@ final class FrameReader {
                 bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
             }
             if (bytes > maxBytes) {
-                throw new ProtocolException(path + ": larger than " + maxBytes
+                throw new FrameLimitException("maxParameterBytes", bytes, maxBytes, path + ": larger than " + maxBytes
                         + " bytes; a state's parameter may have at most " + maxBytes);
             }
             text.append(s, off, off + len);

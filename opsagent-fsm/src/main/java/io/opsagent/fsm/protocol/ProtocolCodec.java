@@ -37,6 +37,9 @@ public final class ProtocolCodec {
     /** The default limit on a frame's size: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+    /** How many characters from a refused frame's start are searched for its {@code code}. */
+    public static final int FRAME_TYPE_WINDOW = 64 * 1024;
+
     /** The default deepest nesting of arrays and objects a frame may have (the frame object itself is level 1). */
     public static final int MAX_NESTING_DEPTH = 128;
 
@@ -297,6 +300,14 @@ public final class ProtocolCodec {
     }
 
     private FrameReader.Frame parse(String frame) {
+        try {
+            return parseWithinLimits(frame);
+        } catch (FrameLimitException e) {
+            throw e.withFrameType(frameType(frame));
+        }
+    }
+
+    private FrameReader.Frame parseWithinLimits(String frame) {
         if (frame == null) {
             throw new ProtocolException("frame is null");
         }
@@ -330,6 +341,34 @@ public final class ProtocolCodec {
         return read;
     }
 
+    /**
+     * The frame's {@code code}, read from its first {@value #FRAME_TYPE_WINDOW} characters at most
+     * (so that naming a refused frame costs little, whatever its size); null when it is not there,
+     * not a name, or the frame is not a JSON object.
+     */
+    static String frameType(String frame) {
+        if (frame == null) {
+            return null;
+        }
+        String window = frame.length() > FRAME_TYPE_WINDOW ? frame.substring(0, FRAME_TYPE_WINDOW) : frame;
+        JsonReader in = new JsonReader(new StringReader(window));
+        in.setStrictness(Strictness.STRICT);
+        in.setNestingLimit(MAX_NESTING_DEPTH);
+        try {
+            in.beginObject();
+            while (in.hasNext()) {
+                if (in.nextName().equals("code") && in.peek() == JsonToken.STRING) {
+                    String code = in.nextString();
+                    return code.matches("[A-Za-z]{1,40}") ? code : null;
+                }
+                in.skipValue();
+            }
+        } catch (IOException | RuntimeException e) {
+            // the code is not within the window, or the frame is no object: its type is not known
+        }
+        return null;
+    }
+
     /** Rejects a frame whose UTF-8 encoding is longer than the limit, naming its exact size. */
     private void checkSize(String frame) {
         if ((long) frame.length() * 3 <= maxFrameBytes) {
@@ -337,7 +376,8 @@ public final class ProtocolCodec {
         }
         long bytes = utf8Length(frame);
         if (bytes > maxFrameBytes) {
-            throw new ProtocolException("frame of " + bytes + " bytes exceeds the limit of " + maxFrameBytes + " bytes");
+            throw new FrameLimitException("maxFrameBytes", bytes, maxFrameBytes,
+                    "frame of " + bytes + " bytes exceeds the limit of " + maxFrameBytes + " bytes");
         }
     }
 
@@ -387,8 +427,8 @@ public final class ProtocolCodec {
                 inString = true;
             } else if (c == '[' || c == '{') {
                 if (++depth > maxDepth) {
-                    throw new ProtocolException("frame is nested deeper than " + maxDepth
-                            + " levels at line " + line + " column " + column);
+                    throw new FrameLimitException("maxNestingDepth", depth, maxDepth, "frame is nested deeper than "
+                            + maxDepth + " levels at line " + line + " column " + column);
                 }
             } else if ((c == ']' || c == '}') && depth > 0) {
                 depth--;

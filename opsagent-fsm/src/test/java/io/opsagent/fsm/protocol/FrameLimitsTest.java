@@ -37,7 +37,7 @@ class FrameLimitsTest {
         String frame = frameOfBytes(20 * 1024 * 1024, "a");
 
         assertThatThrownBy(() -> codec.decodeBackendMessage(frame))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("frame of 20971520 bytes exceeds the limit of 16777216 bytes");
     }
 
@@ -53,7 +53,7 @@ class FrameLimitsTest {
         assertThat(small.decodeBackendMessage(frameOfBytes(99, "a"))).isEqualTo(new AppNotReady());
         assertThat(small.decodeBackendMessage(frameOfBytes(100, "a"))).isEqualTo(new AppNotReady());
         assertThatThrownBy(() -> small.decodeBackendMessage(frameOfBytes(101, "a")))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("frame of 101 bytes exceeds the limit of 100 bytes");
     }
 
@@ -94,7 +94,7 @@ class FrameLimitsTest {
 
         // the frame object is level 1, so the 128th "[" (column 26 + 128) opens level 129
         assertThatThrownBy(() -> codec.decodeBackendMessage(frame))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("frame is nested deeper than 128 levels at line 1 column 154");
     }
 
@@ -106,7 +106,7 @@ class FrameLimitsTest {
 
         // levels before the first "[": frame, state, state[0], parameter = 4; so the 125th "[" opens level 129
         assertThatThrownBy(() -> codec.decodeBackendMessage(frame))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("frame is nested deeper than 128 levels at line 1 column " + (head.length() + 125));
     }
 
@@ -116,7 +116,7 @@ class FrameLimitsTest {
 
         // the n-th nested "{" is at column 26 + 5 * (n - 1) + 1 and opens level n + 1
         assertThatThrownBy(() -> codec.decodeBackendMessage(frame))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("frame is nested deeper than 128 levels at line 1 column " + (26 + 5 * 127 + 1));
     }
 
@@ -125,7 +125,7 @@ class FrameLimitsTest {
         String frame = PREFIX + "[".repeat(100_000);
 
         assertThatThrownBy(() -> codec.decodeBackendMessage(frame))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("frame is nested deeper than 128 levels at line 1 column 154");
     }
 
@@ -161,6 +161,6 @@ class FrameLimitsTest {
         small.join();
 
         // then
-        assertThat(thrown[0]).isExactlyInstanceOf(ProtocolException.class);
+        assertThat(thrown[0]).isInstanceOf(ProtocolException.class);
     }
 }

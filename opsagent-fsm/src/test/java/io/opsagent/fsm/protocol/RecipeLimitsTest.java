@@ -27,6 +27,49 @@ class RecipeLimitsTest {
         return frame.append("]}").toString();
     }
 
+    private RefusedFrame refusal(String frame) {
+        try {
+            codec.decodeBackendMessage(frame);
+        } catch (FrameLimitException e) {
+            return e.refusal();
+        }
+        throw new AssertionError("not refused for a limit: " + frame.substring(0, Math.min(80, frame.length())));
+    }
+
+    @Test
+    void aRefusalNamesTheLimitWhatWasSeenAndTheFrameType() {
+        assertThat(refusal(recipe(4, "{}"))).isEqualTo(new RefusedFrame("maxStates", 4, 3, "RecipeMetadata",
+                "state: more than 3 states; a recipe may have at most 3"));
+        assertThat(refusal("{\"code\":\"WaitList\",\"recipe_version\":1,\"waited\":[\"a\",\"b\",\"c\",\"d\"]}"))
+                .extracting(RefusedFrame::limit, RefusedFrame::seen, RefusedFrame::max, RefusedFrame::frameType)
+                .containsExactly("maxStates", 4L, 3L, "WaitList");
+        assertThat(refusal(recipe(1, "{\"a\":[1,2,3,4,5,6,7,8,9,10]}")))
+                .extracting(RefusedFrame::limit, RefusedFrame::seen, RefusedFrame::max, RefusedFrame::frameType)
+                .containsExactly("maxParameterValues", 11L, 10L, "RecipeMetadata");
+        RefusedFrame large = refusal(recipe(1, "{\"a\":\"" + "x".repeat(100) + "\"}"));
+        assertThat(large.limit()).isEqualTo("maxParameterBytes");
+        assertThat(large.seen()).isGreaterThan(64);
+        assertThat(large.max()).isEqualTo(64);
+        assertThat(refusal("{\"code\":\"RecipeMetadata\",\"state\":" + "[".repeat(200) + "]".repeat(200) + "}"))
+                .extracting(RefusedFrame::limit, RefusedFrame::seen, RefusedFrame::max, RefusedFrame::frameType)
+                .containsExactly("maxNestingDepth", 129L, 128L, "RecipeMetadata");
+    }
+
+    @Test
+    void aFrameTooLargeHasItsExactSizeAndItsTypeWhenItsCodeComesEarly() {
+        ProtocolCodec tiny = new ProtocolCodec(100);
+        String padded = "{\"code\":\"Test\",\"pad\":\"" + "x".repeat(100) + "\"}";
+        assertThatThrownBy(() -> tiny.decodeBackendMessage(padded))
+                .isInstanceOfSatisfying(FrameLimitException.class, e -> assertThat(e.refusal()).isEqualTo(
+                        new RefusedFrame("maxFrameBytes", padded.length(), 100, "Test",
+                                "frame of " + padded.length() + " bytes exceeds the limit of 100 bytes")));
+        String codeLate = "{\"pad\":\"" + "x".repeat(ProtocolCodec.FRAME_TYPE_WINDOW) + "\",\"code\":\"Test\"}";
+        assertThatThrownBy(() -> tiny.decodeBackendMessage(codeLate))
+                .isInstanceOfSatisfying(FrameLimitException.class, e -> assertThat(e.refusal().frameType()).isNull());
+        assertThatThrownBy(() -> tiny.decodeBackendMessage("x".repeat(101)))
+                .isInstanceOfSatisfying(FrameLimitException.class, e -> assertThat(e.refusal().frameType()).isNull());
+    }
+
     @Test
     void defaultsAreTheDocumentedOnes() {
         assertThat(new ProtocolCodec().limits()).isEqualTo(new ProtocolLimits(16 * 1024 * 1024, 10_000, 1024 * 1024,
@@ -39,14 +82,14 @@ class RecipeLimitsTest {
         assertThat(three.states().orElseThrow()).hasSize(3);
 
         assertThatThrownBy(() -> codec.decodeBackendMessage(recipe(4, "{}")))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("state: more than 3 states; a recipe may have at most 3");
     }
 
     @Test
     void theDefaultLimitRefusesAHundredThousandStates() {
         assertThatThrownBy(() -> new ProtocolCodec().decodeBackendMessage(recipe(100_000, "{\"comment\":\"x\"}")))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("state: more than 10000 states; a recipe may have at most 10000");
     }
 
@@ -55,7 +98,7 @@ class RecipeLimitsTest {
         String four = "{\"code\":\"WaitList\",\"recipe_version\":1,\"waited\":[\"a\",\"b\",\"c\",\"d\"]}";
 
         assertThatThrownBy(() -> codec.decodeBackendMessage(four))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("waited: more than 3 entries; a WaitList may have at most 3");
         assertThat(codec.decodeBackendMessage(four.replace(",\"d\"", "")))
                 .isEqualTo(new WaitList(1, List.of("a", "b", "c")));
@@ -69,7 +112,7 @@ class RecipeLimitsTest {
         assertThat(r.states().orElseThrow().get(0).parameterJson()).isEqualTo(exact);
 
         assertThatThrownBy(() -> codec.decodeBackendMessage(recipe(1, "{\"c\":\"" + "é".repeat(29) + "\"}")))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("state[0].parameter: larger than 64 bytes; a state's parameter may have at most 64");
     }
 
@@ -90,7 +133,7 @@ class RecipeLimitsTest {
 
         String ten = "{\"n\":[" + String.join(",", Collections.nCopies(9, "1")) + "]}";
         assertThatThrownBy(() -> codec.decodeBackendMessage(recipe(1, ten)))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessage("state[0].parameter: more than 10 JSON values; a state's parameter may have at most 10");
     }
 
@@ -112,7 +155,7 @@ class RecipeLimitsTest {
         String frame = "{\"code\":\"RecipeMetadata\",\"recipe_version\":1,\"state\":[{\"module\":\"m\"}],}";
 
         assertThatThrownBy(() -> codec.decodeBackendMessage(frame))
-                .isExactlyInstanceOf(ProtocolException.class)
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageStartingWith("frame is not valid JSON");
     }
 

@@ -12,10 +12,13 @@ import io.opsagent.fsm.ConnectionSettings;
 import io.opsagent.fsm.ConnectionState;
 import io.opsagent.fsm.FakeExecutor;
 import io.opsagent.fsm.OpsAgent;
+import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.protocol.AppNotReady;
 import io.opsagent.fsm.protocol.Handshake;
 import io.opsagent.fsm.protocol.ProtocolCodec;
+import io.opsagent.fsm.protocol.ProtocolLimits;
+import io.opsagent.fsm.protocol.RefusedFrame;
 import io.opsagent.fsm.protocol.RecipeMetadata;
 import io.opsagent.fsm.protocol.StateLog;
 import io.opsagent.fsm.protocol.WaitList;
@@ -27,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -216,6 +220,46 @@ class TransportTest {
         assertThat(backend.count(Handshake.class)).as("never reconnected").isEqualTo(1);
         assertThat(agent.snapshot().recipeVersion()).isEqualTo(1);
         assertThat(backend.stateLogs()).extracting(StateLog::id).containsExactly("a", "w");
+    }
+
+    @Test
+    void aFrameRefusedForALimitIsReportedToTheListenersAndChangesNothing() throws Exception {
+        TestBackend backend = backend();
+        backend.onHandshake = recipe(1, cmd("a"), waitFor("w"));
+        List<RefusedFrame> refused = new CopyOnWriteArrayList<>();
+        OpsAgent agent = OpsAgent.builder()
+                .identity(IDENTITY)
+                .executor(INSTANT)
+                .connection(ConnectionSettings.builder(backend.url()).reconnect(Duration.ofMillis(20),
+                        Duration.ofMillis(200)).build())
+                .random(new Random(5))
+                .roundInterval(Duration.ofHours(1))
+                .codec(new ProtocolCodec(new ProtocolLimits(1024 * 1024, 3, 1024, 100, 128)))
+                .listener(new RoundListener() {
+                    @Override
+                    public void frameRefused(RefusedFrame refusal) {
+                        refused.add(refusal);
+                    }
+                })
+                .build();
+        agents.add(agent);
+        agent.start();
+        Await.until(() -> agent.snapshot().state() == RoundState.WAITING_FOR_DONE, "the wait");
+
+        String large = "{\"code\":\"RecipeMetadata\",\"recipe_version\":2,\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        backend.sendRaw(large);
+        backend.send(recipe(3, cmd("p"), cmd("q"), cmd("r"), cmd("s")));
+        backend.sendRaw("not json");
+        backend.send(new WaitList(1, List.of("w")));
+        backend.await(b -> b.stateLogs().size() == 2, WAIT, "the released wait's log");
+
+        assertThat(refused).containsExactly(
+                new RefusedFrame("maxFrameBytes", large.length(), 1024 * 1024, "RecipeMetadata",
+                        "frame of " + large.length() + " bytes exceeds the limit of 1048576 bytes"),
+                new RefusedFrame("maxStates", 4, 3, "RecipeMetadata",
+                        "state: more than 3 states; a recipe may have at most 3"));
+        assertThat(agent.malformedFramesOnConnection()).as("the syntax error counts, but is no limit").isEqualTo(3);
+        assertThat(agent.snapshot().recipeVersion()).isEqualTo(1);
     }
 
     @Test

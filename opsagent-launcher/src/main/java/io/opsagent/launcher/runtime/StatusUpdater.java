@@ -6,6 +6,7 @@ import io.opsagent.fsm.RecipeCheck;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.fsm.protocol.RefusedFrame;
 import io.opsagent.fsm.spi.StateResult;
 import io.opsagent.launcher.status.AgentStatus;
 import io.opsagent.launcher.status.StatusFile;
@@ -50,6 +51,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
     private Supplier<OpsAgent> agent = () -> null;
     private boolean pending;
     private AgentStatus.RejectedRecipe rejected;
+    private AgentStatus.RefusedFrame refusedFrame;
     private int startedIndex = -1;
     private Instant stateStartedAt;
 
@@ -107,6 +109,15 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         request();
     }
 
+    @Override
+    public void frameRefused(RefusedFrame refusal) {
+        synchronized (lock) {
+            refusedFrame = new AgentStatus.RefusedFrame(refusal.limit(), refusal.seen(), refusal.max(),
+                    refusal.frameType(), refusal.reason(), clock.instant());
+        }
+        request();
+    }
+
     /** Asks for a write {@link #SETTLE} from now; several requests before it runs make one write. */
     void request() {
         synchronized (lock) {
@@ -130,6 +141,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
     private void write() {
         List<AgentStatus.StateOutcome> last;
         AgentStatus.RejectedRecipe lastRejected;
+        AgentStatus.RefusedFrame lastRefused;
         int currentIndex;
         Instant currentStartedAt;
         synchronized (lock) {
@@ -138,6 +150,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
             pending = false;
             last = new ArrayList<>(results.values());
             lastRejected = rejected;
+            lastRefused = refusedFrame;
         }
         OpsAgent a = agent.get();
         if (a == null) {
@@ -154,7 +167,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
                 a.connectionState().name(), backendUri, s.state().name(),
                 s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current,
                 a.nextRoundIn().map(now::plus).orElse(null), a.nextReconnectIn().map(now::plus).orElse(null), last,
-                a.outboxDepth(), lastRejected);
+                a.outboxDepth(), lastRejected, null, lastRefused);
         try {
             file.write(status);
         } catch (RuntimeException e) {

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param outboxDepth StateLogs waiting to be delivered to the backend
  * @param lastRejectedRecipe the last recipe from the backend refused for a problem; nullable
  * @param instanceIdProblem why the instance id cannot be fetched, while the agent keeps trying; nullable
+ * @param lastRefusedFrame the last frame from the backend refused for breaking a protocol limit; nullable
  */
 public record AgentStatus(
         String agentVersion,
@@ -41,10 +42,21 @@ public record AgentStatus(
         List<StateOutcome> lastResults,
         int outboxDepth,
         RejectedRecipe lastRejectedRecipe,
-        String instanceIdProblem) {
+        String instanceIdProblem,
+        RefusedFrame lastRefusedFrame) {
 
     /** The connection state before the connection starts, while the instance id cannot be fetched. */
     public static final String WAITING_FOR_INSTANCE_ID = "WAITING_FOR_INSTANCE_ID";
+
+    /** A status without a refused frame. */
+    public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,
+            String backendUri, String roundState, Long recipeVersion, int stateCount, CurrentState currentState,
+            Instant nextRoundAt, Instant nextReconnectAt, List<StateOutcome> lastResults, int outboxDepth,
+            RejectedRecipe lastRejectedRecipe, String instanceIdProblem) {
+        this(agentVersion, pid, startedAt, updatedAt, connectionState, backendUri, roundState, recipeVersion, stateCount,
+                currentState, nextRoundAt, nextReconnectAt, lastResults, outboxDepth, lastRejectedRecipe,
+                instanceIdProblem, null);
+    }
 
     /** A status while the instance id is known. */
     public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,
@@ -72,6 +84,25 @@ public record AgentStatus(
      */
     public record RejectedRecipe(long recipeVersion, String reason, Instant at) {
         public RejectedRecipe {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(at, "at");
+        }
+    }
+
+    /**
+     * A frame from the backend that the agent refused because it broke a protocol limit.
+     *
+     * @param limit the broken setting, e.g. {@code maxFrameBytes}, {@code maxStates}
+     * @param seen the size or count read when the frame was refused (exact for {@code maxFrameBytes},
+     *     else the first value past the limit)
+     * @param max the limit
+     * @param frameType the frame's {@code code} when known; nullable
+     * @param reason the refusal as logged
+     * @param at when it was refused
+     */
+    public record RefusedFrame(String limit, long seen, long max, String frameType, String reason, Instant at) {
+        public RefusedFrame {
+            Objects.requireNonNull(limit, "limit");
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(at, "at");
         }

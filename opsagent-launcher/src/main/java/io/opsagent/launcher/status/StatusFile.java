@@ -171,6 +171,19 @@ public final class StatusFile {
             o.add("last_rejected_recipe", r);
         }
         o.add("instance_id_problem", string(s.instanceIdProblem()));
+        if (s.lastRefusedFrame() == null) {
+            o.add("last_refused_frame", JsonNull.INSTANCE);
+        } else {
+            AgentStatus.RefusedFrame f = s.lastRefusedFrame();
+            JsonObject r = new JsonObject();
+            r.addProperty("limit", f.limit());
+            r.addProperty("seen", f.seen());
+            r.addProperty("max", f.max());
+            r.add("frame_type", string(f.frameType()));
+            r.addProperty("reason", f.reason());
+            r.addProperty("at", f.at().toString());
+            o.add("last_refused_frame", r);
+        }
         return o;
     }
 
@@ -253,7 +266,8 @@ public final class StatusFile {
                     results,
                     (int) number(o, "outbox_depth", false),
                     rejected(o),
-                    text(o, "instance_id_problem", false));
+                    text(o, "instance_id_problem", false),
+                    refused(o));
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
@@ -270,6 +284,19 @@ public final class StatusFile {
         JsonObject r = e.getAsJsonObject();
         return new AgentStatus.RejectedRecipe(number(r, "recipe_version", true), text(r, "reason", true),
                 instant(r, "at", true));
+    }
+
+    private AgentStatus.RefusedFrame refused(JsonObject o) {
+        JsonElement e = o.get("last_refused_frame");
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            throw fail("last_refused_frame must be an object or null");
+        }
+        JsonObject r = e.getAsJsonObject();
+        return new AgentStatus.RefusedFrame(text(r, "limit", true), number(r, "seen", true), number(r, "max", true),
+                text(r, "frame_type", false), text(r, "reason", true), instant(r, "at", true));
     }
 
     private String text(JsonObject o, String name, boolean required) {

@@ -58,6 +58,12 @@ public final class StatusReport {
             line(out, "rejected", "recipe version " + r.recipeVersion() + " at " + seconds(r.at()) + " ("
                     + span(r.at(), now) + " ago): " + oneLine(r.reason()));
         }
+        if (s.lastRefusedFrame() != null) {
+            AgentStatus.RefusedFrame f = s.lastRefusedFrame();
+            line(out, "refused", (f.frameType() == null ? "a frame" : f.frameType() + " frame") + " at "
+                    + seconds(f.at()) + " (" + span(f.at(), now) + " ago): " + f.limit() + " " + f.max() + ", seen "
+                    + f.seen() + ": " + oneLine(f.reason()));
+        }
         line(out, "outbox", s.outboxDepth() + (s.outboxDepth() == 1 ? " StateLog" : " StateLogs")
                 + " waiting for the backend");
         if (s.lastResults().isEmpty()) {

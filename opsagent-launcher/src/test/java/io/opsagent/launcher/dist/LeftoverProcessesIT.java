@@ -3,22 +3,18 @@ package io.opsagent.launcher.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import io.opsagent.launcher.testing.Processes;
+import io.opsagent.launcher.testing.PackagedAgents;
 import io.opsagent.backend.Recipe;
 import io.opsagent.backend.ReferenceBackend;
 import io.opsagent.backend.StateLog;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,52 +39,26 @@ class LeftoverProcessesIT {
 
     private Path work;
     private ReferenceBackend backend;
-    private final List<Process> agents = new ArrayList<>();
+    private PackagedAgents packaged;
     private final String token = "300." + (100000 + ThreadLocalRandom.current().nextInt(900000));
 
     @BeforeAll
     static void unpack() throws Exception {
-        Path tarball = Path.of(System.getProperty("opsagent.dist.tarball", "target/opsagent-unknown.tgz"));
-        assertThat(tarball).as("the release tarball (run 'mvn package')").isRegularFile();
-        Processes.Result r = Processes.run(List.of("tar", "-xzf", tarball.toAbsolutePath().toString(), "-C",
-                release.toString()), Map.of(), release);
-        assertThat(r.exitCode()).as(r.toString()).isZero();
+        PackagedAgents.unpack(release);
     }
 
     @BeforeEach
     void backendAndConfig() throws IOException {
         work = Files.createDirectories(root.resolve("work"));
-        backend = ReferenceBackend.builder().host(InetAddress.getLoopbackAddress()).port(0).autoAck(true).build()
-                .start();
-        Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/opsagent.conf"), String.join("\n",
-                "[userdata]",
-                "ws_uri = " + backend.url(),
-                "app_id = app-1",
-                "[network]",
-                "instance_id = i-leftovers",
-                "reconnect_initial = 100ms",
-                "reconnect_max = 300ms",
-                "[executor]",
-                "kind = native",
-                "[round]",
-                "interval = 1h",
-                ""));
+        packaged = new PackagedAgents(release, root, "i-leftovers");
+        backend = packaged.backend();
     }
 
     @AfterEach
     void stopEverything() throws Exception {
         Files.writeString(work.resolve("gate"), "");
-        for (Process agent : agents) {
-            if (agent.isAlive()) {
-                agent.destroy();
-                if (!agent.waitFor(20, TimeUnit.SECONDS)) {
-                    agent.destroyForcibly();
-                }
-            }
-        }
+        packaged.close();
         sleeps().forEach(ProcessHandle::destroyForcibly);
-        backend.close();
     }
 
     @Test
@@ -154,17 +124,7 @@ class LeftoverProcessesIT {
     }
 
     private Process startAgent() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(release.resolve("bin/opsagent").toString(), "run", "--root",
-                root.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.out").toFile()));
-        Processes.cleanEnvironment(builder.environment());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("OPSAGENT_JAVA_OPTS", "-Dopsagent.metadata.disabled=true");
-        Process agent = builder.start();
-        agent.getOutputStream().close();
-        agents.add(agent);
-        return agent;
+        return packaged.start();
     }
 
     private long lines(String name) {
@@ -184,21 +144,10 @@ class LeftoverProcessesIT {
     }
 
     private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "";
-        }
+        return PackagedAgents.readQuietly(file);
     }
 
     private void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what
-                        + "\n" + backend.describeRecent(10));
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
+        packaged.await(condition, what);
     }
 }

@@ -3,21 +3,22 @@ package io.opsagent.launcher.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.launcher.testing.Processes;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonElement;
+import io.opsagent.launcher.testing.PackagedAgents;
 import io.opsagent.backend.Recipe;
 import io.opsagent.backend.ReferenceBackend;
 import io.opsagent.backend.StateLog;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,48 +44,22 @@ class MemoryLimitsIT {
     Path root;
 
     private ReferenceBackend backend;
-    private final List<Process> agents = new ArrayList<>();
+    private PackagedAgents packaged;
 
     @BeforeAll
     static void unpack() throws Exception {
-        Path tarball = Path.of(System.getProperty("opsagent.dist.tarball", "target/opsagent-unknown.tgz"));
-        assertThat(tarball).as("the release tarball (run 'mvn package')").isRegularFile();
-        Processes.Result r = Processes.run(List.of("tar", "-xzf", tarball.toAbsolutePath().toString(), "-C",
-                release.toString()), Map.of(), release);
-        assertThat(r.exitCode()).as(r.toString()).isZero();
+        PackagedAgents.unpack(release);
     }
 
     @BeforeEach
     void backendAndConfig() throws IOException {
-        backend = ReferenceBackend.builder().host(InetAddress.getLoopbackAddress()).port(0).autoAck(true).build()
-                .start();
-        Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/opsagent.conf"), String.join("\n",
-                "[userdata]",
-                "ws_uri = " + backend.url(),
-                "app_id = app-1",
-                "[network]",
-                "instance_id = i-memory-limits",
-                "reconnect_initial = 100ms",
-                "reconnect_max = 300ms",
-                "[executor]",
-                "kind = native",
-                "[round]",
-                "interval = 1h",
-                ""));
+        packaged = new PackagedAgents(release, root, "i-memory-limits");
+        backend = packaged.backend();
     }
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (Process agent : agents) {
-            if (agent.isAlive()) {
-                agent.destroy();
-                if (!agent.waitFor(20, TimeUnit.SECONDS)) {
-                    agent.destroyForcibly();
-                }
-            }
-        }
-        backend.close();
+        packaged.close();
     }
 
     @Test
@@ -106,6 +81,31 @@ class MemoryLimitsIT {
 
         assertServesAfterwards(agent, 4);
         assertThat(stateLogsOf(3)).as("nothing of the refused recipe ran").isEmpty();
+        JsonObject refused = refusedFrameInStatus();
+        assertThat(refused.get("limit").getAsString()).isEqualTo("maxFrameBytes");
+        assertThat(refused.get("seen").getAsLong()).isEqualTo(LIMIT + 1L);
+        assertThat(refused.get("max").getAsLong()).isEqualTo(LIMIT);
+        assertThat(refused.get("frame_type").getAsString()).isEqualTo("RecipeMetadata");
+    }
+
+    /** {@code last_refused_frame} as {@code opsagent status --json} shows it, once the status file has it. */
+    private JsonObject refusedFrameInStatus() throws Exception {
+        JsonObject[] refused = new JsonObject[1];
+        await(() -> {
+            try {
+                Processes.Result r = Processes.run(List.of(packaged.release().resolve("bin/opsagent").toString(),
+                        "status", "--json", "--root", root.toString()), Map.of("JAVA_HOME",
+                        System.getProperty("java.home")), root);
+                JsonElement status = JsonParser.parseString(r.stdout()).getAsJsonObject().get("status");
+                JsonElement frame = status == null || status.isJsonNull() ? null
+                        : status.getAsJsonObject().get("last_refused_frame");
+                refused[0] = frame == null || frame.isJsonNull() ? null : frame.getAsJsonObject();
+                return refused[0] != null;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "status --json to show the refused frame");
+        return refused[0];
     }
 
     @Test
@@ -213,17 +213,7 @@ class MemoryLimitsIT {
     }
 
     private Process startAgent() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(release.resolve("bin/opsagent").toString(), "run", "--root",
-                root.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.out").toFile()));
-        Processes.cleanEnvironment(builder.environment());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("OPSAGENT_JAVA_OPTS", "-Dopsagent.metadata.disabled=true");
-        Process agent = builder.start();
-        agent.getOutputStream().close();
-        agents.add(agent);
-        return agent;
+        return packaged.start();
     }
 
     private static long size(Path file) {
@@ -235,41 +225,10 @@ class MemoryLimitsIT {
     }
 
     private boolean logFileContains(String text) {
-        try {
-            return Files.readString(root.resolve("var/log/visualops/agent.log")).contains(text);
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return packaged.logContains(text);
     }
 
     private void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what
-                        + "\n" + backend.describeRecent(10) + "\n--- agent output tail:\n" + tail());
-            }
-            boolean dead = agents.stream().anyMatch(p -> !p.isAlive() && p.exitValue() == 3);
-            if (dead) {
-                throw new AssertionError("the agent exited with 3 (OutOfMemoryError) while waiting for " + what
-                        + "\n--- agent output tail:\n" + tail());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-    }
-
-    private String tail() {
-        try {
-            List<String> all = new ArrayList<>(Files.readAllLines(root.resolve("agent.out")));
-            Path log = root.resolve("var/log/visualops/agent.log");
-            if (Files.exists(log)) {
-                all.addAll(Files.readAllLines(log));
-            }
-            return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        packaged.await(condition, WAIT, () -> what);
     }
 }

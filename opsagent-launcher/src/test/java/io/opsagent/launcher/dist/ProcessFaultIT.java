@@ -5,27 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.opsagent.launcher.host.FileModes;
-import io.opsagent.launcher.testing.Processes;
+import io.opsagent.launcher.testing.PackagedAgents;
 import io.opsagent.backend.ReceivedMessage;
 import io.opsagent.backend.Recipe;
 import io.opsagent.backend.ReferenceBackend;
 import io.opsagent.backend.StateLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -56,36 +53,18 @@ class ProcessFaultIT {
     /** Where the states of a test keep their markers and gates. */
     private Path work;
     private ReferenceBackend backend;
-    private final List<Process> agents = new ArrayList<>();
+    private PackagedAgents packaged;
 
     @BeforeAll
     static void unpack() throws Exception {
-        Path tarball = Path.of(System.getProperty("opsagent.dist.tarball", "target/opsagent-unknown.tgz"));
-        assertThat(tarball).as("the release tarball (run 'mvn package')").isRegularFile();
-        Processes.Result r = Processes.run(List.of("tar", "-xzf", tarball.toAbsolutePath().toString(), "-C",
-                release.toString()), Map.of(), release);
-        assertThat(r.exitCode()).as(r.toString()).isZero();
+        PackagedAgents.unpack(release);
     }
 
     @BeforeEach
     void backendAndFolders() throws IOException {
         work = Files.createDirectories(root.resolve("work"));
-        backend = ReferenceBackend.builder().host(InetAddress.getLoopbackAddress()).port(0).autoAck(true).build()
-                .start();
-        Files.createDirectories(root.resolve("etc"));
-        Files.writeString(root.resolve("etc/opsagent.conf"), String.join("\n",
-                "[userdata]",
-                "ws_uri = " + backend.url(),
-                "app_id = app-1",
-                "[network]",
-                "instance_id = i-process-faults",
-                "reconnect_initial = 100ms",
-                "reconnect_max = 300ms",
-                "[executor]",
-                "kind = native",
-                "[round]",
-                "interval = 1h",
-                ""));
+        packaged = new PackagedAgents(release, root, "i-process-faults");
+        backend = packaged.backend();
     }
 
     @AfterEach
@@ -94,15 +73,7 @@ class ProcessFaultIT {
         for (String gate : List.of("gate", "gate1", "gate2")) {
             Files.writeString(work.resolve(gate), "");
         }
-        for (Process agent : agents) {
-            if (agent.isAlive()) {
-                agent.destroy();
-                if (!agent.waitFor(20, TimeUnit.SECONDS)) {
-                    agent.destroyForcibly();
-                }
-            }
-        }
-        backend.close();
+        packaged.close();
     }
 
     // ------------------------------------------------------------------ kill -9
@@ -267,17 +238,7 @@ class ProcessFaultIT {
     // ------------------------------------------------------------------ helpers
 
     private Process startAgent() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(release.resolve("bin/opsagent").toString(), "run", "--root",
-                root.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("agent.out").toFile()));
-        Processes.cleanEnvironment(builder.environment());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().put("OPSAGENT_JAVA_OPTS", "-Dopsagent.metadata.disabled=true");
-        Process agent = builder.start();
-        agent.getOutputStream().close();
-        agents.add(agent);
-        return agent;
+        return packaged.start();
     }
 
     /** SIGKILL; bin/opsagent execs java, so this is the agent's JVM itself. */
@@ -336,13 +297,7 @@ class ProcessFaultIT {
     }
 
     private boolean logFileContains(String text) {
-        try {
-            return Files.readString(root.resolve("var/log/visualops/agent.log")).contains(text);
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return packaged.logContains(text);
     }
 
     /** Every StateLog frame with this seq, resends included, in arrival order. */
@@ -422,28 +377,7 @@ class ProcessFaultIT {
         await(condition, WAIT, () -> what);
     }
 
-    /** Polls {@code condition} until it holds; fails with the agent's output after the deadline. */
     private void await(BooleanSupplier condition, Duration timeout, Supplier<String> what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what.get()
-                        + "\n" + backend.describeRecent(15) + "\n--- agent log tail:\n" + agentLogTail());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-    }
-
-    private String agentLogTail() {
-        try {
-            List<String> all = new ArrayList<>(Files.readAllLines(root.resolve("agent.out")));
-            Path log = root.resolve("var/log/visualops/agent.log");
-            if (Files.exists(log)) {
-                all.addAll(Files.readAllLines(log));
-            }
-            return String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        packaged.await(condition, timeout, what);
     }
 }

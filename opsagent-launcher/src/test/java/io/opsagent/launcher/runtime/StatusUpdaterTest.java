@@ -128,4 +128,40 @@ class StatusUpdaterTest {
         assertThat(rejected.get("at").getAsString()).isEqualTo(NOW.toString());
         assertThat(status.get("recipe_version").isJsonNull()).as("nothing of it was loaded").isTrue();
     }
+
+    @Test
+    void aFrameRefusedForALimitIsShownWithTheLimitWhatWasSeenAndItsType() throws IOException {
+        ManualEventLoop loop = new ManualEventLoop();
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        String oversized = "{\"code\":\"RecipeMetadata\",\"recipe_version\":2,\"pad\":\"" + "x".repeat(200) + "\"}";
+        try (StatusUpdater updater = new StatusUpdater(file, "1.0", null, Clock.fixed(NOW, ZoneOffset.UTC))) {
+            OpsAgent agent = OpsAgent.builder()
+                    .identity(new AgentIdentity("i", "a", "v", "t"))
+                    .executor((request, callback) -> StateExecution.NONE)
+                    .eventLoop(loop)
+                    .sink(message -> { })
+                    .codec(new io.opsagent.fsm.protocol.ProtocolCodec(100))
+                    .listener(updater)
+                    .build();
+            agent.start();
+            updater.start(agent);
+            assertThat(agent.receiveFrame(oversized)).isFalse();
+            loop.runUntilIdle();
+            updater.writeNow();
+            agent.close();
+            loop.runUntilIdle();
+        }
+
+        JsonObject status = JsonParser.parseString(Files.readString(file.file())).getAsJsonObject();
+        JsonObject refused = status.getAsJsonObject("last_refused_frame");
+        assertThat(refused).as("status.json has last_refused_frame").isNotNull();
+        assertThat(refused.get("limit").getAsString()).isEqualTo("maxFrameBytes");
+        assertThat(refused.get("seen").getAsLong()).isEqualTo(oversized.length());
+        assertThat(refused.get("max").getAsLong()).isEqualTo(100);
+        assertThat(refused.get("frame_type").getAsString()).isEqualTo("RecipeMetadata");
+        assertThat(refused.get("reason").getAsString())
+                .isEqualTo("frame of " + oversized.length() + " bytes exceeds the limit of 100 bytes");
+        assertThat(refused.get("at").getAsString()).isEqualTo(NOW.toString());
+        assertThat(file.read().orElseThrow().lastRefusedFrame().limit()).as("read back").isEqualTo("maxFrameBytes");
+    }
 }

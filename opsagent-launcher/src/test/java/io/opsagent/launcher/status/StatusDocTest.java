@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** docs/status.md names exactly the states the library has. */
+/** docs/status.md names exactly the states the library has, and every field the status file has. */
 class StatusDocTest {
 
     private static final Pattern CODE = Pattern.compile("`([A-Z_]{3,})`");
@@ -46,5 +46,31 @@ class StatusDocTest {
     void theRoundStatesAreTheLibrarysOwn() throws IOException {
         assertThat(namesInRow("round_state")).containsExactlyInAnyOrderElementsOf(
                 Arrays.stream(RoundState.values()).map(Enum::name).toList());
+    }
+
+    @Test
+    void everyFieldTheStatusFileWritesHasARow() throws IOException {
+        AgentStatus full = new AgentStatus("0.1.0", 1, java.time.Instant.EPOCH, java.time.Instant.EPOCH, "ONLINE", null,
+                "EXECUTING", 3L, 1, new AgentStatus.CurrentState(0, "a", "linux.cmd", 1, java.time.Instant.EPOCH), null,
+                null, java.util.List.of(new AgentStatus.StateOutcome("a", "linux.cmd", true, null,
+                        java.time.Instant.EPOCH)), 0,
+                new AgentStatus.RejectedRecipe(2, "why", java.time.Instant.EPOCH), null,
+                new AgentStatus.RefusedFrame("maxStates", 4, 3, null, "why", java.time.Instant.EPOCH));
+        String doc = Files.readString(RepositoryFiles.resolve("docs/status.md"), StandardCharsets.UTF_8);
+        Set<String> fields = new LinkedHashSet<>();
+        collect("", StatusFile.toJsonTree(full), fields);
+        assertThat(fields).isNotEmpty().allSatisfy(f -> assertThat(doc).as("a row for " + f).contains("| `" + f + "` |"));
+    }
+
+    private static void collect(String prefix, com.google.gson.JsonObject o, Set<String> into) {
+        for (String key : o.keySet()) {
+            into.add(prefix + key);
+            com.google.gson.JsonElement e = o.get(key);
+            if (e.isJsonObject()) {
+                collect(prefix + key + ".", e.getAsJsonObject(), into);
+            } else if (e.isJsonArray() && e.getAsJsonArray().size() > 0 && e.getAsJsonArray().get(0).isJsonObject()) {
+                collect(prefix + key + "[].", e.getAsJsonArray().get(0).getAsJsonObject(), into);
+            }
+        }
     }
 }

@@ -67,6 +67,23 @@ class StatusReportTest {
     }
 
     @Test
+    void showsTheLastFrameRefusedForALimit() {
+        AgentStatus s = StatusSamples.executing();
+        AgentStatus refused = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), s.roundState(), s.recipeVersion(), s.stateCount(),
+                s.currentState(), null, null, s.lastResults(), s.outboxDepth(), null, null,
+                new AgentStatus.RefusedFrame("maxStates", 10001, 10000, "RecipeMetadata",
+                        "state: more than 10000 states; a recipe may have at most 10000", NOW.minusSeconds(90)));
+
+        String text = StatusReport.render(Optional.of(refused),
+                new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.of(9), ""), "/s.json", NOW);
+
+        assertThat(text).contains("refused     RecipeMetadata frame at " + NOW.minusSeconds(90).truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS) + " (90s ago): maxStates 10000, seen 10001: state: more than"
+                + " 10000 states; a recipe may have at most 10000\n");
+    }
+
+    @Test
     void showsWhyTheInstanceIdCannotBeFetched() {
         AgentStatus waiting = new AgentStatus("0.1.0", 9, NOW, NOW, AgentStatus.WAITING_FOR_INSTANCE_ID, null, "IDLE",
                 null, 0, null, null, null, List.of(), 0, null,

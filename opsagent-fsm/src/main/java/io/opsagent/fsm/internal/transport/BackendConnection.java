@@ -10,9 +10,11 @@ import io.opsagent.fsm.AgentSnapshot;
 import io.opsagent.fsm.protocol.AgentMessage;
 import io.opsagent.fsm.protocol.AppNotReady;
 import io.opsagent.fsm.protocol.BackendMessage;
+import io.opsagent.fsm.protocol.FrameLimitException;
 import io.opsagent.fsm.protocol.Handshake;
 import io.opsagent.fsm.protocol.ProtocolCodec;
 import io.opsagent.fsm.protocol.ProtocolException;
+import io.opsagent.fsm.protocol.RefusedFrame;
 import io.opsagent.fsm.protocol.StateLog;
 import io.opsagent.fsm.protocol.StateLogAck;
 import io.opsagent.fsm.protocol.TestAns;
@@ -86,6 +88,7 @@ public final class BackendConnection implements MessageSink {
     private Cancellable watchdog = Cancellable.NONE;
     private Runnable afterHandshake = () -> { };
     private BiConsumer<ConnectionState, ConnectionState> stateListener = (from, to) -> { };
+    private Consumer<RefusedFrame> refusedFrame = refusal -> { };
     private boolean ackWaitArmed;
 
     public BackendConnection(ConnectionSettings settings, AgentIdentity identity, EventLoop loop, OkHttpClient client,
@@ -265,6 +268,11 @@ public final class BackendConnection implements MessageSink {
         }
     }
 
+    /** Runs {@code action} on the loop for each frame refused because it broke a protocol limit. */
+    public void onRefusedFrame(Consumer<RefusedFrame> action) {
+        this.refusedFrame = action;
+    }
+
     private Handshake handshakeMessage() {
         return new Handshake(identity.instanceId(), identity.appId(), identity.agentVersion(),
                 Handshake.PROTOCOL_VERSION, identity.instanceToken(), settings.initErrors());
@@ -420,6 +428,9 @@ public final class BackendConnection implements MessageSink {
             } catch (ProtocolException e) {
                 malformedFrames.incrementAndGet();
                 LOG.warn("malformed frame from the backend dropped: {}", e.getMessage());
+                if (e instanceof FrameLimitException limit) {
+                    onLoop(() -> refusedFrame.accept(limit.refusal()));
+                }
                 return;
             }
             onLoop(() -> received(message));

@@ -2,6 +2,8 @@ package io.opsagent.fsm.internal.exec.process;
 
 import io.opsagent.fsm.internal.store.AtomicFiles;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,8 +35,13 @@ import org.apache.logging.log4j.Logger;
  * recorded mark or belongs to a recorded session (a pid reused since, by a process started
  * later, is left alone) and empties the ledger.
  *
- * <p>The file is one line per running process: {@code <mark> <session id> <start time>}, the
- * last two 0 until known.
+ * <p>Each entry also names the state it was started for ({@link #runningState}), so that what a
+ * killed agent left behind can be told in that state's next StateLog even when the round's
+ * position was not stored yet.
+ *
+ * <p>The file is one line per running process: {@code <mark> <session id> <start time> <recipe
+ * version> <state id>}, session and start 0 until known, version 0 and id {@code -} when no state
+ * was named, the id URL-encoded (UTF-8). Lines of three fields (no state) are read too.
  */
 public final class ProcessLedger {
 
@@ -46,6 +53,20 @@ public final class ProcessLedger {
 
     private final Path file;
     private final Map<String, long[]> running = new LinkedHashMap<>();
+    private final Map<String, String> owners = new LinkedHashMap<>();
+    /** The state processes are started for now, as written in the file: {@code <version> <encoded id>}. */
+    private volatile String owner = NO_OWNER;
+    private static final String NO_OWNER = "0 -";
+
+    /**
+     * What a previous run left running: the pids killed, and the state the last recorded process
+     * was started for (null id when the record does not say).
+     */
+    public record Leftovers(List<Long> killed, long recipeVersion, String stateId) {
+        public Leftovers {
+            killed = List.copyOf(killed);
+        }
+    }
 
     public ProcessLedger(Path file) {
         this.file = file;
@@ -55,10 +76,16 @@ public final class ProcessLedger {
         return file;
     }
 
+    /** The processes started from now on are for state {@code stateId} of recipe {@code recipeVersion}. */
+    public void runningState(long recipeVersion, String stateId) {
+        owner = recipeVersion + " " + URLEncoder.encode(stateId, StandardCharsets.UTF_8);
+    }
+
     /** Records a new mark before its process starts, and returns it. */
     synchronized String beforeStart() {
         String mark = UUID.randomUUID().toString();
         running.put(mark, new long[] {0, 0});
+        owners.put(mark, owner);
         write();
         return mark;
     }
@@ -72,6 +99,7 @@ public final class ProcessLedger {
 
     /** Forgets {@code mark}: its process tree is gone. */
     synchronized void finished(String mark) {
+        owners.remove(mark);
         if (running.remove(mark) != null) {
             write();
         }
@@ -80,7 +108,7 @@ public final class ProcessLedger {
     private void write() {
         StringBuilder text = new StringBuilder();
         running.forEach((mark, ids) -> text.append(mark).append(' ').append(ids[0]).append(' ').append(ids[1])
-                .append('\n'));
+                .append(' ').append(owners.getOrDefault(mark, NO_OWNER)).append('\n'));
         // Replaced by a rename, without fsync: the file must outlive the agent's process, which
         // the page cache does; what would need an fsync (a power loss, a kernel crash) also ends
         // every process the file could name. So a start costs no disk flush.
@@ -104,24 +132,43 @@ public final class ProcessLedger {
      *
      * @return the pids killed, in the order found; empty when nothing was left
      */
-    public synchronized List<Long> killLeftovers() {
+    public List<Long> killLeftovers() {
+        return sweep().killed();
+    }
+
+    /**
+     * {@link #killLeftovers()}, telling also which state the last recorded process was started for.
+     */
+    public synchronized Leftovers sweep() {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
-            return List.of();
+            return new Leftovers(List.of(), 0, null);
         } catch (IOException e) {
             LOG.error("cannot read {}: {}; processes a previous run left may still run", file, e.getMessage());
-            return List.of();
+            return new Leftovers(List.of(), 0, null);
         }
         Set<String> marks = new LinkedHashSet<>();
         List<long[]> sessions = new ArrayList<>();
+        long ownerVersion = 0;
+        String ownerId = null;
         for (String line : lines) {
             String[] f = line.trim().split(" ");
-            if (f.length != 3 || f[0].isEmpty()) {
+            if ((f.length != 3 && f.length != 5) || f[0].isEmpty()) {
                 continue; // a torn line: its mark alone would be of no use
             }
             marks.add(MARK_VARIABLE + "=" + f[0]);
+            if (f.length == 5 && !f[4].equals("-")) {
+                try {
+                    long version = Long.parseLong(f[3]);
+                    String id = URLDecoder.decode(f[4], StandardCharsets.UTF_8);
+                    ownerVersion = version;
+                    ownerId = id;
+                } catch (IllegalArgumentException e) {
+                    // a damaged state name: the processes are still found by their mark
+                }
+            }
             try {
                 long sid = Long.parseLong(f[1]);
                 long start = Long.parseLong(f[2]);
@@ -157,7 +204,7 @@ public final class ProcessLedger {
         } catch (IOException e) {
             LOG.error("cannot remove {}: {}", file, e.getMessage());
         }
-        return List.copyOf(killed);
+        return new Leftovers(List.copyOf(killed), ownerVersion, ownerId);
     }
 
     private static Set<ProcessHandle> find(Set<String> marks, List<long[]> sessions) {

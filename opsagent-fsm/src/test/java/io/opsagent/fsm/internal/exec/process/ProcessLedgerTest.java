@@ -45,7 +45,7 @@ class ProcessLedgerTest {
         Poll.until(() -> inSession.pidsRunning("sleep").size() == 1 && ownSession.pidsRunning("sleep").size() == 1, Duration.ofSeconds(10),
                 "both sleeps to run");
         assertThat(Files.readString(ledgerFile)).as("recorded with its session and start time")
-                .matches("[0-9a-f-]{36} " + state.pid() + " [1-9][0-9]*\n");
+                .matches("[0-9a-f-]{36} " + state.pid() + " [1-9][0-9]* 0 -\n");
 
         List<Long> sleeps = java.util.stream.Stream.concat(inSession.pidsRunning("sleep").stream(), ownSession.pidsRunning("sleep").stream())
                 .toList();
@@ -60,6 +60,28 @@ class ProcessLedgerTest {
                 "both sleeps to be gone");
         assertThat(state.outcome().get(10, TimeUnit.SECONDS).exitCode()).isNotZero();
         assertThat(ledgerFile).doesNotExist();
+    }
+
+    @Test
+    void theLeftoversNameTheStateTheirProcessWasStartedFor() throws Exception {
+        ProcessLauncher launcher = new ProcessLauncher(Executables.findOnPath("setsid"), ExecThreads.io());
+        ProcessProbe probe = ProcessProbe.sleepToken();
+        Path ledgerFile = dir.resolve("running.processes");
+        ProcessLedger ledger = new ProcessLedger(ledgerFile);
+        launcher.recordIn(ledger);
+        ledger.runningState(7, "web conf\nä");
+        ManagedProcess state = launcher.start(new ProcessSpec(List.of("sleep", probe.token()), null, Map.of(), true,
+                LIMIT, LIMIT));
+        Poll.until(() -> probe.pidsRunning("sleep").size() == 1, Duration.ofSeconds(10), "the sleep to run");
+        assertThat(Files.readString(ledgerFile)).as("one line, the state's id encoded")
+                .matches("[0-9a-f-]{36} [0-9]+ [0-9]+ 7 web\\+conf%0A%C3%A4\n");
+
+        launcher.recordIn(null);
+        ProcessLedger.Leftovers left = new ProcessLedger(ledgerFile).sweep();
+
+        assertThat(left.killed()).contains(state.pid());
+        assertThat(left.recipeVersion()).isEqualTo(7);
+        assertThat(left.stateId()).isEqualTo("web conf\nä");
     }
 
     @Test
