@@ -149,21 +149,29 @@ public abstract class ConformanceTestBase {
   }
 
   /**
-   * Slack below a lower time bound measured between two frames at the backend: the earlier
-   * frame may have been delayed on its way more than the later one (half the tolerance).
+   * The most milliseconds a time may take where a rule bounds it by {@code configured} (a value
+   * the agent was given, or derived from those values): see {@link TckEnvironment#upperBound}.
    */
-  long earlySlack() {
-    return env.timingTolerance().toMillis() / 2;
+  long atMost(Duration configured) {
+    return env.upperBound(configured).toMillis();
+  }
+
+  /**
+   * The fewest milliseconds a time measured between two frames may take where a rule says it
+   * lasts at least {@code configured}: see {@link TckEnvironment#lowerBound}.
+   */
+  long atLeast(Duration configured) {
+    return env.lowerBound(configured).toMillis();
   }
 
   /**
    * "At once" as told from "after a pause the agent was configured with": an event measured from
    * its cause must come before the shortest form of that pause, 80 % of it (the lowest jitter of
-   * R2.3), less {@link #earlySlack()}. Scaled with the pause, so a slow machine does not turn
-   * "at once" into a failure the way a fixed tolerance would.
+   * R2.3), as a lower bound ({@link #atLeast}). Scaled with the pause, so a slow machine does not
+   * turn "at once" into a failure the way a fixed tolerance would.
    */
   long beforePause(Duration pause) {
-    return pause.toMillis() * 8 / 10 - earlySlack();
+    return atLeast(pause.multipliedBy(8).dividedBy(10));
   }
 
   static long millisBetween(long fromNanos, long toNanos) {

@@ -83,11 +83,12 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
         "the first attempt's failure must be retried at once (R2.2), but the retry started after"
             + " %d ms, when a backoff could have ended (%d ms)", retryGap, beforePause(initial));
     long pause = millisBetween(logs.get(3).receivedAtNanos(), logs.get(4).receivedAtNanos());
-    long minimum = initial.toMillis() * 8 / 10;
-    check(pause >= minimum - earlySlack(),
+    Duration minimum = initial.multipliedBy(8).dividedBy(10);
+    check(pause >= atLeast(minimum),
         "after the retry attempt failed too, the round must cease into backoff for at least"
-            + " %d ms (80 %% of the initial backoff %d ms), but the next attempt started after"
-            + " %d ms", minimum, initial.toMillis(), pause);
+            + " %d ms (80 %% of the initial backoff %d ms; %d ms with the timing slack), but the"
+            + " next attempt started after %d ms", minimum.toMillis(), initial.toMillis(),
+        atLeast(minimum), pause);
   }
 
   @Test
@@ -104,26 +105,26 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
       long pause =
           millisBetween(logs.get(2 * k - 1).receivedAtNanos(), logs.get(2 * k).receivedAtNanos());
       double nominalFloor = Math.min(cap.toMillis(), initial.toMillis() * Math.pow(1.5, k - 1));
-      long lower = Math.round(nominalFloor * 0.8);
-      long upper = Math.round(cap.toMillis() * 1.2) + env.timingTolerance().toMillis();
-      check(pause >= lower - earlySlack(),
+      long lower = atLeast(Duration.ofMillis(Math.round(nominalFloor * 0.8)));
+      long upper = atMost(cap.multipliedBy(12).dividedBy(10));
+      check(pause >= lower,
           "backoff pause %d lasted %d ms; it must grow by at least 1.5x per ceased round up to"
-              + " the cap (initial %d ms, cap %d ms), so be at least %d ms with -20 %% jitter",
-          k, pause, initial.toMillis(), cap.toMillis(), lower);
+              + " the cap (initial %d ms, cap %d ms), so be at least %d ms with -20 %% jitter"
+              + " and the timing slack", k, pause, initial.toMillis(), cap.toMillis(), lower);
       check(pause <= upper,
-          "backoff pause %d lasted %d ms, more than the cap %d ms + 20 %% jitter + %d ms"
-              + " tolerance", k, pause, cap.toMillis(), env.timingTolerance().toMillis());
+          "backoff pause %d lasted %d ms, more than the cap %d ms + 20 %% jitter and the timing"
+              + " slack (%d ms)", k, pause, cap.toMillis(), upper);
     }
   }
 
   @Test
   @Tag("required")
   public void required_R2_3_backoffResetsAfterSuccessfulRound() {
-    Duration initial = ms(100);
+    Duration initial = ms(200);
     startAndConnect(
         settings().backoff(initial, initial.multipliedBy(16)).roundInterval(ms(200)).build());
-    // runs 1-6 fail (three ceased rounds: pauses of about 100, 200, 400 ms), run 7 succeeds,
-    // runs 8 and 9 fail: the pause after them must be back at about 100 ms, not 800 ms
+    // runs 1-6 fail (three ceased rounds: pauses of about 200, 400, 800 ms), run 7 succeeds,
+    // runs 8 and 9 fail: the pause after them must be back at about 200 ms, not 1,600 ms
     backend.pushRecipe(
         Recipe.version(1).cmd("reset-c", scratch.count("reset.count") + "; [ $n -eq 7 ]").build());
 
@@ -131,7 +132,7 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
     check(logs.get(6).succeeded() && !logs.get(5).succeeded() && !logs.get(8).succeeded(),
         "the kit's state must fail on runs 1-6 and 8-9 and succeed on run 7: %s", logs);
     long pause = millisBetween(logs.get(8).receivedAtNanos(), logs.get(9).receivedAtNanos());
-    long upper = Math.round(initial.toMillis() * 1.2) + env.timingTolerance().toMillis();
+    long upper = atMost(initial.multipliedBy(12).dividedBy(10));
     check(pause <= upper,
         "after a successful round the backoff must start again from its initial %d ms, but the"
             + " first pause after the success lasted %d ms (at most %d ms expected; without the"
@@ -409,13 +410,13 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
     List<StateLog> logs = awaitLogs(3, "three rounds");
     for (int k = 1; k < 3; k++) {
       long gap = millisBetween(logs.get(k - 1).receivedAtNanos(), logs.get(k).receivedAtNanos());
-      check(gap >= interval.toMillis() - earlySlack(),
+      check(gap >= atLeast(interval),
           "round %d started %d ms after the previous round ended, before the round interval of"
               + " %d ms", k + 1, gap, interval.toMillis());
-      check(gap <= interval.toMillis() + env.timingTolerance().toMillis(),
+      check(gap <= atMost(interval),
           "round %d started %d ms after the previous round ended; it must start after the"
-              + " round interval (%d ms, tolerance %d ms)",
-          k + 1, gap, interval.toMillis(), env.timingTolerance().toMillis());
+              + " round interval (%d ms; at most %d ms with the timing slack)",
+          k + 1, gap, interval.toMillis(), atMost(interval));
     }
   }
 
