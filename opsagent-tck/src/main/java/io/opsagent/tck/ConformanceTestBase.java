@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import io.opsagent.backend.BackendTimeoutException;
+import io.opsagent.backend.Frame;
 import io.opsagent.backend.MessageCodes;
 import io.opsagent.backend.ReceivedMessage;
 import io.opsagent.backend.ReferenceBackend;
@@ -172,6 +173,22 @@ public abstract class ConformanceTestBase {
    */
   long beforePause(Duration pause) {
     return atLeast(pause.multipliedBy(8).dividedBy(10));
+  }
+
+  /**
+   * When the backend sent the first {@code code} frame at or after transcript entry {@code
+   * mark}: stamped by the backend as it sends, on the clock it stamps received frames with, so
+   * a time measured from it to a received frame leaves out the test thread's own delays.
+   */
+  long sentAtNanos(int mark, String code) {
+    List<Frame> transcript = backend.transcript();
+    String field = "\"code\":\"" + code + "\"";
+    for (Frame frame : transcript.subList(Math.min(mark, transcript.size()), transcript.size())) {
+      if (frame.kind() == Frame.Kind.SENT && frame.text().contains(field)) {
+        return frame.atNanos();
+      }
+    }
+    throw new AssertionError("the backend recorded no " + code + " frame it sent");
   }
 
   static long millisBetween(long fromNanos, long toNanos) {
