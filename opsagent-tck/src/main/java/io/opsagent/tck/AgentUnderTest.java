@@ -3,7 +3,7 @@ package io.opsagent.tck;
 /**
  * The agent implementation the conformance tests exercise: an adapter that starts it against
  * the kit's reference backend and stops it again. The kit creates one per test through {@link
- * AgentConformanceTest#createAgent()} and calls {@link #start} at most once and {@link #stop}
+ * ConformanceTestBase#createAgent()} and calls {@link #start} at most once and {@link #stop}
  * exactly once.
  *
  * <p>The agent must run on this host: the conformance recipes use {@code linux.cmd} states that

@@ -8,10 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -21,7 +24,8 @@ import org.junit.platform.launcher.TestPlan;
 /**
  * Prints a per-rule summary after a test run: for every class that ran conformance tests, how
  * many passed, failed and were skipped in each SPEC section, the failures and skips with their
- * rule ids, and a verdict. Registered through {@code META-INF/services}, so any JUnit Platform
+ * rule ids, and a verdict over the sections the class covers; then the sections no class of the
+ * run covered. Registered through {@code META-INF/services}, so any JUnit Platform
  * run that has the kit on its class path prints it (Maven Surefire included). Set the system
  * property {@value #REPORT_FILE_PROPERTY} to also append the summary to a file.
  */
@@ -131,6 +135,7 @@ public final class ConformanceSummaryListener implements TestExecutionListener {
       }
       StringBuilder text = new StringBuilder();
       outcomes.forEach((testClass, list) -> summarise(testClass, list, text));
+      notRun(outcomes.values(), text);
       outcomes.clear();
       report = text.toString();
     }
@@ -144,6 +149,17 @@ public final class ConformanceSummaryListener implements TestExecutionListener {
       } catch (IOException e) {
         out.println("[opsagent-tck] could not write " + file + ": " + e);
       }
+    }
+  }
+
+  /** Names the sections no class of the run covered: an implementation extends every one. */
+  static void notRun(Collection<List<Outcome>> runs, StringBuilder text) {
+    Set<Rule.Section> missing = EnumSet.allOf(Rule.Section.class);
+    runs.forEach(list -> list.forEach(outcome -> missing.remove(outcome.rule.section())));
+    for (Rule.Section section : missing) {
+      text.append("[opsagent-tck] no test of section ").append(section.name()).append(' ')
+          .append(section.title()).append(" ran: extend ")
+          .append(section.conformanceTest().getSimpleName()).append(" too\n");
     }
   }
 
@@ -194,10 +210,10 @@ public final class ConformanceSummaryListener implements TestExecutionListener {
       }
     }
     int requiredSkipped = requiredTotal - requiredPassed - requiredFailed;
-    long requiredInKit =
-        Arrays.stream(AgentConformanceTest.class.getDeclaredMethods())
-            .filter(m -> m.getName().startsWith("required_"))
-            .count();
+    long requiredInKit = sections.keySet().stream()
+        .flatMap(section -> Arrays.stream(section.conformanceTest().getDeclaredMethods()))
+        .filter(m -> m.getName().startsWith("required_"))
+        .count();
     String verdict;
     if (requiredFailed > 0) {
       verdict = "NOT CONFORMANT: " + requiredFailed + " required test(s) failed";

@@ -54,21 +54,31 @@ public enum Rule {
 
   /** The parts of SPEC.md. */
   public enum Section {
-    R1("transport and handshake"),
-    R2("round lifecycle"),
-    R3("results and reporting"),
-    R4("reconnect and backoff"),
-    R5("upgrade"),
-    R6("bad input");
+    R1("transport and handshake", TransportConformanceTest.class),
+    R2("round lifecycle", RoundConformanceTest.class),
+    R3("results and reporting", ReportingConformanceTest.class),
+    R4("reconnect and backoff", ReconnectConformanceTest.class),
+    R5("upgrade", UpgradeConformanceTest.class),
+    R6("bad input", BadInputConformanceTest.class);
 
     private final String title;
+    private final Class<? extends ConformanceTestBase> conformanceTest;
 
-    Section(String title) {
+    Section(String title, Class<? extends ConformanceTestBase> conformanceTest) {
       this.title = title;
+      this.conformanceTest = conformanceTest;
     }
 
     public String title() {
       return title;
+    }
+
+    /**
+     * The abstract class holding the tests of this section's rules; an implementation extends
+     * the class of every section.
+     */
+    public Class<? extends ConformanceTestBase> conformanceTest() {
+      return conformanceTest;
     }
   }
 

@@ -47,8 +47,8 @@ final class RuleCitation
     }
     String diagnostics = "";
     Object instance = context.getTestInstance().orElse(null);
-    if (instance instanceof AgentConformanceTest) {
-      diagnostics = ((AgentConformanceTest) instance).diagnostics();
+    if (instance instanceof ConformanceTestBase) {
+      diagnostics = ((ConformanceTestBase) instance).diagnostics();
     }
     return new AssertionError(
         prefix + message + "\n(see SPEC.md#" + rule.anchor() + ")" + diagnostics, failure);

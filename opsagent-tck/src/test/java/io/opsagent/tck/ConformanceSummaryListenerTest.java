@@ -59,6 +59,10 @@ class ConformanceSummaryListenerTest {
         .contains("FAILED  [R2.3] required_R2_3_fails")
         .contains("skipped [R3.4] optional_R3_4_isNotImplemented: [R3.4] optional rule not met")
         .contains("verdict: NOT CONFORMANT: 1 required test(s) failed")
+        .contains("no test of section R4 reconnect and backoff ran: extend"
+            + " ReconnectConformanceTest too")
+        .contains("no test of section R6 bad input ran")
+        .doesNotContain("no test of section R1")
         .doesNotContain("helperWithoutRule");
   }
 }

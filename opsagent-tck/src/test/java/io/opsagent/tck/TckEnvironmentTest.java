@@ -20,7 +20,7 @@ class TckEnvironmentTest {
     assertThat(environment.timeoutMultiplier()).isEqualTo(1.0);
     assertThat(environment.signalTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(environment.noSignalTimeout()).isEqualTo(Duration.ofMillis(300));
-    assertThat(environment.timingTolerance()).isEqualTo(Duration.ofMillis(200));
+    assertThat(environment.timingSlack()).isEqualTo(0.5);
   }
 
   @Test
@@ -29,10 +29,10 @@ class TckEnvironmentTest {
         TckEnvironment.MULTIPLIER_ENV, "2",
         TckEnvironment.SIGNAL_TIMEOUT_ENV, "1000",
         TckEnvironment.NO_SIGNAL_TIMEOUT_ENV, "100",
-        TckEnvironment.TOLERANCE_ENV, "50"));
+        TckEnvironment.SLACK_ENV, "20"));
     assertThat(environment.signalTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(environment.noSignalTimeout()).isEqualTo(Duration.ofMillis(200));
-    assertThat(environment.timingTolerance()).isEqualTo(Duration.ofMillis(100));
+    assertThat(environment.timingSlack()).isEqualTo(0.2);
     assertThat(environment.millis(300)).isEqualTo(Duration.ofMillis(600));
   }
 
@@ -42,12 +42,12 @@ class TckEnvironmentTest {
         Map.of(TckEnvironment.MULTIPLIER_PROPERTY, "3",
             TckEnvironment.SIGNAL_TIMEOUT_PROPERTY, "10",
             TckEnvironment.NO_SIGNAL_TIMEOUT_PROPERTY, "20",
-            TckEnvironment.TOLERANCE_PROPERTY, "30"),
+            TckEnvironment.SLACK_PROPERTY, "30"),
         Map.of(TckEnvironment.MULTIPLIER_ENV, "2"));
     assertThat(environment.timeoutMultiplier()).isEqualTo(3.0);
     assertThat(environment.signalTimeout()).isEqualTo(Duration.ofMillis(30));
     assertThat(environment.noSignalTimeout()).isEqualTo(Duration.ofMillis(60));
-    assertThat(environment.timingTolerance()).isEqualTo(Duration.ofMillis(90));
+    assertThat(environment.timingSlack()).isEqualTo(0.3);
   }
 
   @Test
@@ -57,6 +57,35 @@ class TckEnvironmentTest {
             .withTimeoutMultiplier(1.5)
             .withSignalTimeout(Duration.ofSeconds(2));
     assertThat(environment.signalTimeout()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void boundsAreTheConfiguredValuePlusOrMinusItsShareOfTheSlack() {
+    TckEnvironment environment = TckEnvironment.defaults();
+    assertThat(environment.upperBound(Duration.ofMillis(400))).isEqualTo(Duration.ofMillis(600));
+    assertThat(environment.lowerBound(Duration.ofMillis(400))).isEqualTo(Duration.ofMillis(360));
+    TckEnvironment tight = environment.withTimingSlackPercent(10);
+    assertThat(tight.upperBound(Duration.ofMillis(400))).isEqualTo(Duration.ofMillis(440));
+    assertThat(tight.lowerBound(Duration.ofMillis(400))).isEqualTo(Duration.ofMillis(392));
+  }
+
+  @Test
+  void boundsScaleWithTheMultiplierThroughTheConfiguredValues() {
+    TckEnvironment slow = TckEnvironment.defaults().withTimeoutMultiplier(3);
+    assertThat(slow.upperBound(slow.millis(400))).isEqualTo(Duration.ofMillis(1_800));
+  }
+
+  @Test
+  void aSlackThatWouldLetTwiceTheConfiguredTimePassIsRefused() {
+    assertThatThrownBy(() -> from(Map.of(TckEnvironment.SLACK_PROPERTY, "100"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timing slack must be between 1 and 99 %, was 100 %");
+    assertThatThrownBy(() -> TckEnvironment.defaults().withTimingSlackPercent(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was 0 %");
+    assertThatThrownBy(() -> from(Map.of(), Map.of(TckEnvironment.SLACK_ENV, "50%")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(TckEnvironment.SLACK_ENV);
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.opsagent.launcher.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opsagent.tck.AgentConformanceTest;
+import io.opsagent.tck.ConformanceTestBase;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ class LauncherJarContentsIT {
 
     /** Every class file of the kit, read from where the test's class path has it (jar or folder). */
     private static Set<String> classesOfTheKit() throws IOException, URISyntaxException {
-        Path location = Path.of(AgentConformanceTest.class.getProtectionDomain().getCodeSource()
+        Path location = Path.of(ConformanceTestBase.class.getProtectionDomain().getCodeSource()
                 .getLocation().toURI());
         Set<String> names = new TreeSet<>();
         if (Files.isDirectory(location)) {
@@ -66,7 +66,7 @@ class LauncherJarContentsIT {
     @Test
     void theJarHoldsNoClassOfTheConformanceKit() throws Exception {
         Set<String> kit = classesOfTheKit();
-        assertThat(kit).as("the kit's classes").contains("io/opsagent/tck/AgentConformanceTest.class");
+        assertThat(kit).as("the kit's classes").contains("io/opsagent/tck/ConformanceTestBase.class");
 
         Set<String> shared = new TreeSet<>(classesOfLauncherJar());
         shared.retainAll(kit);

@@ -2,7 +2,7 @@ package io.opsagent.tck.selftest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opsagent.tck.AgentConformanceTest;
+import io.opsagent.tck.ConformanceTestBase;
 import io.opsagent.tck.Rule;
 import io.opsagent.backend.MessageCodes;
 import java.io.IOException;
@@ -40,12 +40,31 @@ class SpecConsistencyTest {
 
   private static List<Method> conformanceTests() {
     List<Method> tests = new ArrayList<>();
-    for (Method method : AgentConformanceTest.class.getDeclaredMethods()) {
-      if (method.isAnnotationPresent(org.junit.jupiter.api.Test.class)) {
-        tests.add(method);
+    for (Rule.Section section : Rule.Section.values()) {
+      for (Method method : section.conformanceTest().getDeclaredMethods()) {
+        if (method.isAnnotationPresent(org.junit.jupiter.api.Test.class)) {
+          tests.add(method);
+        }
       }
     }
     return tests;
+  }
+
+  @Test
+  void everyTestIsInTheClassOfItsRulesSection() {
+    for (Method test : conformanceTests()) {
+      Rule rule = Rule.ofTestName(test.getName());
+      assertThat(test.getDeclaringClass()).as("class of %s", test.getName())
+          .isEqualTo(rule.section().conformanceTest());
+    }
+  }
+
+  @Test
+  void theSharedBaseHoldsNoTest() {
+    for (Method method : ConformanceTestBase.class.getDeclaredMethods()) {
+      assertThat(method.isAnnotationPresent(org.junit.jupiter.api.Test.class))
+          .as("@Test on ConformanceTestBase.%s", method.getName()).isFalse();
+    }
   }
 
   @Test
@@ -120,7 +139,7 @@ class SpecConsistencyTest {
 
   @Test
   void theSpecIsPackagedInTheKit() {
-    assertThat(AgentConformanceTest.class.getResource("/META-INF/opsagent-tck/SPEC.md"))
+    assertThat(ConformanceTestBase.class.getResource("/META-INF/opsagent-tck/SPEC.md"))
         .as("SPEC.md inside the kit's jar")
         .isNotNull();
   }

@@ -5,8 +5,14 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 
 import static org.junit.jupiter.api.Named.named;
 
-import io.opsagent.tck.AgentConformanceTest;
 import io.opsagent.tck.AgentUnderTest;
+import io.opsagent.tck.BadInputConformanceTest;
+import io.opsagent.tck.ConformanceTestBase;
+import io.opsagent.tck.ReconnectConformanceTest;
+import io.opsagent.tck.ReportingConformanceTest;
+import io.opsagent.tck.RoundConformanceTest;
+import io.opsagent.tck.TransportConformanceTest;
+import io.opsagent.tck.UpgradeConformanceTest;
 import io.opsagent.tck.Rule;
 import io.opsagent.tck.model.Breakage;
 import io.opsagent.tck.model.ModelAgent;
@@ -185,7 +191,7 @@ class TckSelfTest {
 
   @Test
   void everyRequiredTestHasABrokenAgent() {
-    Set<String> required = Arrays.stream(AgentConformanceTest.class.getMethods())
+    Set<String> required = conformanceTests()
         .map(Method::getName)
         .filter(name -> name.startsWith("required_"))
         .collect(Collectors.toCollection(TreeSet::new));
@@ -198,14 +204,26 @@ class TckSelfTest {
 
   @Test
   void requiredTestsAreTaggedRequiredAndNoOtherIs() {
-    for (Method method : AgentConformanceTest.class.getMethods()) {
-      if (!method.isAnnotationPresent(Test.class)) {
-        continue;
-      }
+    for (Method method : conformanceTests().collect(Collectors.toList())) {
       boolean tagged = Arrays.stream(method.getAnnotationsByType(Tag.class))
           .anyMatch(tag -> tag.value().equals("required"));
       assertThat(tagged).as("@Tag(\"required\") on %s", method.getName())
           .isEqualTo(method.getName().startsWith("required_"));
+    }
+  }
+
+  /** The test methods of every section's class. */
+  private static Stream<Method> conformanceTests() {
+    return Arrays.stream(Rule.Section.values())
+        .flatMap(section -> Arrays.stream(section.conformanceTest().getMethods()))
+        .filter(method -> method.isAnnotationPresent(Test.class));
+  }
+
+  @Test
+  void everySectionHasAConcreteClassInTheSelfTest() {
+    for (Rule.Section section : Rule.Section.values()) {
+      assertThat(BROKEN.get(section)).as("the self-test's class for %s", section).isNotNull()
+          .isAssignableTo(section.conformanceTest());
     }
   }
 
@@ -219,7 +237,7 @@ class TckSelfTest {
   }
 
   private static TestExecutionSummary run(
-      Class<? extends AgentConformanceTest> testClass, String method) {
+      Class<? extends ConformanceTestBase> testClass, String method) {
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
     Launcher launcher =
         LauncherFactory.create(
@@ -232,11 +250,11 @@ class TckSelfTest {
   }
 
   private static TestExecutionSummary runAgainst(String method, Supplier<AgentUnderTest> agent) {
-    BrokenConformance.current = agent;
+    current = agent;
     try {
-      return run(BrokenConformance.class, method);
+      return run(BROKEN.get(Rule.ofTestName(method).section()), method);
     } finally {
-      BrokenConformance.current = null;
+      current = null;
     }
   }
 
@@ -260,12 +278,58 @@ class TckSelfTest {
   }
 
   /**
-   * The conformance class run against the broken agent of the moment; nested, so the build does
-   * not run it directly. The self-test sets {@link #current} around each run (runs are sequential).
+   * The broken agent of the moment; the self-test sets it around each run of one of the classes
+   * below (runs are sequential).
    */
-  static class BrokenConformance extends AgentConformanceTest {
-    static volatile Supplier<AgentUnderTest> current;
+  static volatile Supplier<AgentUnderTest> current;
 
+  /** Each section's class run against {@link #current}. */
+  private static final Map<Rule.Section, Class<? extends ConformanceTestBase>> BROKEN = Map.of(
+      Rule.Section.R1, BrokenTransport.class,
+      Rule.Section.R2, BrokenRound.class,
+      Rule.Section.R3, BrokenReporting.class,
+      Rule.Section.R4, BrokenReconnect.class,
+      Rule.Section.R5, BrokenUpgrade.class,
+      Rule.Section.R6, BrokenBadInput.class);
+
+  // Nested, so the build does not run them directly.
+
+  static class BrokenTransport extends TransportConformanceTest {
+    @Override
+    protected AgentUnderTest createAgent() {
+      return current.get();
+    }
+  }
+
+  static class BrokenRound extends RoundConformanceTest {
+    @Override
+    protected AgentUnderTest createAgent() {
+      return current.get();
+    }
+  }
+
+  static class BrokenReporting extends ReportingConformanceTest {
+    @Override
+    protected AgentUnderTest createAgent() {
+      return current.get();
+    }
+  }
+
+  static class BrokenReconnect extends ReconnectConformanceTest {
+    @Override
+    protected AgentUnderTest createAgent() {
+      return current.get();
+    }
+  }
+
+  static class BrokenUpgrade extends UpgradeConformanceTest {
+    @Override
+    protected AgentUnderTest createAgent() {
+      return current.get();
+    }
+  }
+
+  static class BrokenBadInput extends BadInputConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
       return current.get();
@@ -273,7 +337,7 @@ class TckSelfTest {
   }
 
   /** A vendor's way to leave a test out: override it, disabled, with a reason. */
-  static class ExcludingConformance extends AgentConformanceTest {
+  static class ExcludingConformance extends RoundConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
       return new ModelAgent();

@@ -1,12 +1,12 @@
 package io.opsagent.fsm.conformance;
 
-import io.opsagent.tck.AgentConformanceTest;
+import io.opsagent.tck.ReconnectConformanceTest;
 import io.opsagent.tck.AgentUnderTest;
 import org.junit.jupiter.api.Tag;
 
-/** The conformance kit against the library's agent, in this JVM. */
+/** The conformance kit's section R4, reconnect and backoff against the library's agent, in this JVM. */
 @Tag("slow")
-class InProcessConformanceTest extends AgentConformanceTest {
+class InProcessReconnectConformanceTest extends ReconnectConformanceTest {
 
     @Override
     protected AgentUnderTest createAgent() {
