@@ -203,6 +203,19 @@ class DiagnoseCommandTest {
     }
 
     @Test
+    void anAppNotReadyAnswerPassesWithANote() throws IOException {
+        backend = ReferenceBackend.builder().host(InetAddress.getLoopbackAddress()).port(0).appNotReadyReplies(1)
+                .build().start();
+        config(backend.url().toString(), "");
+
+        int code = diagnose();
+
+        assertThat(code).as(out()).isZero();
+        assertThat(line("Handshake")).startsWith("\u2713 Handshake").contains("answered with AppNotReady")
+                .contains("the app is not ready yet");
+    }
+
+    @Test
     void aTokenFileOpenToOthersFailsWithTheChmodFix() throws IOException {
         config(backend(true).url().toString(), "");
         token("rw-r--r--");
