@@ -400,7 +400,7 @@ public final class Launcher {
             Thread.currentThread().interrupt();
             return ExitCodes.ERROR;
         }
-        out.print(command.json() ? DiagnosisReport.json(checks) : DiagnosisReport.text(checks));
+        out.print(command.json() ? DiagnosisReport.json(checks) : DiagnosisReport.text(checks, DiagnosisReport.consoleMarks()));
         return DiagnosisReport.allPassed(checks) ? ExitCodes.OK : ExitCodes.ERROR;
     }
 

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.opsagent.backend.Recipe;
 import io.opsagent.backend.ReferenceBackend;
+import io.opsagent.launcher.diagnose.DiagnosisReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,6 +34,11 @@ class DiagnoseCommandTest {
 
     private static final List<String> CHECKS = List.of("configuration", "token file", "instance id", "DNS", "TCP",
             "TLS", "WebSocket upgrade", "Handshake", "salt-call", "disk space");
+
+    /** The marks diagnose prints here: check marks, or ASCII where the console's charset has none. */
+    private static final List<String> MARKS = DiagnosisReport.consoleMarks();
+    private static final String PASS = MARKS.get(0);
+    private static final String FAIL = MARKS.get(1);
 
     @TempDir
     Path root;
@@ -93,7 +99,7 @@ class DiagnoseCommandTest {
     private String line(String name) {
         List<String> lines = out().lines().toList();
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).matches("[\u2713\u2717-] " + java.util.regex.Pattern.quote(name) + " +.*")) {
+            if (lines.get(i).matches("[" + java.util.regex.Pattern.quote(String.join("", MARKS)) + "] " + java.util.regex.Pattern.quote(name) + " +.*")) {
                 boolean fix = i + 1 < lines.size() && lines.get(i + 1).trim().startsWith("fix: ");
                 return lines.get(i) + (fix ? "\n" + lines.get(i + 1) : "");
             }
@@ -109,7 +115,7 @@ class DiagnoseCommandTest {
 
         assertThat(code).as(out()).isZero();
         for (String name : CHECKS) {
-            assertThat(line(name)).startsWith("\u2713 " + name);
+            assertThat(line(name)).startsWith(PASS + " " + name);
         }
         assertThat(line("Handshake")).contains("answered with RecipeMetadata");
         assertThat(line("DNS")).contains("127.0.0.1");
@@ -176,7 +182,7 @@ class DiagnoseCommandTest {
         int code = diagnose();
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
-        assertThat(line("TLS")).startsWith("\u2717 TLS").contains("not trusted").contains("fix: set [network] ca_file");
+        assertThat(line("TLS")).startsWith(FAIL + " TLS").contains("not trusted").contains("fix: set [network] ca_file");
         assertThat(line("WebSocket upgrade")).startsWith("- WebSocket upgrade");
 
         // The same backend passes once its certificate is trusted through ca_file.
@@ -186,7 +192,7 @@ class DiagnoseCommandTest {
         out.reset();
 
         assertThat(diagnose()).as(out()).isZero();
-        assertThat(line("TLS")).startsWith("\u2713 TLS").contains("CA file " + ca);
+        assertThat(line("TLS")).startsWith(PASS + " TLS").contains("CA file " + ca);
     }
 
     @Test
@@ -196,8 +202,8 @@ class DiagnoseCommandTest {
         int code = diagnose("--timeout", "1s");
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
-        assertThat(line("WebSocket upgrade")).startsWith("\u2713 WebSocket upgrade");
-        assertThat(line("Handshake")).startsWith("\u2717 Handshake").contains("no answer to the Handshake within 1000 ms")
+        assertThat(line("WebSocket upgrade")).startsWith(PASS + " WebSocket upgrade");
+        assertThat(line("Handshake")).startsWith(FAIL + " Handshake").contains("no answer to the Handshake within 1000 ms")
                 .contains("fix: ");
         assertThat(backend.handshakes()).hasSize(1);
     }
@@ -211,7 +217,7 @@ class DiagnoseCommandTest {
         int code = diagnose();
 
         assertThat(code).as(out()).isZero();
-        assertThat(line("Handshake")).startsWith("\u2713 Handshake").contains("answered with AppNotReady")
+        assertThat(line("Handshake")).startsWith(PASS + " Handshake").contains("answered with AppNotReady")
                 .contains("the app is not ready yet");
     }
 
@@ -224,7 +230,7 @@ class DiagnoseCommandTest {
         int code = diagnose();
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
-        assertThat(line("token file")).startsWith("\u2717 token file").contains("has mode 0644")
+        assertThat(line("token file")).startsWith(FAIL + " token file").contains("has mode 0644")
                 .contains("fix: chmod 600 " + file);
         assertThat(line("Handshake")).startsWith("- Handshake").contains("needs the token file");
         assertThat(backend.handshakes()).isEmpty();
@@ -238,7 +244,7 @@ class DiagnoseCommandTest {
         int code = diagnose();
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
-        assertThat(line("salt-call")).startsWith("\u2717 salt-call").contains(missing + ": missing or not executable")
+        assertThat(line("salt-call")).startsWith(FAIL + " salt-call").contains(missing + ": missing or not executable")
                 .contains("fix: install Salt");
         assertThat(out()).endsWith("1 of 10 checks failed\n");
     }
@@ -254,7 +260,7 @@ class DiagnoseCommandTest {
         int code = diagnose();
 
         assertThat(code).as(out()).isZero();
-        assertThat(line("salt-call")).isEqualTo("\u2713 salt-call          " + saltCall + ", salt-call 3007.0 (Chlorine)");
+        assertThat(line("salt-call")).isEqualTo(PASS + " salt-call          " + saltCall + ", salt-call 3007.0 (Chlorine)");
     }
 
     @Test
@@ -264,7 +270,7 @@ class DiagnoseCommandTest {
         int code = diagnose();
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
-        assertThat(line("configuration")).startsWith("\u2717 configuration").contains("ping_interval")
+        assertThat(line("configuration")).startsWith(FAIL + " configuration").contains("ping_interval")
                 .contains("fix: correct what the message names in " + root.resolve("etc/opsagent.conf"));
         assertThat(line("TCP")).startsWith("- TCP").contains("needs a valid configuration");
         assertThat(out()).endsWith("1 of 10 checks failed, 9 not checked\n");

@@ -4,15 +4,17 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import java.nio.charset.Charset;
 import java.util.List;
 import java.util.Locale;
 
 /** Shows the checks of a {@link Diagnosis}: one line each with its fix, or as JSON. */
 public final class DiagnosisReport {
 
-    static final String PASS_MARK = "\u2713";
-    static final String FAIL_MARK = "\u2717";
-    static final String SKIP_MARK = "-";
+    /** The marks of a passed, failed and skipped check on a terminal that shows Unicode. */
+    public static final List<String> UNICODE_MARKS = List.of("\u2713", "\u2717", "-");
+    /** The marks where the console's charset has no check marks (LANG=C, say). */
+    public static final List<String> ASCII_MARKS = List.of("+", "x", "-");
 
     private DiagnosisReport() {}
 
@@ -21,15 +23,33 @@ public final class DiagnosisReport {
         return checks.stream().allMatch(Check::passed);
     }
 
-    /** One line per check ({@code ✓}, {@code ✗} or {@code -}), a {@code fix:} line under a failure, and a summary. */
+    /**
+     * The marks this JVM's standard output can show: {@link #UNICODE_MARKS} when its charset
+     * encodes them, else {@link #ASCII_MARKS}.
+     */
+    public static List<String> consoleMarks() {
+        String name = System.getProperty("stdout.encoding", System.getProperty("sun.stdout.encoding"));
+        Charset charset = name != null && Charset.isSupported(name) ? Charset.forName(name) : Charset.defaultCharset();
+        return charset.newEncoder().canEncode(String.join("", UNICODE_MARKS)) ? UNICODE_MARKS : ASCII_MARKS;
+    }
+
+    /** {@link #text(List, List)} with {@link #UNICODE_MARKS}. */
     public static String text(List<Check> checks) {
+        return text(checks, UNICODE_MARKS);
+    }
+
+    /**
+     * One line per check, marked with {@code marks} (passed, failed, skipped), a {@code fix:} line
+     * under a failure, and a summary.
+     */
+    public static String text(List<Check> checks, List<String> marks) {
         int width = checks.stream().mapToInt(c -> c.name().length()).max().orElse(0);
         StringBuilder b = new StringBuilder();
         for (Check check : checks) {
             String mark = switch (check.result()) {
-                case PASS -> PASS_MARK;
-                case FAIL -> FAIL_MARK;
-                case SKIP -> SKIP_MARK;
+                case PASS -> marks.get(0);
+                case FAIL -> marks.get(1);
+                case SKIP -> marks.get(2);
             };
             b.append(mark).append(' ').append(pad(check.name(), width)).append("  ").append(check.detail()).append('\n');
             check.fix().ifPresent(fix -> b.append("  ").append(" ".repeat(width)).append("  fix: ").append(fix)

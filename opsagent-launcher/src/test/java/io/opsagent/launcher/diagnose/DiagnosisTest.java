@@ -45,6 +45,8 @@ class DiagnosisTest {
                 .containsExactly("TCP", "TLS", "WebSocket upgrade", "Handshake");
         assertThat(DiagnosisReport.allPassed(checks)).isFalse();
         assertThat(DiagnosisReport.text(checks)).contains("\u2717 DNS ").endsWith("1 of 10 checks failed, 4 not checked\n");
+        assertThat(DiagnosisReport.text(checks, DiagnosisReport.ASCII_MARKS)).contains("\nx DNS ").contains("\n- TCP ")
+                .startsWith("+ configuration ");
     }
 
     @Test
