@@ -19,6 +19,9 @@ import io.opsagent.launcher.config.Durations;
 import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.config.LogLevel;
 import io.opsagent.launcher.config.SettingsReport;
+import io.opsagent.launcher.diagnose.Check;
+import io.opsagent.launcher.diagnose.Diagnosis;
+import io.opsagent.launcher.diagnose.DiagnosisReport;
 import io.opsagent.launcher.host.HostException;
 import io.opsagent.launcher.host.HostLayout;
 import io.opsagent.launcher.host.HostPreparer;
@@ -45,11 +48,13 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -137,6 +142,8 @@ public final class Launcher {
                 return config((Command.Config) command);
             } else if (command instanceof Command.Check) {
                 return check((Command.Check) command);
+            } else if (command instanceof Command.Diagnose) {
+                return diagnose((Command.Diagnose) command);
             } else if (command instanceof Command.Demo) {
                 return demo((Command.Demo) command);
             } else if (command instanceof Command.Status) {
@@ -374,6 +381,27 @@ public final class Launcher {
             t = t.getCause();
         }
         return t;
+    }
+
+    // ---------------------------------------------------------------- diagnose
+
+    /** The checks of {@link Diagnosis}, printed; exits 0 only if all passed. Touches no host directory. */
+    private int diagnose(Command.Diagnose command) {
+        Path root = root(command.root(), false);
+        Path configFile = command.config().map(Launcher::absolute).orElse(HostLayout.defaults(root).configFile());
+        LoggingSetup.console(LogLevel.WARNING);
+        loggingStarted = true;
+        loggingToConsole = true;
+        List<Check> checks;
+        try {
+            checks = new Diagnosis(environment, root, configFile, command.timeout(), InetAddress::getAllByName,
+                    Version.current()).run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCodes.ERROR;
+        }
+        out.print(command.json() ? DiagnosisReport.json(checks) : DiagnosisReport.text(checks, DiagnosisReport.consoleMarks()));
+        return DiagnosisReport.allPassed(checks) ? ExitCodes.OK : ExitCodes.ERROR;
     }
 
     // ---------------------------------------------------------------- demo

@@ -55,9 +55,17 @@ public final class StateExecutors {
 
     /** {@code salt-call} as configured, or from {@code PATH} when not configured; empty when not usable. */
     static Optional<Path> findSaltCall(ExecutorSettings settings) {
-        if (settings.saltCall() != null) {
-            Path p = settings.saltCall();
-            return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+        return findSaltCall(settings.saltCall());
+    }
+
+    /**
+     * {@code salt-call} at {@code configured} when it is an executable file, or from {@code PATH}
+     * when {@code configured} is null; empty when not usable.
+     */
+    public static Optional<Path> findSaltCall(Path configured) {
+        if (configured != null) {
+            return Files.isRegularFile(configured) && Files.isExecutable(configured) ? Optional.of(configured)
+                    : Optional.empty();
         }
         return SaltCallExecutor.locate();
     }

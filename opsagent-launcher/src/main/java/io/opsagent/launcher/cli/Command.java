@@ -2,6 +2,7 @@ package io.opsagent.launcher.cli;
 
 import io.opsagent.launcher.config.ExecutorKind;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -57,6 +58,18 @@ public sealed interface Command {
         public Config {
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(root, "root");
+        }
+    }
+
+    /**
+     * {@code opsagent diagnose [--config FILE] [--root DIR] [--timeout D] [--json]}: checks of the
+     * configuration, the host and the way to the backend, each with its fix.
+     */
+    record Diagnose(Optional<Path> config, Optional<Path> root, Duration timeout, boolean json) implements Command {
+        public Diagnose {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(root, "root");
+            Objects.requireNonNull(timeout, "timeout");
         }
     }
 

@@ -1,9 +1,12 @@
 package io.opsagent.launcher.cli;
 
+import io.opsagent.launcher.config.Durations;
 import io.opsagent.launcher.config.ExecutorKind;
+import io.opsagent.launcher.diagnose.Diagnosis;
 import io.opsagent.launcher.upgrade.ReleaseVersion;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +44,8 @@ public final class CommandLineParser {
                 return check(rest);
             case "config":
                 return config(rest);
+            case "diagnose":
+                return diagnose(rest);
             case "demo":
                 return demo(rest);
             case "status":
@@ -92,6 +97,25 @@ public final class CommandLineParser {
         Scanned s = scan("config", args, Set.of("--config", "--root"), Set.of("--json"));
         s.noPositionals();
         return new Command.Config(s.path("--config"), s.path("--root"), s.flags.contains("--json"));
+    }
+
+    private static Command diagnose(List<String> args) {
+        Scanned s = scan("diagnose", args, Set.of("--config", "--root", "--timeout"), Set.of("--json"));
+        s.noPositionals();
+        Duration timeout = Diagnosis.DEFAULT_TIMEOUT;
+        String text = s.values.get("--timeout");
+        if (text != null) {
+            try {
+                timeout = Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("diagnose: --timeout: " + e.getMessage());
+            }
+            if (timeout.isZero() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new UsageException("diagnose: --timeout must be longer than zero and at most 10m, got '"
+                        + text + "'");
+            }
+        }
+        return new Command.Diagnose(s.path("--config"), s.path("--root"), timeout, s.flags.contains("--json"));
     }
 
     private static Path recipe(String command, Scanned s) {

@@ -150,12 +150,35 @@ public final class HostPreparer {
         }
     }
 
+    /**
+     * Reads an existing token file with the checks {@link #prepare} makes; creates nothing.
+     *
+     * @throws NoSuchFileException when there is no token file
+     * @throws HostException naming the file and what is wrong with it
+     */
+    public static InstanceToken readToken(Path file) throws NoSuchFileException {
+        try {
+            return readToken(file, Files.readAttributes(file, PosixFileAttributes.class));
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (AccessDeniedException e) {
+            throw new HostException("cannot read token file " + file + ": permission denied", e);
+        } catch (IOException e) {
+            throw new HostException("cannot read token file " + file + ": " + e, e);
+        }
+    }
+
+    /** Whether a token file's mode lets group or others in, which the agent refuses. */
+    public static boolean tokenModeTooOpen(int mode) {
+        return (mode & 0077) != 0;
+    }
+
     private static InstanceToken readToken(Path file, PosixFileAttributes attributes) throws IOException {
         if (!attributes.isRegularFile()) {
             throw new HostException("token file " + file + " is not a regular file");
         }
         int mode = FileModes.mode(attributes.permissions());
-        if ((mode & 0077) != 0) {
+        if (tokenModeTooOpen(mode)) {
             throw new HostException("token file " + file + " has mode " + FileModes.octal(mode)
                     + ": group and others must have no access to it; fix it with: chmod 600 " + file);
         }

@@ -21,8 +21,9 @@ import org.apache.logging.log4j.Logger;
  * IMDSv2 session token first ({@code PUT /latest/api/token}) and sends it with the request; a
  * service that gives no token (IMDSv1 only, another cloud) is asked without one. A fetch times
  * out after 2 s and is retried with a growing, jittered delay until it succeeds or the agent stops.
+ * {@link #fetchOnce} makes one fetch, for diagnostics.
  */
-final class InstanceIdResolver {
+public final class InstanceIdResolver {
 
     private static final Logger LOG = LogManager.getLogger(InstanceIdResolver.class);
     private static final BackoffPolicy RETRY = BackoffPolicy.fullJitter(Duration.ofSeconds(1), Duration.ofSeconds(60));
@@ -42,6 +43,7 @@ final class InstanceIdResolver {
     private final CountDownLatch stopped;
     private final boolean honourDisabledProperty;
     private final Consumer<String> onProblem;
+    private final Duration timeout;
     private volatile String lastProblem;
     /**
      * Made only when a URL must be fetched: building a JDK HTTP client sets up TLS (the system
@@ -61,9 +63,42 @@ final class InstanceIdResolver {
     }
 
     InstanceIdResolver(CountDownLatch stopped, boolean honourDisabledProperty, Consumer<String> onProblem) {
+        this(stopped, honourDisabledProperty, onProblem, Duration.ofSeconds(2));
+    }
+
+    private InstanceIdResolver(CountDownLatch stopped, boolean honourDisabledProperty, Consumer<String> onProblem,
+            Duration timeout) {
         this.stopped = stopped;
         this.honourDisabledProperty = honourDisabledProperty;
         this.onProblem = onProblem;
+        this.timeout = timeout;
+    }
+
+    /**
+     * One fetch of the id from the metadata URL {@code url} (IMDSv2, else v1), each request
+     * bounded by {@code timeout}; nothing is retried.
+     *
+     * @throws IOException when the service cannot be reached
+     * @throws OpsAgentException when it answers with an error or something that is not an id, or
+     *     when metadata lookups are disabled
+     */
+    public static String fetchOnce(String url, Duration timeout) throws IOException, InterruptedException {
+        return fetchOnce(url, timeout, true);
+    }
+
+    static String fetchOnce(String url, Duration timeout, boolean honourDisabledProperty)
+            throws IOException, InterruptedException {
+        InstanceIdResolver resolver = new InstanceIdResolver(new CountDownLatch(0), honourDisabledProperty,
+                problem -> { }, timeout);
+        resolver.checkEnabled(url);
+        return resolver.fetch(URI.create(url));
+    }
+
+    private void checkEnabled(String configured) {
+        if (honourDisabledProperty && Boolean.getBoolean(DISABLED_PROPERTY)) {
+            throw new OpsAgentException("[network] instance_id names the metadata URL " + configured
+                    + ", but metadata lookups are disabled (" + DISABLED_PROPERTY + "); set the instance id itself");
+        }
     }
 
     /** Why the last fetch failed, while the id is still being fetched; null when none failed. */
@@ -76,10 +111,7 @@ final class InstanceIdResolver {
         if (!configured.startsWith("http://") && !configured.startsWith("https://")) {
             return configured;
         }
-        if (honourDisabledProperty && Boolean.getBoolean(DISABLED_PROPERTY)) {
-            throw new OpsAgentException("[network] instance_id names the metadata URL " + configured
-                    + ", but metadata lookups are disabled (" + DISABLED_PROPERTY + "); set the instance id itself");
-        }
+        checkEnabled(configured);
         Random random = new Random();
         for (int attempt = 1; ; attempt++) {
             try {
@@ -102,10 +134,10 @@ final class InstanceIdResolver {
 
     private String fetch(URI uri) throws IOException, InterruptedException {
         if (client == null) {
-            client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            client = HttpClient.newBuilder().connectTimeout(timeout).build();
         }
         String token = sessionToken(uri);
-        HttpRequest.Builder get = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET();
+        HttpRequest.Builder get = HttpRequest.newBuilder(uri).timeout(timeout).GET();
         if (token != null) {
             get.header(TOKEN_HEADER, token);
         }
@@ -125,7 +157,7 @@ final class InstanceIdResolver {
     /** An IMDSv2 session token from {@code uri}'s host, or null when it gives none (IMDSv1 only). */
     private String sessionToken(URI uri) throws IOException, InterruptedException {
         URI tokenUri = uri.resolve(TOKEN_PATH);
-        HttpRequest put = HttpRequest.newBuilder(tokenUri).timeout(Duration.ofSeconds(2))
+        HttpRequest put = HttpRequest.newBuilder(tokenUri).timeout(timeout)
                 .header(TOKEN_TTL_HEADER, "21600")
                 .PUT(HttpRequest.BodyPublishers.noBody())
                 .build();

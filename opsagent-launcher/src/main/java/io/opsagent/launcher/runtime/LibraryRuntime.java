@@ -101,7 +101,7 @@ public final class LibraryRuntime implements AgentRuntime {
     }
 
     /** The connection settings of {@code [network]}, for the backend of {@code [userdata] ws_uri}. */
-    static ConnectionSettings.Builder connectionSettings(LauncherConfig config) {
+    public static ConnectionSettings.Builder connectionSettings(LauncherConfig config) {
         ConnectionSettings.Builder connection = ConnectionSettings.builder(config.userdata().wsUri().orElseThrow())
                 .reconnect(config.network().reconnectInitial(), config.network().reconnectMax())
                 .pingInterval(config.network().pingInterval())

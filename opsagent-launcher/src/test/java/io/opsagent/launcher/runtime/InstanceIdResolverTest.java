@@ -69,6 +69,31 @@ class InstanceIdResolverTest {
     }
 
     @Test
+    void fetchOnceAsksOnceWithImdsV2AndFailsWithoutRetrying() throws Exception {
+        String id = InstanceIdResolver.fetchOnce(url(), java.time.Duration.ofSeconds(2), false);
+
+        assertThat(id).isEqualTo("i-0123456789abcdef0");
+        assertThat(requests).containsExactly("PUT /latest/api/token ttl=21600",
+                "GET /latest/meta-data/instance-id token=t0ken");
+
+        requests.clear();
+        tokensOffered = false;
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> InstanceIdResolver.fetchOnce(url(), java.time.Duration.ofSeconds(2), false))
+                .hasMessageContaining("HTTP 401");
+        assertThat(requests).containsExactly("PUT /latest/api/token ttl=21600",
+                "GET /latest/meta-data/instance-id token=null");
+    }
+
+    @Test
+    void fetchOnceHonoursDisabledMetadataLookups() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> InstanceIdResolver.fetchOnce(url(), java.time.Duration.ofSeconds(2)))
+                .hasMessageContaining("metadata lookups are disabled");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
     void imdsV2AsksForASessionTokenAndSendsIt() throws Exception {
         String id = new InstanceIdResolver(new CountDownLatch(0), false).resolve(url());
 

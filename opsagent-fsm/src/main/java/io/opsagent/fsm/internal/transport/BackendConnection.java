@@ -97,11 +97,7 @@ public final class BackendConnection implements MessageSink {
         this.settings = settings;
         this.identity = identity;
         this.loop = loop;
-        OkHttpClient.Builder builder = client.newBuilder()
-                .pingInterval(settings.pingInterval())
-                .socketFactory(new NoDelaySocketFactory(client.socketFactory()));
-        TlsConfigurer.apply(builder, settings);
-        this.client = builder.build();
+        this.client = clientBuilder(client, settings).build();
         this.codec = codec;
         this.random = random;
         this.inbound = inbound;
@@ -122,6 +118,25 @@ public final class BackendConnection implements MessageSink {
             }
         }
         this.outboxDepth = outbox.size();
+    }
+
+    /**
+     * The agent's HTTP client for {@code settings}, derived from {@code client}: its ping
+     * interval, no-delay sockets and TLS (CA file, client certificate).
+     */
+    public static OkHttpClient.Builder clientBuilder(OkHttpClient client, ConnectionSettings settings) {
+        OkHttpClient.Builder builder = client.newBuilder()
+                .pingInterval(settings.pingInterval())
+                .socketFactory(new NoDelaySocketFactory(client.socketFactory()));
+        TlsConfigurer.apply(builder, settings);
+        return builder;
+    }
+
+    /** The WebSocket upgrade request the agent sends to its backend. */
+    public static Request upgradeRequest(ConnectionSettings settings) {
+        return new Request.Builder().url(settings.url().toString())
+                .header("Origin", settings.loggableUrl())
+                .build();
     }
 
     /** Opens the first connection; call on the event loop. */
@@ -208,10 +223,7 @@ public final class BackendConnection implements MessageSink {
             // The line that said the connection was lost named this attempt and its delay.
             LOG.debug("connecting to {} (attempt {})", settings.loggableUrl(), failedAttempts);
         }
-        Request request = new Request.Builder().url(settings.url().toString())
-                .header("Origin", settings.loggableUrl())
-                .build();
-        socket = client.newWebSocket(request, new Listener(gen));
+        socket = client.newWebSocket(upgradeRequest(settings), new Listener(gen));
     }
 
     private void opened(WebSocket ws) {
