@@ -11,6 +11,7 @@ import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.SingleThreadEventLoop;
 import io.opsagent.fsm.exec.ExecutorSettings;
 import io.opsagent.fsm.exec.NativeExecutor;
+import io.opsagent.fsm.exec.SaltCallExecutor;
 import io.opsagent.fsm.exec.SaltWorkerSettings;
 import io.opsagent.fsm.exec.StateExecutors;
 import io.opsagent.fsm.protocol.AgentUpdate;
@@ -271,10 +272,19 @@ public final class LibraryRuntime implements AgentRuntime {
         return ExitCodes.ERROR;
     }
 
-    /** The executor's checks, and for the built-in executor the modules it does not apply. */
+    /** The executor's checks, and the modules it does not apply. */
     private static List<RecipeCheck.Problem> problems(RecipeMetadata recipe, StateExecutor executor) {
-        return RecipeCheck.problems(recipe, executor, state -> executor instanceof NativeExecutor
-                ? NativeExecutor.unsupported(state).stream().toList() : List.of());
+        return RecipeCheck.problems(recipe, executor, state -> unsupported(executor, state).stream().toList());
+    }
+
+    private static java.util.Optional<String> unsupported(StateExecutor executor, RecipeState state) {
+        if (executor instanceof NativeExecutor) {
+            return NativeExecutor.unsupported(state);
+        }
+        if (executor instanceof SaltCallExecutor) {
+            return SaltCallExecutor.unsupported(state);
+        }
+        return java.util.Optional.empty();
     }
 
     /** The problems, one per line under a line that counts them. */
