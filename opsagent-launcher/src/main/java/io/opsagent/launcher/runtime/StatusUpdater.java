@@ -52,6 +52,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
     private AgentStatus.RejectedRecipe rejected;
     private int startedIndex = -1;
     private Instant stateStartedAt;
+    private List<String> stateWaitsFor;
 
     StatusUpdater(StatusFile file, String agentVersion, String backendUri, Clock clock) {
         this.file = file;
@@ -85,6 +86,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
             }
             startedIndex = index;
             stateStartedAt = clock.instant();
+            stateWaitsFor = state.isWait() ? WaitTargets.of(state) : null;
         }
         request();
     }
@@ -132,9 +134,11 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         AgentStatus.RejectedRecipe lastRejected;
         int currentIndex;
         Instant currentStartedAt;
+        List<String> currentWaitsFor;
         synchronized (lock) {
             currentIndex = startedIndex;
             currentStartedAt = stateStartedAt;
+            currentWaitsFor = stateWaitsFor;
             pending = false;
             last = new ArrayList<>(results.values());
             lastRejected = rejected;
@@ -146,8 +150,9 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         AgentSnapshot s = a.snapshot();
         AgentStatus.CurrentState current = null;
         if (s.currentStateId() != null && s.stateIndex() < s.stateCount()) {
+            boolean known = currentIndex == s.stateIndex();
             current = new AgentStatus.CurrentState(s.stateIndex(), s.currentStateId(), s.currentStateModule(),
-                    s.attempt(), currentIndex == s.stateIndex() ? currentStartedAt : null);
+                    s.attempt(), known ? currentStartedAt : null, known ? currentWaitsFor : null);
         }
         Instant now = clock.instant();
         AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, now,
