@@ -41,7 +41,12 @@ class LibraryRuntimeTest {
     }
 
     private int opsagent(Map<String, String> environment, String... args) {
-        Launcher launcher = new Launcher(LibraryRuntime::new, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return opsagent(LibraryRuntime::new, environment, args);
+    }
+
+    private int opsagent(java.util.function.Supplier<io.opsagent.launcher.AgentRuntime> runtime,
+            Map<String, String> environment, String... args) {
+        Launcher launcher = new Launcher(runtime, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), (name, action) -> () -> true, Clock.systemUTC());
         return launcher.execute(args);
     }
@@ -328,6 +333,47 @@ class LibraryRuntimeTest {
         assertThat(out()).isEqualTo("recipe " + example + ": 4 states, no problem found\n");
         assertThat(root.resolve("salt-ran")).as("salt-call was not run").doesNotExist();
         assertThat(root.resolve("files")).as("nothing applied").doesNotExist();
+    }
+
+    private Path oneCommand() throws IOException {
+        Path recipe = root.resolve("one.json");
+        Files.writeString(recipe, "[{\"id\":\"one\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + root.resolve("one") + "\"}}]");
+        return recipe;
+    }
+
+    @Test
+    void applyOnATerminalShowsTheRunningStateOnALiveLineClearedBeforeTheTable() throws IOException {
+        Path recipe = oneCommand();
+        Clock fixed = Clock.fixed(java.time.Instant.parse("2026-11-26T12:00:00Z"), java.time.ZoneOffset.UTC);
+
+        assertThat(opsagent(() -> new LibraryRuntime(() -> true, fixed), Map.of(), "apply", recipe.toString(),
+                "--root", root.toString(), "--executor", "native")).isZero();
+
+        String text = out();
+        String line = "state 1 of 1: one (linux.cmd), 0 s";
+        assertThat(text).startsWith("\r" + line);
+        String afterLine = text.substring(text.lastIndexOf("\r" + line) + 1 + line.length());
+        assertThat(afterLine).as("blanked, then the table").startsWith("\r" + " ".repeat(line.length()) + "\rSTATE ");
+        assertThat(text.substring(text.lastIndexOf('\r') + 1)).startsWith("STATE ").doesNotContain("\r");
+    }
+
+    @Test
+    void applyIntoAPipeOrAsJsonPrintsNoControlCharacter() throws IOException {
+        Path recipe = oneCommand();
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native")).isZero();
+        assertThat(out()).startsWith("STATE ").doesNotContain("\r", "\u001b");
+
+        out.reset();
+        assertThat(opsagent(() -> new LibraryRuntime(() -> false, Clock.systemUTC()), Map.of(), "apply",
+                recipe.toString(), "--root", root.toString(), "--executor", "native")).isZero();
+        assertThat(out()).startsWith("STATE ").doesNotContain("\r", "\u001b");
+
+        out.reset();
+        assertThat(opsagent(() -> new LibraryRuntime(() -> true, Clock.systemUTC()), Map.of(), "apply",
+                recipe.toString(), "--root", root.toString(), "--executor", "native", "--json")).isZero();
+        assertThat(out()).as("--json is for scripts, even on a terminal").startsWith("{").doesNotContain("\r");
     }
 
     @Test
