@@ -18,6 +18,9 @@ import java.util.Objects;
  */
 final class LiveLine implements RoundListener {
 
+    /** The widest line shown: one that wrapped could not be rewritten with a carriage return. */
+    static final int WIDTH = 79;
+
     private final PrintStream out;
     private final Clock clock;
     private final int stateCount;
@@ -57,7 +60,10 @@ final class LiveLine implements RoundListener {
 
     private void render() {
         long seconds = Math.max(0, Duration.between(since, clock.instant()).getSeconds());
-        String text = label + ", " + seconds + " s";
+        String elapsed = ", " + seconds + " s";
+        String shownLabel = label.length() + elapsed.length() <= WIDTH ? label
+                : label.substring(0, Math.max(0, WIDTH - elapsed.length() - 3)) + "...";
+        String text = shownLabel + elapsed;
         out.print("\r" + text + " ".repeat(Math.max(0, shown - text.length())));
         out.flush();
         shown = Math.max(shown, text.length());

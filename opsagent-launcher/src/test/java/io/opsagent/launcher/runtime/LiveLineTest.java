@@ -48,6 +48,17 @@ class LiveLineTest {
     }
 
     @Test
+    void aLongStateIdIsCutSoTheLineNeverWraps() {
+        LiveLine live = new LiveLine(out, clock, 1);
+
+        live.stateStarted(1, 0, new RecipeState("x".repeat(200), "linux.cmd", new JsonObject()));
+
+        String text = taken();
+        assertThat(text).startsWith("\rstate 1 of 1: xxx").endsWith("x..., 0 s");
+        assertThat(text).hasSize(1 + LiveLine.WIDTH);
+    }
+
+    @Test
     void clearBlanksTheLineAndLaterTicksPrintNothing() {
         LiveLine live = new LiveLine(out, clock, 1);
         live.stateStarted(1, 0, new RecipeState("a", "linux.cmd", new JsonObject()));
