@@ -69,6 +69,9 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
     /** One Salt state run at a time in this JVM. */
     private static final SerialLane SALT_RUNS = new SerialLane("opsagent-salt-call");
 
+    /** Translates for {@link #check}: whatever the host, so a host's OS family is no problem of a recipe. */
+    private static final SaltTranslator CHECKER = new SaltTranslator(HostFacts.unknown());
+
     private final Path saltCall;
     private final SaltConfigDir configDir;
     private final Path workDir;
@@ -144,6 +147,37 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
     /** The modules this executor supports. */
     public static Set<String> supportedModules() {
         return SaltTranslator.supportedModules();
+    }
+
+    /**
+     * Why {@code state} cannot be applied by this executor at all (its module is not one it
+     * translates), or empty. Not part of {@link #check}: a pushed recipe still runs and reports
+     * such a state as failed; a local {@code apply} or {@code check} refuses it up front.
+     */
+    public static Optional<String> unsupported(RecipeState state) {
+        if (state.isComment() || state.isWait() || supportedModules().contains(state.module())) {
+            return Optional.empty();
+        }
+        return Optional.of("module " + state.module() + " is not supported by the Salt executor; supported modules: "
+                + String.join(", ", supportedModules()));
+    }
+
+    /**
+     * The parameter problems of {@code state}: the very translation {@link #start} makes, without
+     * running Salt, writing a file or looking at the host. Changes nothing.
+     */
+    @Override
+    public List<String> check(RecipeState state) {
+        if (unsupported(state).isPresent() || state.isComment() || state.isWait()) {
+            // Not a problem of the recipe: the state fails when it runs, with its StateLog (SPEC R3.5).
+            return List.of();
+        }
+        try {
+            CHECKER.translate(state);
+            return List.of();
+        } catch (InvalidParameterException e) {
+            return List.of(e.getMessage());
+        }
     }
 
     /** The {@code salt-call} program this executor runs. */

@@ -11,6 +11,7 @@ import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.SingleThreadEventLoop;
 import io.opsagent.fsm.exec.ExecutorSettings;
 import io.opsagent.fsm.exec.NativeExecutor;
+import io.opsagent.fsm.exec.SaltCallExecutor;
 import io.opsagent.fsm.exec.SaltWorkerSettings;
 import io.opsagent.fsm.exec.StateExecutors;
 import io.opsagent.fsm.protocol.AgentUpdate;
@@ -54,6 +55,39 @@ public final class LibraryRuntime implements AgentRuntime {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<OpsAgent> running = new AtomicReference<>();
     private final DemoRunner demo = new DemoRunner();
+    private final java.util.function.BooleanSupplier terminal;
+    private final Clock clock;
+
+    public LibraryRuntime() {
+        this(LibraryRuntime::stdoutIsTerminal, Clock.systemUTC());
+    }
+
+    /**
+     * Whether stdin and stdout are a terminal: Java 17's console exists only then; from Java 22 on
+     * it may exist for a pipe too, and says so through {@code isTerminal()}.
+     */
+    static boolean stdoutIsTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * @param terminal whether stdout is a terminal, so {@code apply} shows a live line
+     * @param clock the time the live line shows
+     */
+    LibraryRuntime(java.util.function.BooleanSupplier terminal, Clock clock) {
+        this.terminal = terminal;
+        this.clock = clock;
+    }
 
     @Override
     public int run(AgentContext context) {
@@ -204,12 +238,16 @@ public final class LibraryRuntime implements AgentRuntime {
                 id -> self[0].receive(new StateDone(recipe.recipeVersion(), id)));
         boolean ok = true;
         if (!recipe.states().orElseThrow().isEmpty()) {
+            LiveLine live = !request.json() && terminal.getAsBoolean()
+                    ? new LiveLine(context.out(), clock, recipe.states().orElseThrow().size()) : null;
+            java.util.concurrent.ScheduledExecutorService ticks = live == null ? null : ticker(live);
             OpsAgent agent = baseBuilder(config, context.host(), request.dryRun())
                     .executor(executor)
                     .identity(new AgentIdentity("local", config.userdata().appId().orElse("local"),
                             context.agentVersion(), ""))
                     .sink(message -> { })
                     .listener(run)
+                    .listener(live == null ? new RoundListener() { } : live)
                     .build();
             self[0] = agent;
             running.set(agent);
@@ -219,6 +257,10 @@ public final class LibraryRuntime implements AgentRuntime {
             // Stopping cancels the running state, which kills its process tree: wait for that
             // before returning, or the JVM may exit first and leave the tree behind.
             stop(agent);
+            if (live != null) {
+                ticks.shutdownNow();
+                live.clear();
+            }
             if (run.finished().getCount() > 0) {
                 LOG.warn("apply stopped before the round finished");
                 return ExitCodes.STATE_FAILED;
@@ -232,6 +274,18 @@ public final class LibraryRuntime implements AgentRuntime {
         }
         context.out().flush();
         return ok ? ExitCodes.OK : ExitCodes.STATE_FAILED;
+    }
+
+    /** Rewrites {@code live} every second, on a daemon thread of its own. */
+    private static java.util.concurrent.ScheduledExecutorService ticker(LiveLine live) {
+        java.util.concurrent.ScheduledExecutorService ticks = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "opsagent-live-line");
+                    t.setDaemon(true);
+                    return t;
+                });
+        ticks.scheduleAtFixedRate(live::tick, 1, 1, TimeUnit.SECONDS);
+        return ticks;
     }
 
     /** The recipe, or with {@code --state ID} a recipe of that one state. */
@@ -262,10 +316,19 @@ public final class LibraryRuntime implements AgentRuntime {
         return ExitCodes.ERROR;
     }
 
-    /** The executor's checks, and for the built-in executor the modules it does not apply. */
+    /** The executor's checks, and the modules it does not apply. */
     private static List<RecipeCheck.Problem> problems(RecipeMetadata recipe, StateExecutor executor) {
-        return RecipeCheck.problems(recipe, executor, state -> executor instanceof NativeExecutor
-                ? NativeExecutor.unsupported(state).stream().toList() : List.of());
+        return RecipeCheck.problems(recipe, executor, state -> unsupported(executor, state).stream().toList());
+    }
+
+    private static java.util.Optional<String> unsupported(StateExecutor executor, RecipeState state) {
+        if (executor instanceof NativeExecutor) {
+            return NativeExecutor.unsupported(state);
+        }
+        if (executor instanceof SaltCallExecutor) {
+            return SaltCallExecutor.unsupported(state);
+        }
+        return java.util.Optional.empty();
     }
 
     /** The problems, one per line under a line that counts them. */

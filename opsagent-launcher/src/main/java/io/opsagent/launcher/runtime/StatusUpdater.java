@@ -54,6 +54,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
     private AgentStatus.RefusedFrame refusedFrame;
     private int startedIndex = -1;
     private Instant stateStartedAt;
+    private List<String> stateWaitsFor;
 
     StatusUpdater(StatusFile file, String agentVersion, String backendUri, Clock clock) {
         this.file = file;
@@ -87,6 +88,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
             }
             startedIndex = index;
             stateStartedAt = clock.instant();
+            stateWaitsFor = state.isWait() ? WaitTargets.of(state) : null;
         }
         request();
     }
@@ -144,9 +146,11 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         AgentStatus.RefusedFrame lastRefused;
         int currentIndex;
         Instant currentStartedAt;
+        List<String> currentWaitsFor;
         synchronized (lock) {
             currentIndex = startedIndex;
             currentStartedAt = stateStartedAt;
+            currentWaitsFor = stateWaitsFor;
             pending = false;
             last = new ArrayList<>(results.values());
             lastRejected = rejected;
@@ -159,8 +163,9 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         AgentSnapshot s = a.snapshot();
         AgentStatus.CurrentState current = null;
         if (s.currentStateId() != null && s.stateIndex() < s.stateCount()) {
+            boolean known = currentIndex == s.stateIndex();
             current = new AgentStatus.CurrentState(s.stateIndex(), s.currentStateId(), s.currentStateModule(),
-                    s.attempt(), currentIndex == s.stateIndex() ? currentStartedAt : null);
+                    s.attempt(), known ? currentStartedAt : null, known ? currentWaitsFor : null);
         }
         Instant now = clock.instant();
         AgentStatus status = new AgentStatus(agentVersion, ProcessHandle.current().pid(), startedAt, now,

@@ -128,11 +128,20 @@ public record AgentStatus(
      * @param module its module, e.g. {@code linux.file}
      * @param attempt 1 in {@code EXECUTING}, 2 in {@code RETRYING}
      * @param startedAt when this attempt started; nullable (not known)
+     * @param waitingFor for a wait state ({@code meta.wait}), the states of other hosts it waits
+     *     on, as its {@code state} parameter names them (e.g. {@code @{db.state.1}}); null otherwise
      */
-    public record CurrentState(int index, String id, String module, int attempt, Instant startedAt) {
+    public record CurrentState(int index, String id, String module, int attempt, Instant startedAt,
+            List<String> waitingFor) {
         public CurrentState {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(module, "module");
+            waitingFor = waitingFor == null ? null : List.copyOf(waitingFor);
+        }
+
+        /** A current state that is not a wait state. */
+        public CurrentState(int index, String id, String module, int attempt, Instant startedAt) {
+            this(index, id, module, attempt, startedAt, null);
         }
 
         /** A current state whose start is not known. */

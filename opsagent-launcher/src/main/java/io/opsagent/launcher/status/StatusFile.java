@@ -144,6 +144,13 @@ public final class StatusFile {
             c.addProperty("attempt", s.currentState().attempt());
             c.add("started_at", string(s.currentState().startedAt() == null ? null
                     : s.currentState().startedAt().toString()));
+            if (s.currentState().waitingFor() == null) {
+                c.add("waiting_for", JsonNull.INSTANCE);
+            } else {
+                JsonArray targets = new JsonArray();
+                s.currentState().waitingFor().forEach(targets::add);
+                c.add("waiting_for", targets);
+            }
             o.add("current_state", c);
         }
         o.add("next_round_at", s.nextRoundAt() == null ? JsonNull.INSTANCE : new JsonPrimitive(s.nextRoundAt().toString()));
@@ -245,7 +252,8 @@ public final class StatusFile {
                     text(co, "id", true),
                     text(co, "module", true),
                     (int) number(co, "attempt", false),
-                    instant(co, "started_at", false));
+                    instant(co, "started_at", false),
+                    texts(co, "waiting_for"));
         }
         JsonElement recipe = o.get("recipe_version");
         Long recipeVersion = recipe == null || recipe.isJsonNull() ? null : number(o, "recipe_version", true);
@@ -311,6 +319,25 @@ public final class StatusFile {
             throw fail("field '" + name + "' must be a string");
         }
         return e.getAsString();
+    }
+
+    /** An optional array of strings; null when absent or null. */
+    private List<String> texts(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonArray()) {
+            throw fail("field '" + name + "' must be an array of strings or null");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonElement item : e.getAsJsonArray()) {
+            if (!item.isJsonPrimitive() || !item.getAsJsonPrimitive().isString()) {
+                throw fail("field '" + name + "' must be an array of strings or null");
+            }
+            out.add(item.getAsString());
+        }
+        return out;
     }
 
     private long number(JsonObject o, String name, boolean required) {

@@ -49,7 +49,8 @@ public final class StatusReport {
         AgentStatus.CurrentState c = s.currentState();
         line(out, "current", c == null ? "-" : "state " + (c.index() + 1) + " of " + s.stateCount() + ": " + c.id()
                 + " (" + c.module() + ")" + (c.attempt() > 1 ? ", attempt " + c.attempt() : "")
-                + (c.startedAt() == null ? "" : ", running for " + span(c.startedAt(), now)));
+                + (c.waitingFor() != null ? waiting(c, now)
+                        : c.startedAt() == null ? "" : ", running for " + span(c.startedAt(), now)));
         if (s.instanceIdProblem() != null) {
             line(out, "instance id", s.instanceIdProblem() + "; still trying");
         }
@@ -84,6 +85,12 @@ public final class StatusReport {
 
     private static void line(StringBuilder out, String label, String value) {
         out.append(String.format("%-11s %s%n", label, value).replaceAll(" +(\\R)$", "$1"));
+    }
+
+    /** {@code , waiting for @{db.state.1} since 2026-11-26T16:39:19Z (41s)}. */
+    private static String waiting(AgentStatus.CurrentState c, Instant now) {
+        return ", waiting for " + (c.waitingFor().isEmpty() ? "its DONE" : String.join(", ", c.waitingFor()))
+                + (c.startedAt() == null ? "" : " since " + seconds(c.startedAt()) + " (" + span(c.startedAt(), now) + ")");
     }
 
     private static String seconds(Instant instant) {

@@ -37,7 +37,16 @@ class LibraryRuntimeTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int opsagent(String... args) {
-        Launcher launcher = new Launcher(LibraryRuntime::new, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+        return opsagent(Map.of(), args);
+    }
+
+    private int opsagent(Map<String, String> environment, String... args) {
+        return opsagent(LibraryRuntime::new, environment, args);
+    }
+
+    private int opsagent(java.util.function.Supplier<io.opsagent.launcher.AgentRuntime> runtime,
+            Map<String, String> environment, String... args) {
+        Launcher launcher = new Launcher(runtime, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), (name, action) -> () -> true, Clock.systemUTC());
         return launcher.execute(args);
     }
@@ -268,6 +277,103 @@ class LibraryRuntimeTest {
         assertThat(opsagent("check", example.toString(), "--root", root.toString(), "--executor", "native")).isZero();
         assertThat(out()).isEqualTo("recipe " + example + ": 4 states, no problem found\n");
         assertThat(root.resolve("files")).as("nothing applied").doesNotExist();
+    }
+
+    /** A stand-in salt-call that only leaves a mark when it is run: a check must never run it. */
+    private Map<String, String> standInSalt() throws IOException {
+        Path saltCall = root.resolve("salt-call");
+        Files.writeString(saltCall, "#!/bin/sh\ntouch '" + root.resolve("salt-ran") + "'\nexit 1\n");
+        Files.setPosixFilePermissions(saltCall, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return Map.of("OPSAGENT_SALT_SALT_CALL", saltCall.toString());
+    }
+
+    private Path saltRecipeWithProblems() throws IOException {
+        Path recipe = root.resolve("salt-problems.json");
+        Files.writeString(recipe, "[{\"id\":\"first\",\"module\":\"linux.file\",\"parameter\":{\"path\":\""
+                + root.resolve("written") + "\",\"content\":\"x\"}},"
+                + "{\"id\":\"soon\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"true\",\"timeout\":\"soon\"}},"
+                + "{\"id\":\"pkg\",\"module\":\"linux.apt.package\",\"parameter\":{}},"
+                + "{\"id\":\"what\",\"module\":\"linux.unknown\",\"parameter\":{}}]");
+        return recipe;
+    }
+
+    @Test
+    void applyThroughSaltReportsEveryProblemOfTheRecipeAtOnceAndNeitherRunsSaltNorAppliesAnything() throws IOException {
+        Map<String, String> salt = standInSalt();
+        Path recipe = saltRecipeWithProblems();
+
+        assertThat(opsagent(salt, "apply", recipe.toString(), "--root", root.toString(), "--executor", "salt"))
+                .isEqualTo(1);
+
+        String error = err.toString(StandardCharsets.UTF_8);
+        assertThat(error).startsWith("opsagent: recipe " + recipe + " has 3 problems:\n"
+                + "  state 2 (soon, linux.cmd): linux.cmd: parameter 'timeout' must be a whole number, got string"
+                + " \"soon\"\n"
+                + "  state 3 (pkg, linux.apt.package): linux.apt.package: missing required parameter 'name'\n"
+                + "  state 4 (what, linux.unknown): module linux.unknown is not supported by the Salt executor;"
+                + " supported modules: linux.apt.package, ").endsWith("\nnothing of it was applied\n");
+        assertThat(root.resolve("written")).as("the first, valid state did not run").doesNotExist();
+        assertThat(root.resolve("salt-ran")).as("salt-call was not run").doesNotExist();
+    }
+
+    @Test
+    void checkThroughSaltReportsTheSameProblemsOrSaysTheRecipeIsFineWithoutRunningSalt() throws IOException {
+        Map<String, String> salt = standInSalt();
+        Path recipe = saltRecipeWithProblems();
+
+        assertThat(opsagent(salt, "check", recipe.toString(), "--root", root.toString(), "--executor", "salt"))
+                .isEqualTo(1);
+        assertThat(out()).startsWith("recipe " + recipe + " has 3 problems:\n  state 2 (soon, linux.cmd): ")
+                .contains("\n  state 3 (pkg, linux.apt.package): ", "\n  state 4 (what, linux.unknown): ");
+
+        out.reset();
+        Path example = local(Path.of("..", "config", "examples", "apply-local.json"));
+        assertThat(opsagent(salt, "check", example.toString(), "--root", root.toString(), "--executor", "salt"))
+                .isZero();
+        assertThat(out()).isEqualTo("recipe " + example + ": 4 states, no problem found\n");
+        assertThat(root.resolve("salt-ran")).as("salt-call was not run").doesNotExist();
+        assertThat(root.resolve("files")).as("nothing applied").doesNotExist();
+    }
+
+    private Path oneCommand() throws IOException {
+        Path recipe = root.resolve("one.json");
+        Files.writeString(recipe, "[{\"id\":\"one\",\"module\":\"linux.cmd\",\"parameter\":{\"cmd\":\"touch "
+                + root.resolve("one") + "\"}}]");
+        return recipe;
+    }
+
+    @Test
+    void applyOnATerminalShowsTheRunningStateOnALiveLineClearedBeforeTheTable() throws IOException {
+        Path recipe = oneCommand();
+        Clock fixed = Clock.fixed(java.time.Instant.parse("2026-11-26T12:00:00Z"), java.time.ZoneOffset.UTC);
+
+        assertThat(opsagent(() -> new LibraryRuntime(() -> true, fixed), Map.of(), "apply", recipe.toString(),
+                "--root", root.toString(), "--executor", "native")).isZero();
+
+        String text = out();
+        String line = "state 1 of 1: one (linux.cmd), 0 s";
+        assertThat(text).startsWith("\r" + line);
+        String afterLine = text.substring(text.lastIndexOf("\r" + line) + 1 + line.length());
+        assertThat(afterLine).as("blanked, then the table").startsWith("\r" + " ".repeat(line.length()) + "\rSTATE ");
+        assertThat(text.substring(text.lastIndexOf('\r') + 1)).startsWith("STATE ").doesNotContain("\r");
+    }
+
+    @Test
+    void applyIntoAPipeOrAsJsonPrintsNoControlCharacter() throws IOException {
+        Path recipe = oneCommand();
+
+        assertThat(opsagent("apply", recipe.toString(), "--root", root.toString(), "--executor", "native")).isZero();
+        assertThat(out()).startsWith("STATE ").doesNotContain("\r", "\u001b");
+
+        out.reset();
+        assertThat(opsagent(() -> new LibraryRuntime(() -> false, Clock.systemUTC()), Map.of(), "apply",
+                recipe.toString(), "--root", root.toString(), "--executor", "native")).isZero();
+        assertThat(out()).startsWith("STATE ").doesNotContain("\r", "\u001b");
+
+        out.reset();
+        assertThat(opsagent(() -> new LibraryRuntime(() -> true, Clock.systemUTC()), Map.of(), "apply",
+                recipe.toString(), "--root", root.toString(), "--executor", "native", "--json")).isZero();
+        assertThat(out()).as("--json is for scripts, even on a terminal").startsWith("{").doesNotContain("\r");
     }
 
     @Test

@@ -97,6 +97,70 @@ class StatusUpdaterTest {
     }
 
     @Test
+    void aWaitStateShowsWhatItWaitsForAndSinceWhen() throws IOException {
+        ManualEventLoop loop = new ManualEventLoop();
+        String written;
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        try (StatusUpdater updater = new StatusUpdater(file, "1.0", null, Clock.fixed(NOW, ZoneOffset.UTC))) {
+            OpsAgent agent = OpsAgent.builder()
+                    .identity(new AgentIdentity("i", "a", "v", "t"))
+                    .executor((request, callback) -> {
+                        callback.completed(StateResult.unchanged("fine"));
+                        return StateExecution.NONE;
+                    })
+                    .eventLoop(loop)
+                    .sink(message -> { })
+                    .listener(updater)
+                    .build();
+            agent.start();
+            updater.start(agent);
+            agent.receive(new RecipeMetadata(1, Optional.empty(), Optional.of(List.of(
+                    new RecipeState("conf", "linux.file", new JsonObject()),
+                    new RecipeState("wait-db", RecipeState.WAIT_MODULE,
+                            JsonParser.parseString("{\"state\": [\"@{db.state.1}\"]}").getAsJsonObject())))));
+            loop.runUntilIdle();
+            assertThat(agent.snapshot().state()).isEqualTo(RoundState.WAITING_FOR_DONE);
+            updater.writeNow();
+            written = Files.readString(file.file());
+            agent.close();
+            loop.runUntilIdle();
+        }
+
+        JsonObject current = JsonParser.parseString(written).getAsJsonObject().getAsJsonObject("current_state");
+        assertThat(current.get("id").getAsString()).isEqualTo("wait-db");
+        assertThat(current.get("started_at").getAsString()).isEqualTo(NOW.toString());
+        assertThat(current.getAsJsonArray("waiting_for")).containsExactly(new com.google.gson.JsonPrimitive("@{db.state.1}"));
+    }
+
+    @Test
+    void theRunningStateIsNoWaitState() throws IOException {
+        ManualEventLoop loop = new ManualEventLoop();
+        String written;
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        try (StatusUpdater updater = new StatusUpdater(file, "1.0", null, Clock.fixed(NOW, ZoneOffset.UTC))) {
+            OpsAgent agent = OpsAgent.builder()
+                    .identity(new AgentIdentity("i", "a", "v", "t"))
+                    .executor((request, callback) -> StateExecution.NONE)
+                    .eventLoop(loop)
+                    .sink(message -> { })
+                    .listener(updater)
+                    .build();
+            agent.start();
+            updater.start(agent);
+            agent.receive(new RecipeMetadata(1, Optional.empty(),
+                    Optional.of(List.of(new RecipeState("slow", "linux.cmd", new JsonObject())))));
+            loop.runUntilIdle();
+            updater.writeNow();
+            written = Files.readString(file.file());
+            agent.close();
+            loop.runUntilIdle();
+        }
+
+        JsonObject current = JsonParser.parseString(written).getAsJsonObject().getAsJsonObject("current_state");
+        assertThat(current.get("waiting_for").isJsonNull()).isTrue();
+    }
+
+    @Test
     void aRecipeRefusedForAProblemIsShownWithItsReasonWhileTheLoadedOneStays() throws IOException {
         ManualEventLoop loop = new ManualEventLoop();
         StatusFile file = new StatusFile(dir.resolve("status.json"));

@@ -50,6 +50,25 @@ class StatusFileTest {
     }
 
     @Test
+    void whatAWaitStateWaitsForIsWrittenAndReadBack() throws IOException {
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        AgentStatus s = sample();
+        AgentStatus waiting = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), "WAITING_FOR_DONE", s.recipeVersion(), s.stateCount(),
+                new AgentStatus.CurrentState(2, "wait-db", "meta.wait", 1, s.updatedAt(),
+                        List.of("@{db.state.1}", "@{db.state.2}")),
+                null, null, s.lastResults(), s.outboxDepth(), null);
+
+        file.write(waiting);
+
+        assertThat(file.read()).contains(waiting);
+        assertThat(Files.readString(file.file())).contains("\"waiting_for\": [\n      \"@{db.state.1}\",");
+        file.write(s);
+        assertThat(Files.readString(file.file())).contains("\"waiting_for\": null");
+        assertThat(file.read().orElseThrow().currentState().waitingFor()).isNull();
+    }
+
+    @Test
     void theDocumentUsesTheDocumentedFieldNames() throws IOException {
         StatusFile file = new StatusFile(dir.resolve("status.json"));
         file.write(sample());

@@ -84,6 +84,22 @@ class StatusReportTest {
     }
 
     @Test
+    void showsWhatAWaitStateWaitsForAndSinceWhen() {
+        AgentStatus s = StatusSamples.executing();
+        AgentStatus waiting = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), "WAITING_FOR_DONE", s.recipeVersion(), s.stateCount(),
+                new AgentStatus.CurrentState(2, "wait-db", "meta.wait", 1, NOW.minusSeconds(75),
+                        List.of("@{db.state.1}", "@{cache.state.3}")), null, null,
+                s.lastResults(), s.outboxDepth(), null);
+
+        String text = StatusReport.render(Optional.of(waiting),
+                new InstanceLock.Probe(InstanceLock.State.FREE, OptionalLong.of(9), ""), "/s.json", NOW);
+
+        assertThat(text).contains("current     state 3 of 3: wait-db (meta.wait), waiting for @{db.state.1}, "
+                + "@{cache.state.3} since " + NOW.minusSeconds(75) + " (75s)\n");
+    }
+
+    @Test
     void showsWhyTheInstanceIdCannotBeFetched() {
         AgentStatus waiting = new AgentStatus("0.1.0", 9, NOW, NOW, AgentStatus.WAITING_FOR_INSTANCE_ID, null, "IDLE",
                 null, 0, null, null, null, List.of(), 0, null,

@@ -1,0 +1,99 @@
+package io.opsagent.launcher.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import io.opsagent.fsm.protocol.RecipeState;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+/** The live line of {@code apply} on a terminal, driven by a clock the test moves. */
+class LiveLineTest {
+
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    private final MovingClock clock = new MovingClock();
+
+    private String taken() {
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        bytes.reset();
+        return text;
+    }
+
+    @Test
+    void showsTheRunningStateAndItsElapsedSecondsOnOneRewrittenLine() {
+        LiveLine live = new LiveLine(out, clock, 3);
+
+        live.tick();
+        assertThat(taken()).as("nothing before the first state").isEmpty();
+
+        live.stateStarted(1, 0, new RecipeState("web-conf", "linux.cmd", new JsonObject()));
+        assertThat(taken()).isEqualTo("\rstate 1 of 3: web-conf (linux.cmd), 0 s");
+
+        clock.advance(Duration.ofMillis(12_400));
+        live.tick();
+        assertThat(taken()).isEqualTo("\rstate 1 of 3: web-conf (linux.cmd), 12 s");
+
+        live.stateStarted(1, 1, new RecipeState("b", "linux.cmd", new JsonObject()));
+        String shorter = "\rstate 2 of 3: b (linux.cmd), 0 s";
+        assertThat(taken()).as("padded over the longer line before it")
+                .isEqualTo(shorter + " ".repeat("state 1 of 3: web-conf (linux.cmd), 12 s".length() - shorter.length() + 1));
+    }
+
+    @Test
+    void aLongStateIdIsCutSoTheLineNeverWraps() {
+        LiveLine live = new LiveLine(out, clock, 1);
+
+        live.stateStarted(1, 0, new RecipeState("x".repeat(200), "linux.cmd", new JsonObject()));
+
+        String text = taken();
+        assertThat(text).startsWith("\rstate 1 of 1: xxx").endsWith("x..., 0 s");
+        assertThat(text).hasSize(1 + LiveLine.WIDTH);
+    }
+
+    @Test
+    void clearBlanksTheLineAndLaterTicksPrintNothing() {
+        LiveLine live = new LiveLine(out, clock, 1);
+        live.stateStarted(1, 0, new RecipeState("a", "linux.cmd", new JsonObject()));
+        String line = taken().substring(1);
+
+        live.clear();
+        assertThat(taken()).isEqualTo("\r" + " ".repeat(line.length()) + "\r");
+
+        clock.advance(Duration.ofSeconds(5));
+        live.tick();
+        live.clear();
+        assertThat(taken()).isEmpty();
+    }
+
+    /** A clock the test moves by hand. */
+    static final class MovingClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-11-26T12:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}
