@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  *
  * <p>A release is a platform release when {@code runtime/bin/java} is executable, which is the
  * test {@code bin/opsagent} makes to pick its Java. Its platform comes from the runtime's
- * {@code release} file ({@code OS_NAME}, {@code OS_ARCH}), named as the bootstrap names it
- * ({@code x86_64} or {@code amd64} on Linux is {@code linux-x64}).
+ * {@code release} file ({@code OS_NAME}, {@code OS_ARCH}; a JDK writes them, {@code jlink} does
+ * not), else from the ELF header of {@code runtime/bin/java} (its machine), and is named as the
+ * bootstrap names it ({@code x86_64} or {@code amd64} on Linux is {@code linux-x64}).
  */
 public final class ReleaseKind {
 
@@ -108,13 +109,48 @@ public final class ReleaseKind {
                 }
             }
         }
+        if (osName == null || osArch == null) {
+            String[] elf = elfPlatform(releaseDir.resolve(RUNTIME_JAVA));
+            osName = elf == null ? null : elf[0];
+            osArch = elf == null ? null : elf[1];
+        }
         Optional<String> named = platformOf(osName, osArch);
         if (named.isPresent()) {
             return new ReleaseKind(named.get(), null);
         }
         return new ReleaseKind(null, osName == null || osArch == null
-                ? "an OS and architecture its " + RUNTIME_RELEASE_FILE + " does not name"
+                ? "an OS and architecture neither its " + RUNTIME_RELEASE_FILE + " nor its " + RUNTIME_JAVA + " names"
                 : osName + " " + osArch);
+    }
+
+    /**
+     * The OS and architecture of an ELF executable, {@code {"Linux", "x86_64"}}, from its header:
+     * the magic number, then the machine ({@code e_machine}, 2 bytes at offset 18, in the byte
+     * order the header states); null for a file that is not ELF or cannot be read.
+     */
+    static String[] elfPlatform(Path file) {
+        byte[] header = new byte[20];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(header, 0, header.length) < header.length) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        if (header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F') {
+            return null;
+        }
+        int lo = header[18] & 0xff;
+        int hi = header[19] & 0xff;
+        int machine = header[5] == 2 ? (lo << 8) | hi : (hi << 8) | lo;
+        switch (machine) {
+            case 0x3e:
+                return new String[] {"Linux", "x86_64"};
+            case 0xb7:
+                return new String[] {"Linux", "aarch64"};
+            default:
+                return new String[] {"Linux", "ELF machine 0x" + Integer.toHexString(machine)};
+        }
     }
 
     /**

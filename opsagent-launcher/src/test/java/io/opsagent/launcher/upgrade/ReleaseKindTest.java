@@ -87,8 +87,39 @@ class ReleaseKindTest {
         ReleaseKind kind = ReleaseKind.of(dir);
 
         assertThat(kind.isPlatform()).isTrue();
-        assertThatThrownBy(kind::tarballName).hasMessageContaining("an OS and architecture its runtime/release does"
-                + " not name");
+        assertThatThrownBy(kind::tarballName).hasMessageContaining("an OS and architecture neither its runtime/release"
+                + " nor its runtime/bin/java names");
+    }
+
+    @Test
+    void withoutOsLinesInTheReleaseFileAsJlinkWritesItThePlatformIsTheRuntimeJavasElfMachine() throws IOException {
+        Path dir = release("1.3", "x86_64");
+        Files.writeString(dir.resolve("runtime/release"), "JAVA_VERSION=\"17.0.15\"\nMODULES=\"java.base\"\n");
+        byte[] elf = new byte[64];
+        elf[0] = 0x7f;
+        elf[1] = 'E';
+        elf[2] = 'L';
+        elf[3] = 'F';
+        elf[4] = 2; // 64-bit
+        elf[5] = 1; // little-endian
+        elf[18] = 0x3e; // x86-64
+        Files.write(dir.resolve("runtime/bin/java"), elf);
+
+        assertThat(ReleaseKind.of(dir)).isEqualTo(LINUX_X64);
+
+        elf[18] = (byte) 0xb7; // aarch64
+        Files.write(dir.resolve("runtime/bin/java"), elf);
+        assertThat(ReleaseKind.of(dir).platformName()).isEmpty();
+        assertThatThrownBy(ReleaseKind.of(dir)::tarballName).hasMessageContaining("for Linux aarch64,");
+    }
+
+    @Test
+    void theRunningJavaIsReadAsItsPlatform() {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        String[] elf = ReleaseKind.elfPlatform(java);
+
+        assertThat(elf).as("this JVM's java is an ELF executable").isNotNull();
+        assertThat(ReleaseKind.platformOf(elf[0], elf[1])).isEqualTo(ReleaseKind.hostPlatform());
     }
 
     @Test

@@ -31,7 +31,7 @@ public final class Tarball {
 
     /**
      * A platform release: {@link #release()} plus {@code runtime/bin/java} (0755) and the
-     * runtime's {@code release} file naming Linux and {@code osArch}, as jlink writes it.
+     * runtime's {@code release} file naming Linux and {@code osArch}, as a JDK's names them.
      */
     public static Tarball platformRelease(String osArch) {
         return release()
