@@ -10,7 +10,6 @@ import io.opsagent.launcher.upgrade.ReleaseKind;
 import io.opsagent.launcher.upgrade.ReleaseSwitcher;
 import io.opsagent.launcher.upgrade.UpgradeSettings;
 import io.opsagent.launcher.upgrade.UpgradeState;
-import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.PublicKey;

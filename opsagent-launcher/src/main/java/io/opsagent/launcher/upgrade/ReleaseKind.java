@@ -2,6 +2,7 @@ package io.opsagent.launcher.upgrade;
 
 import io.opsagent.launcher.upgrade.UpgradeException.Kind;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +131,7 @@ public final class ReleaseKind {
      */
     static String[] elfPlatform(Path file) {
         byte[] header = new byte[20];
-        try (java.io.InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             if (in.readNBytes(header, 0, header.length) < header.length) {
                 return null;
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opsagent.launcher.testing.Processes;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ class PlatformReleaseIT {
     }
 
     /** A new folder {@code tools} of links to the commands bin/opsagent needs, for a PATH that reaches no java. */
-    static Path toolsWithoutJava(Path tools) throws java.io.IOException {
+    static Path toolsWithoutJava(Path tools) throws IOException {
         Files.createDirectories(tools);
         for (String tool : TOOLS) {
             Path found = Arrays.stream(System.getenv("PATH").split(":"))
