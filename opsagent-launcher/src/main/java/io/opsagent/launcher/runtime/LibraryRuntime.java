@@ -97,7 +97,7 @@ public final class LibraryRuntime implements AgentRuntime {
                 .reveal();
         Clock clock = Clock.systemUTC();
         String version = UpgradeWiring.runningVersion(context);
-        UpgradeWiring upgrades = UpgradeWiring.create(context, version, clock);
+        UpgradeWiring upgrades = UpgradeWiring.create(context, version, UpgradeWiring.runningKind(), clock);
         try {
             if (upgrades.guard.started() == HandshakeGuard.Verdict.RESTART
                     || upgrades.upgrader.carryOutPendingUpgrade()) {

@@ -6,10 +6,10 @@ import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.upgrade.HandshakeGuard;
 import io.opsagent.launcher.upgrade.LauncherUpgrader;
 import io.opsagent.launcher.upgrade.ReleaseKeys;
+import io.opsagent.launcher.upgrade.ReleaseKind;
 import io.opsagent.launcher.upgrade.ReleaseSwitcher;
 import io.opsagent.launcher.upgrade.UpgradeSettings;
 import io.opsagent.launcher.upgrade.UpgradeState;
-import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -45,7 +45,7 @@ final class UpgradeWiring implements AutoCloseable {
      * that reaches the backend as a failed StateLog, and a release on probation still gets
      * its deadline.
      */
-    static UpgradeWiring create(AgentContext context, String runningVersion, Clock clock) {
+    static UpgradeWiring create(AgentContext context, String runningVersion, ReleaseKind runningKind, Clock clock) {
         LauncherConfig config = context.config();
         LauncherConfig.UpgradeSettings upgrade = config.upgrade();
         PublicKey key = null;
@@ -62,15 +62,15 @@ final class UpgradeWiring implements AutoCloseable {
         UpgradeState state = UpgradeState.load(settings.stateFile(), settings.maxFailures(), clock);
         ReleaseSwitcher switcher = new ReleaseSwitcher(context.host().installDir());
         HandshakeGuard guard = new HandshakeGuard(state, switcher, runningVersion, settings.handshakeDeadline(), clock);
-        LauncherUpgrader upgrader = new LauncherUpgrader(settings, state, runningVersion);
+        LauncherUpgrader upgrader = new LauncherUpgrader(settings, state, runningVersion, runningKind);
         if (key == null) {
             LOG.info("self-upgrade is off: no [upgrade] public_key or public_key_file; every AgentUpdate is refused");
         } else if (settings.baseRemote() == null) {
             LOG.info("self-upgrade is on for orders whose url names a release tarball, signed by key {}; "
                     + "there is no [userdata] base_remote for the others", ReleaseKeys.fingerprint(key));
         } else {
-            LOG.info("self-upgrade is on: releases from {}, signed by key {}", settings.baseRemote(),
-                    ReleaseKeys.fingerprint(key));
+            LOG.info("self-upgrade is on: releases from {}, signed by key {}; this host takes {}", settings.baseRemote(),
+                    ReleaseKeys.fingerprint(key), runningKind);
         }
         return new UpgradeWiring(upgrader, guard, runningVersion, settings.stateFile());
     }
@@ -81,12 +81,30 @@ final class UpgradeWiring implements AutoCloseable {
      */
     static String runningVersion(AgentContext context) {
         try {
-            URI jar = UpgradeWiring.class.getProtectionDomain().getCodeSource().getLocation().toURI();
-            return new ReleaseSwitcher(context.host().installDir()).releaseOf(Path.of(jar))
+            return new ReleaseSwitcher(context.host().installDir()).releaseOf(runningJar())
                     .orElse(context.agentVersion());
         } catch (URISyntaxException | RuntimeException e) {
             return context.agentVersion();
         }
+    }
+
+    /**
+     * The kind of the running release, {@code <release>/lib/opsagent.jar}: a platform release
+     * when it carries its own Java runtime; the plain release when the agent does not run from a
+     * release (from a build, say).
+     */
+    static ReleaseKind runningKind() {
+        try {
+            return ReleaseKind.ofJar(runningJar());
+        } catch (URISyntaxException | RuntimeException e) {
+            LOG.warn("cannot tell whether the running release carries its own Java runtime ({}); upgrades fetch the"
+                    + " plain release", e.toString());
+            return ReleaseKind.PLAIN;
+        }
+    }
+
+    private static Path runningJar() throws URISyntaxException {
+        return Path.of(UpgradeWiring.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     }
 
     @Override

@@ -34,6 +34,10 @@ import org.apache.logging.log4j.Logger;
  * {@link #probationConfirmed()}. A release that fails verification or the unpacker's rules counts a failure
  * against its version; download failures do not (the network is not the release's fault).
  *
+ * <p>The release is fetched in the running release's {@link ReleaseKind}: a host that runs a
+ * platform release takes the platform tarball, and a release that could not start on this host
+ * (a platform host's new release without a runtime of its platform) is rejected before the switch.
+ *
  * <p>The order is recorded on disk before anything is fetched and removed when the upgrade has
  * succeeded or failed; an agent stopped in between finds it at its next start
  * ({@link #carryOutPendingUpgrade()}).
@@ -52,6 +56,7 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
     private final UpgradeSettings settings;
     private final UpgradeState state;
     private final String runningVersion;
+    private final ReleaseKind runningKind;
     private final Clock clock;
     private final Executor executor;
     private final ExecutorService ownExecutor;
@@ -69,20 +74,23 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
      * to stop the thread.
      *
      * @param runningVersion the release this process runs (see {@link ReleaseSwitcher#releaseOf})
+     * @param runningKind the kind of that release ({@link ReleaseKind#ofJar}), which the new one is fetched in
      */
-    public LauncherUpgrader(UpgradeSettings settings, UpgradeState state, String runningVersion) {
-        this(settings, state, runningVersion, Clock.systemUTC(), null);
+    public LauncherUpgrader(UpgradeSettings settings, UpgradeState state, String runningVersion,
+            ReleaseKind runningKind) {
+        this(settings, state, runningVersion, runningKind, Clock.systemUTC(), null);
     }
 
     /**
      * @param clock stamps the upgrade state
      * @param executor runs each upgrade; the caller owns it
      */
-    public LauncherUpgrader(UpgradeSettings settings, UpgradeState state, String runningVersion, Clock clock,
-            Executor executor) {
+    public LauncherUpgrader(UpgradeSettings settings, UpgradeState state, String runningVersion,
+            ReleaseKind runningKind, Clock clock, Executor executor) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.state = Objects.requireNonNull(state, "state");
         this.runningVersion = Objects.requireNonNull(runningVersion, "runningVersion");
+        this.runningKind = Objects.requireNonNull(runningKind, "runningKind");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (executor == null) {
             this.ownExecutor = Executors.newSingleThreadExecutor(r -> {
@@ -270,8 +278,9 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
             switcher.prune();
             Path downloadDir = createDownloadDir();
             try {
-                FetchedRelease fetched = fetcher.fetch(order, downloadDir);
-                unpacker.unpack(fetched.tarball(), version, switcher.releasesDir());
+                FetchedRelease fetched = fetcher.fetch(order, runningKind, downloadDir);
+                unpacker.unpack(fetched.tarball(), version, switcher.releasesDir(),
+                        release -> runningKind.requireStartsHere(release, version, ReleaseKind.hostPlatform()));
             } finally {
                 removeQuietly(downloadDir);
             }
@@ -324,7 +333,7 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
         if (fetcher == null) {
             throw refused("no upgrade public key is configured ([upgrade] public_key), so no release can be verified");
         }
-        fetcher.tarballUri(order);
+        fetcher.tarballUri(order, runningKind);
     }
 
     private String reasonFor(String version, UpgradeException e) {

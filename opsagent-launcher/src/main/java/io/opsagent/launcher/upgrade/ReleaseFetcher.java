@@ -50,6 +50,12 @@ import org.apache.logging.log4j.Logger;
  * The companion files are then fetched from the same URL with {@code .sha256} and {@code .sig}
  * appended.
  *
+ * <p>A host that runs a platform release (its own Java runtime, {@link ReleaseKind}) takes the
+ * platform tarball of its platform instead, {@code opsagent-linux-x64.tgz}, named as the bootstrap
+ * names it; an order's url is turned into that tarball's URL ({@link ReleaseKind#tarballUrl}).
+ * When it is not published the upgrade fails, and does not fall back to the plain tarball: that
+ * needs a Java on the host, which such a host may not have.
+ *
  * <p>The two small companion files are fetched first, so a release without them fails before its
  * tarball is downloaded. The tarball is streamed to disk with a size limit enforced while it
  * arrives, and each request has a deadline for its whole exchange, headers and body. HTTPS
@@ -147,35 +153,56 @@ public final class ReleaseFetcher {
                 .build();
     }
 
-    /**
-     * Where the tarball of {@code order} is downloaded from.
-     *
-     * @throws UpgradeException ({@link Kind#REFUSED}) if the version is not a release name, or
-     *     neither the order's url nor {@code base_remote} gives a location
-     */
+    /** Where the plain tarball of {@code order} is downloaded from; see {@link #tarballUri(AgentUpdate, ReleaseKind)}. */
     public URI tarballUri(AgentUpdate order) {
+        return tarballUri(order, ReleaseKind.PLAIN);
+    }
+
+    /**
+     * Where the tarball of {@code kind} of the release {@code order} names is downloaded from:
+     * {@code <base_remote>/<version>/<kind's tarball name>}, or the order's url made that kind's
+     * ({@link ReleaseKind#tarballUrl}).
+     *
+     * @throws UpgradeException ({@link Kind#REFUSED}) if the version is not a release name,
+     *     neither the order's url nor {@code base_remote} gives a location, or {@code kind} is a
+     *     runtime of a platform no tarball is named for
+     */
+    public URI tarballUri(AgentUpdate order, ReleaseKind kind) {
         String version = ReleaseVersion.requireValid(order.version());
+        String name = kind.tarballName();
         Optional<URI> direct = directUrl(order.url());
         if (direct.isPresent()) {
-            return direct.get();
+            return URI.create(kind.tarballUrl(direct.get().toString()));
         }
         if (baseRemote == null) {
             throw new UpgradeException(Kind.REFUSED, "no base_remote is configured to download release "
                     + version + " from");
         }
         String base = baseRemote.toString();
-        return URI.create((base.endsWith("/") ? base : base + "/") + version + "/" + TARBALL);
+        return URI.create((base.endsWith("/") ? base : base + "/") + version + "/" + name);
+    }
+
+    /** Downloads and verifies the plain tarball of {@code order}; see {@link #fetch(AgentUpdate, ReleaseKind, Path)}. */
+    public FetchedRelease fetch(AgentUpdate order, Path downloadDir) {
+        return fetch(order, ReleaseKind.PLAIN, downloadDir);
     }
 
     /**
-     * Downloads the release {@code order} names into {@code downloadDir} and verifies its checksum
-     * and signature.
+     * Downloads the tarball of {@code kind} of the release {@code order} names into
+     * {@code downloadDir} and verifies its checksum and signature.
      *
      * @throws UpgradeException with the reason, if anything is missing, wrong or unreachable
      */
-    public FetchedRelease fetch(AgentUpdate order, Path downloadDir) {
-        URI tarballUri = tarballUri(order);
-        String what = TARBALL + " " + order.version();
+    public FetchedRelease fetch(AgentUpdate order, ReleaseKind kind, Path downloadDir) {
+        URI tarballUri = tarballUri(order, kind);
+        String name = kind.tarballName();
+        String what = name + " " + order.version();
+        // A platform host does not fall back to the plain tarball: it may have no Java to run it on.
+        String ifMissing = kind.isPlatform()
+                ? "; this host runs " + kind + ", which brings its own Java runtime, and takes only " + name
+                        + " (the plain " + TARBALL + " needs a Java on the host): publish " + name
+                        + " beside " + TARBALL + ", signed with release-sign"
+                : "";
         if (order.url() != null && !order.url().isBlank() && directUrl(order.url()).isEmpty()) {
             LOG.info("the upgrade order's url {} is not a release tarball URL; it is ignored and {} is used",
                     ReleaseVersion.quote(order.url()), tarballUri);
@@ -183,16 +210,18 @@ public final class ReleaseFetcher {
         URI checksumUri = URI.create(tarballUri + CHECKSUM_SUFFIX);
         URI signatureUri = URI.create(tarballUri + SIGNATURE_SUFFIX);
 
-        String expected = ReleaseVerifier.parseChecksum(getCompanion(checksumUri, "checksum of " + what), what);
-        byte[] signature = ReleaseVerifier.parseSignature(getCompanion(signatureUri, "signature of " + what), what);
+        String expected = ReleaseVerifier.parseChecksum(getCompanion(checksumUri, "checksum of " + what, ifMissing),
+                what);
+        byte[] signature = ReleaseVerifier.parseSignature(getCompanion(signatureUri, "signature of " + what,
+                ifMissing), what);
 
-        Path tarball = downloadDir.resolve(TARBALL);
+        Path tarball = downloadDir.resolve(name);
         LOG.info("downloading {} from {}", what, tarballUri);
         MessageDigest digest = ReleaseVerifier.newSha256();
         long size;
         try (FileChannel out = FileChannel.open(tarball, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            size = get(tarballUri, what, maxDownloadBytes, buf -> {
+            size = get(tarballUri, what, ifMissing, maxDownloadBytes, buf -> {
                 digest.update(buf.duplicate());
                 while (buf.hasRemaining()) {
                     out.write(buf);
@@ -233,9 +262,9 @@ public final class ReleaseFetcher {
         return lower.endsWith(".tgz") || lower.endsWith(".tar.gz") ? Optional.of(uri) : Optional.empty();
     }
 
-    private String getCompanion(URI uri, String what) {
+    private String getCompanion(URI uri, String what, String ifMissing) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        get(uri, what, MAX_COMPANION_BYTES, buf -> {
+        get(uri, what, ifMissing, MAX_COMPANION_BYTES, buf -> {
             byte[] bytes = new byte[buf.remaining()];
             buf.get(bytes);
             body.write(bytes, 0, bytes.length);
@@ -248,8 +277,12 @@ public final class ReleaseFetcher {
         void write(ByteBuffer buf) throws IOException;
     }
 
-    /** GETs {@code uri} into {@code sink}; returns the body's length. */
-    private long get(URI uri, String what, long limit, Sink sink) {
+    /**
+     * GETs {@code uri} into {@code sink}; returns the body's length.
+     *
+     * @param ifMissing added to the reason when the server answers that the file is not there
+     */
+    private long get(URI uri, String what, String ifMissing, long limit, Sink sink) {
         HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout).build();
         AtomicLong received = new AtomicLong();
         HttpResponse.BodyHandler<Long> handler = info -> {
@@ -280,7 +313,8 @@ public final class ReleaseFetcher {
         }
         int status = response.statusCode();
         if (status == 404 || status == 410) {
-            throw new UpgradeException(Kind.UNAVAILABLE, what + " is missing: " + uri + " answered HTTP " + status);
+            throw new UpgradeException(Kind.UNAVAILABLE, what + " is missing: " + uri + " answered HTTP " + status
+                    + ifMissing);
         }
         if (status != 200) {
             throw new UpgradeException(Kind.UNAVAILABLE, "downloading the " + what + " from " + uri

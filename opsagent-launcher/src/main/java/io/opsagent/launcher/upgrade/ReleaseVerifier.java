@@ -105,6 +105,16 @@ final class ReleaseVerifier {
     }
 
     /**
+     * The largest tarball whose signature is checked against the older format, to explain a
+     * signature that fails: a quarter of the heap. The JDK's Ed25519 verifier buffers the whole
+     * message and copies it once, so a larger one (the platform release is about 50 MB) would
+     * exhaust the daemon's heap and end the process.
+     */
+    static long olderFormatCheckLimit() {
+        return Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /**
      * Verifies that {@code signature} signs {@code version} together with {@code sha256}, the
      * digest of the tarball that was checked against its checksum file.
      *
@@ -113,12 +123,20 @@ final class ReleaseVerifier {
      */
     static void requireSignature(Path file, String version, String sha256, byte[] signature, PublicKey key,
             String what) throws IOException {
+        requireSignature(file, version, sha256, signature, key, what, olderFormatCheckLimit());
+    }
+
+    /** As above, explaining a signature of the older format only for a tarball of at most {@code olderFormatLimit} bytes. */
+    static void requireSignature(Path file, String version, String sha256, byte[] signature, PublicKey key,
+            String what, long olderFormatLimit) throws IOException {
         if (verifies(key, signature, what, new ByteArrayInputStream(signedText(version, sha256)))) {
             return;
         }
-        boolean signsBytesAlone;
-        try (InputStream in = Files.newInputStream(file)) {
-            signsBytesAlone = verifies(key, signature, what, in);
+        boolean signsBytesAlone = false;
+        if (Files.size(file) <= olderFormatLimit) {
+            try (InputStream in = Files.newInputStream(file)) {
+                signsBytesAlone = verifies(key, signature, what, in);
+            }
         }
         if (signsBytesAlone) {
             throw new UpgradeException(Kind.REJECTED, "signature of " + what

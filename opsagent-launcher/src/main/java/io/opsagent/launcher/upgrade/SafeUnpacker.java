@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -109,6 +110,16 @@ public final class SafeUnpacker {
      * @throws UpgradeException with the reason, leaving nothing behind
      */
     public Path unpack(Path tarball, String version, Path releasesDir) {
+        return unpack(tarball, version, releasesDir, root -> { });
+    }
+
+    /**
+     * As {@link #unpack(Path, String, Path)}, with a further check of the unpacked release,
+     * made in the staging directory before it is renamed into place.
+     *
+     * @param check given the unpacked release's directory; throws {@link UpgradeException} to reject it
+     */
+    public Path unpack(Path tarball, String version, Path releasesDir, Consumer<Path> check) {
         ReleaseVersion.requireValid(version);
         Path target = releasesDir.resolve(version);
         Path staging;
@@ -125,6 +136,7 @@ public final class SafeUnpacker {
             Stats stats = new Extraction(staging, version).run(tarball);
             Path root = releaseRoot(staging);
             requireLayout(root, version);
+            check.accept(root);
             install(root, target);
             LOG.info("unpacked release {}: {} files, {} directories, {} links, {} bytes, into {}", version,
                     stats.files, stats.directories, stats.links, stats.bytes, target);

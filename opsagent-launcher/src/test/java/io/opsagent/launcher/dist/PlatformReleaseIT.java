@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opsagent.launcher.testing.Processes;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,7 +52,12 @@ class PlatformReleaseIT {
                 release.toString()), Map.of(), release);
         assertThat(r.exitCode()).as(r.toString()).isZero();
 
-        tools = Files.createDirectories(dir.resolve("tools"));
+        tools = toolsWithoutJava(dir.resolve("tools"));
+    }
+
+    /** A new folder {@code tools} of links to the commands bin/opsagent needs, for a PATH that reaches no java. */
+    static Path toolsWithoutJava(Path tools) throws IOException {
+        Files.createDirectories(tools);
         for (String tool : TOOLS) {
             Path found = Arrays.stream(System.getenv("PATH").split(":"))
                     .map(d -> Path.of(d, tool))
@@ -60,6 +66,7 @@ class PlatformReleaseIT {
                     .orElseThrow(() -> new AssertionError(tool + " is not on PATH"));
             Files.createSymbolicLink(tools.resolve(tool), found.toRealPath());
         }
+        return tools;
     }
 
     /** {@code command} in an environment of only PATH=tools: no JAVA_HOME, no java on PATH. */

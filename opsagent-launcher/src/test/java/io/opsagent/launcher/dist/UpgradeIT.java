@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.opsagent.launcher.testing.FileEvents;
 import io.opsagent.launcher.testing.Processes;
 import io.opsagent.backend.ConnectionAttempt;
 import io.opsagent.backend.ReceivedMessage;
@@ -20,13 +21,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -416,32 +413,9 @@ class UpgradeIT {
                 "'" + text + "' in agent.log");
     }
 
-    private interface Probe<T> {
-        T get() throws IOException;
-    }
-
     /** Returns the first non-null value of {@code probe}, tried again whenever something in {@code dir} changes. */
-    private <T> T awaitInDirectory(Path dir, Probe<T> probe, String what) throws Exception {
-        long deadline = System.nanoTime() + STEP.toNanos();
-        try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
-            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-            while (true) {
-                T value = probe.get();
-                if (value != null) {
-                    return value;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new AssertionError(what + ": not there within " + STEP + "\n" + diagnostics());
-                }
-                // Events wake the wait; the cap only guards against a missed one.
-                WatchKey key = watcher.poll(Math.min(TimeUnit.NANOSECONDS.toMillis(left), 500), TimeUnit.MILLISECONDS);
-                if (key != null) {
-                    key.pollEvents();
-                    key.reset();
-                }
-            }
-        }
+    private <T> T awaitInDirectory(Path dir, FileEvents.Probe<T> probe, String what) throws Exception {
+        return FileEvents.awaitInDirectory(dir, probe, STEP, what, this::diagnostics);
     }
 
     private static JsonObject readJson(Path file) throws IOException {
@@ -479,13 +453,13 @@ class UpgradeIT {
         assertThat(sign.stdout()).contains("wrote " + tgz + ".sha256\n", "wrote " + tgz + ".sig\n");
     }
 
-    private static void untar(Path archive, Path into) throws Exception {
+    static void untar(Path archive, Path into) throws Exception {
         Processes.Result r = Processes.run(List.of("tar", "-xzf", archive.toString(), "-C", into.toString()), Map.of(),
                 into);
         assertThat(r.exitCode()).as(r.toString()).isZero();
     }
 
-    private static String match(String regex, String text) {
+    static String match(String regex, String text) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertThat(m.find()).as(regex + " in:\n" + text).isTrue();
         return m.group(1);

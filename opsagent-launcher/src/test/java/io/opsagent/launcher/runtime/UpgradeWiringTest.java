@@ -10,6 +10,7 @@ import io.opsagent.launcher.config.LauncherConfig;
 import io.opsagent.launcher.host.HostLayout;
 import io.opsagent.launcher.status.StatusFile;
 import io.opsagent.launcher.upgrade.ReleaseKeys;
+import io.opsagent.launcher.upgrade.ReleaseKind;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -44,7 +45,7 @@ class UpgradeWiringTest {
         Files.createDirectories(layout.stateDir());
         AgentContext context = new AgentContext(config, layout, Optional.empty(), new StatusFile(layout.statusFile()),
                 "1.2", new PrintStream(OutputStream.nullOutputStream()));
-        return UpgradeWiring.create(context, "1.2", Clock.systemUTC());
+        return UpgradeWiring.create(context, "1.2", ReleaseKind.PLAIN, Clock.systemUTC());
     }
 
     private static String outcome(UpgradeWiring wiring, AgentUpdate order) throws Exception {

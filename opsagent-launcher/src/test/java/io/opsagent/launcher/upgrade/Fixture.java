@@ -59,10 +59,19 @@ final class Fixture implements AutoCloseable {
     }
 
     byte[] publish(String version, byte[] tarball, PrivateKey signer) {
+        return publish(version, ReleaseFetcher.TARBALL, tarball, signer);
+    }
+
+    /** Publishes {@code tarball} as {@code <version>/<name>} with a correct checksum and signature. */
+    byte[] publish(String version, String name, byte[] tarball) {
+        return publish(version, name, tarball, key.getPrivate());
+    }
+
+    byte[] publish(String version, String name, byte[] tarball, PrivateKey signer) {
         String dir = "/opsagent/" + version + "/";
-        server.put(dir + "opsagent.tgz", tarball);
-        server.put(dir + "opsagent.tgz.sha256", (sha256(tarball) + "  opsagent.tgz\n").getBytes(StandardCharsets.US_ASCII));
-        server.put(dir + "opsagent.tgz.sig", (Base64.getEncoder().encodeToString(signRelease(version, tarball, signer))
+        server.put(dir + name, tarball);
+        server.put(dir + name + ".sha256", (sha256(tarball) + "  " + name + "\n").getBytes(StandardCharsets.US_ASCII));
+        server.put(dir + name + ".sig", (Base64.getEncoder().encodeToString(signRelease(version, tarball, signer))
                 + "\n").getBytes(StandardCharsets.US_ASCII));
         return tarball;
     }

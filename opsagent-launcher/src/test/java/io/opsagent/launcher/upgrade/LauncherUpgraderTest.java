@@ -86,7 +86,12 @@ class LauncherUpgraderTest {
     }
 
     LauncherUpgrader upgrader(String running, UnaryOperator<UpgradeSettings.Builder> settings) {
-        return new LauncherUpgrader(settings.apply(f.settings()).build(), f.loadState(), running, f.clock, thread);
+        return upgrader(running, ReleaseKind.PLAIN, settings);
+    }
+
+    LauncherUpgrader upgrader(String running, ReleaseKind kind, UnaryOperator<UpgradeSettings.Builder> settings) {
+        return new LauncherUpgrader(settings.apply(f.settings()).build(), f.loadState(), running, kind, f.clock,
+                thread);
     }
 
     String upgrade(LauncherUpgrader upgrader, String version) {
@@ -192,7 +197,7 @@ class LauncherUpgraderTest {
         state.setInFlight(new InFlightSwitch("1.2", "1.1", f.clock.instant(), f.clock.instant(), 1,
                 f.clock.instant().plusSeconds(120)));
         List<Runnable> queued = new ArrayList<>();
-        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), state, "1.2", f.clock, queued::add);
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), state, "1.2", ReleaseKind.PLAIN, f.clock, queued::add);
         Outcome outcome = new Outcome();
 
         upgrader.upgrade(new AgentUpdate("1.3", null), outcome);
@@ -219,7 +224,7 @@ class LauncherUpgraderTest {
         state.setInFlight(new InFlightSwitch("1.2", "1.1", f.clock.instant(), f.clock.instant(), 1,
                 f.clock.instant().plusSeconds(120)));
         List<Runnable> queued = new ArrayList<>();
-        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), state, "1.2", f.clock, queued::add);
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), state, "1.2", ReleaseKind.PLAIN, f.clock, queued::add);
         Outcome first = new Outcome();
 
         upgrader.upgrade(new AgentUpdate("1.3", null), first);
@@ -234,7 +239,7 @@ class LauncherUpgraderTest {
     void anOrderGivenInAnswerToAnOutcomeIsCarriedOutAndStillGuardedAgainstAThird() {
         f.publish("1.3", Tarball.release().bytes());
         List<Runnable> queued = new ArrayList<>();
-        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), f.loadState(), "1.2", f.clock, queued::add);
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), f.loadState(), "1.2", ReleaseKind.PLAIN, f.clock, queued::add);
         Outcome retry = new Outcome();
         Outcome third = new Outcome();
         // As the round machine does: a failed upgrade, then at once the next order it holds.
@@ -264,7 +269,7 @@ class LauncherUpgraderTest {
     void secondOrderWhileOneRunsIsRefusedAndTheFirstReturnsBeforeItsWorkIsDone() {
         f.publish("1.3", Tarball.release().bytes());
         List<Runnable> queued = new ArrayList<>();
-        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), f.loadState(), "1.2", f.clock, queued::add);
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), f.loadState(), "1.2", ReleaseKind.PLAIN, f.clock, queued::add);
         Outcome first = new Outcome();
         Outcome second = new Outcome();
 
@@ -423,7 +428,7 @@ class LauncherUpgraderTest {
     void roundMachineStopsAfterAnInstalledUpgradeAndGoesOnAfterAFailedOne() {
         f.publish("1.3", Tarball.release().bytes());
         // The upgrader's work runs inline so the manual loop sees the outcome at once.
-        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), f.loadState(), "1.2", f.clock, Runnable::run);
+        LauncherUpgrader upgrader = new LauncherUpgrader(f.settings().build(), f.loadState(), "1.2", ReleaseKind.PLAIN, f.clock, Runnable::run);
 
         OpsAgent failing = agent(upgrader);
         failing.receive(new AgentUpdate("9.9", null));

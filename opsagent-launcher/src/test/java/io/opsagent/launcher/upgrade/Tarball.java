@@ -29,6 +29,19 @@ public final class Tarball {
                 .file("lib/opsagent.jar", "PK\u0003\u0004 not really a jar", 0644);
     }
 
+    /**
+     * A platform release: {@link #release()} plus {@code runtime/bin/java} (0755) and the
+     * runtime's {@code release} file naming Linux and {@code osArch}, as a JDK's names them.
+     */
+    public static Tarball platformRelease(String osArch) {
+        return release()
+                .dir("runtime", 0755)
+                .dir("runtime/bin", 0755)
+                .file("runtime/bin/java", "#!/bin/sh\necho not really a java\n", 0755)
+                .file("runtime/release", "IMPLEMENTOR=\"Debian\"\nJAVA_VERSION=\"17.0.15\"\nOS_ARCH=\"" + osArch
+                        + "\"\nOS_NAME=\"Linux\"\n", 0644);
+    }
+
     public static Tarball empty() {
         return new Tarball();
     }
