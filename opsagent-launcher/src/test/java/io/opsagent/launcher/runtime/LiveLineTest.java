@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import io.opsagent.fsm.protocol.RecipeState;
+import io.opsagent.launcher.testing.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The live line of {@code apply} on a terminal, driven by a clock the test moves. */
@@ -19,7 +16,7 @@ class LiveLineTest {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    private final MovingClock clock = new MovingClock();
+    private final ManualClock clock = new ManualClock();
 
     private String taken() {
         String text = bytes.toString(StandardCharsets.UTF_8);
@@ -71,29 +68,5 @@ class LiveLineTest {
         live.tick();
         live.clear();
         assertThat(taken()).isEmpty();
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MovingClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-26T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

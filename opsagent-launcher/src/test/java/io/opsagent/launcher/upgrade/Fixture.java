@@ -1,5 +1,6 @@
 package io.opsagent.launcher.upgrade;
 
+import io.opsagent.launcher.testing.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opsagent.launcher.config.ConfigKey;
 import io.opsagent.launcher.config.ConfigKeys;
+import io.opsagent.launcher.testing.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

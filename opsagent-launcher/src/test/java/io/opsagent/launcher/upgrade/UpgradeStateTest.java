@@ -2,6 +2,7 @@ package io.opsagent.launcher.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opsagent.launcher.testing.ManualClock;
 import io.opsagent.launcher.upgrade.UpgradeState.InFlightSwitch;
 import io.opsagent.launcher.upgrade.UpgradeState.PendingUpgrade;
 import java.io.IOException;

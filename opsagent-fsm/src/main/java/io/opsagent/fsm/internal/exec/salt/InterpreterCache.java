@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
@@ -70,16 +68,7 @@ final class InterpreterCache {
             if (python == null || !Path.of(python).isAbsolute()) {
                 throw new JsonParseException("no absolute \"python\"");
             }
-            List<String> path = new ArrayList<>();
-            JsonElement p = o.get("path");
-            if (p != null && p.isJsonArray()) {
-                for (JsonElement e : p.getAsJsonArray()) {
-                    if (e.isJsonPrimitive() && !e.getAsString().isEmpty()) {
-                        path.add(e.getAsString());
-                    }
-                }
-            }
-            return Optional.of(new SaltInterpreter(Path.of(python), path));
+            return Optional.of(new SaltInterpreter(Path.of(python), SaltInterpreter.modulePath(o.get("path"))));
         } catch (JsonParseException | IllegalStateException | InvalidPathException e) {
             LOG.warn("ignoring {}: {}", file, e.getMessage());
             return Optional.empty();

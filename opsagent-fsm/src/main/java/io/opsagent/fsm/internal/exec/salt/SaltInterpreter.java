@@ -59,16 +59,20 @@ public record SaltInterpreter(Path python, List<String> path) {
             problem.append("salt-call reported no absolute pythonexecutable grain");
             return Optional.empty();
         }
+        return Optional.of(new SaltInterpreter(Path.of(exe.getAsString()), modulePath(grains.get("pythonpath"))));
+    }
+
+    /** The non-empty strings of a JSON array (a module path); empty for anything else or null. */
+    static List<String> modulePath(JsonElement array) {
         List<String> path = new ArrayList<>();
-        JsonElement pp = grains.get("pythonpath");
-        if (pp != null && pp.isJsonArray()) {
-            for (JsonElement e : pp.getAsJsonArray()) {
+        if (array != null && array.isJsonArray()) {
+            for (JsonElement e : array.getAsJsonArray()) {
                 if (e.isJsonPrimitive() && !e.getAsString().isEmpty()) {
                     path.add(e.getAsString());
                 }
             }
         }
-        return Optional.of(new SaltInterpreter(Path.of(exe.getAsString()), path));
+        return path;
     }
 
     /** The environment of the worker: salt-call's UTF-8 locale, and {@code PYTHONPATH} when there is a path. */

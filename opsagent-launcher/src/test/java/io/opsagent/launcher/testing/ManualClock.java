@@ -1,4 +1,4 @@
-package io.opsagent.launcher.upgrade;
+package io.opsagent.launcher.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,19 +7,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the test moves by hand. */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
 
     private volatile Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    ManualClock() {
+    public ManualClock() {
         this(Instant.parse("2026-11-26T12:00:00Z"));
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
