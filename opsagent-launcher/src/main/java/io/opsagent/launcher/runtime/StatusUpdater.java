@@ -26,14 +26,15 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Keeps {@code status.json} current: every round transition asks for a write, and writes are
- * coalesced on a thread of their own, so the agent's event loop never waits for the disk. A
- * refresh every few seconds also picks up connection changes.
+ * Keeps {@code status.json} current: every round transition and every connection change
+ * ({@link #request()}) asks for a write, and writes are coalesced on a thread of their own, so
+ * the agent's event loop never waits for the disk. A refresh every {@link #REFRESH} picks up
+ * what changes without either (the outbox draining as the backend acknowledges).
  */
 final class StatusUpdater implements RoundListener, AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger(StatusUpdater.class);
-    static final Duration REFRESH = Duration.ofSeconds(5);
+    static final Duration REFRESH = Duration.ofSeconds(60);
     /**
      * How long after a change the file is written: a burst of changes (a push, a round of
      * comments) makes one write, after the agent has answered the backend.
@@ -69,7 +70,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         });
     }
 
-    /** Starts writing for {@code agent}: soon after start and after every transition, and every few seconds. */
+    /** Starts writing for {@code agent}: soon after start, after every transition, and every {@link #REFRESH}. */
     void start(OpsAgent started) {
         this.agent = () -> started;
         writer.scheduleWithFixedDelay(this::request, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
