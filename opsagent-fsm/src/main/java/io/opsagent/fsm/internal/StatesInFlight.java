@@ -50,8 +50,4 @@ final class StatesInFlight {
         }
         action.run();
     }
-
-    synchronized int count() {
-        return count;
-    }
 }
