@@ -51,6 +51,8 @@ public final class LoggingSetup {
     public static final String ASYNC = "async";
     public static final int ASYNC_BUFFER = 1024;
 
+    private static final Object SHUTDOWN_LOCK = new Object();
+
     private LoggingSetup() {}
 
     /** Logging for {@code run}: the rolling {@code logFile} and stdout. */
@@ -63,9 +65,26 @@ public final class LoggingSetup {
         apply(Optional.empty(), level, "SYSTEM_ERR");
     }
 
-    /** Flushes and closes the appenders; call last, on the way out. */
+    /**
+     * Writes what the asynchronous appender still holds, then flushes and closes the appenders;
+     * call last, on the way out. Returns only when that is done, also when another thread began
+     * it: after a SIGTERM the main thread and the stop hook both call this, and the JVM halts as
+     * soon as the hook returns, while Log4j's own {@code LogManager.shutdown()} returns at once
+     * when it finds the context already stopping. Hence the lock. The caller's interrupt flag is
+     * cleared for the duration (an interrupted thread would not wait for the appender's queue)
+     * and set again afterwards.
+     */
     public static void shutdown() {
-        LogManager.shutdown();
+        synchronized (SHUTDOWN_LOCK) {
+            boolean interrupted = Thread.interrupted();
+            try {
+                LogManager.shutdown();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     private static void apply(Optional<Path> logFile, LogLevel level, String consoleTarget) {
