@@ -1,5 +1,9 @@
 package io.opsagent.tck;
 
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Optional;
+
 /**
  * The agent implementation the conformance tests exercise: an adapter that starts it against
  * the kit's reference backend and stops it again. The kit creates one per test through {@link
@@ -31,5 +35,21 @@ public interface AgentUnderTest {
    */
   default boolean reportsUpgrades() {
     return false;
+  }
+
+  /**
+   * The agent's way to verify and install a release (R5.4), for an agent installed in {@code
+   * installDir} that trusts releases signed with {@code trustKey}, or empty when the adapter
+   * offers none; the R5.4 tests are then skipped with a reason. Called at most once per test,
+   * without {@link #start}: installing does not need a backend. The directory exists and is
+   * empty; the installer keeps everything it installs under it.
+   *
+   * @param installDir where the agent keeps its releases and the mark of the current one
+   * @param trustKey the Ed25519 public key the kit signs releases with (its {@code
+   *     getEncoded()} is the X.509 SubjectPublicKeyInfo DER, what a configuration file holds)
+   */
+  default Optional<ReleaseInstaller> releaseInstaller(Path installDir, PublicKey trustKey)
+      throws Exception {
+    return Optional.empty();
   }
 }

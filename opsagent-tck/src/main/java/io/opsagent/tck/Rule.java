@@ -45,7 +45,7 @@ public enum Rule {
   R5_1(Section.R5, Level.MUST, "AgentUpdate starts an upgrade to the ordered version"),
   R5_2(Section.R5, Level.MUST, "an AgentUpdate without a version is dropped"),
   R5_3(Section.R5, Level.SHOULD, "a later order replaces a pending one"),
-  R5_4(Section.R5, Level.MUST, "the release is verified, switched atomically, rolled back on failure", false),
+  R5_4(Section.R5, Level.MUST, "the release is verified, switched atomically, rolled back on failure"),
 
   R6_1(Section.R6, Level.MUST, "malformed frames are dropped; connection and state unchanged"),
   R6_2(Section.R6, Level.MUST, "a message with invalid fields is rejected whole"),

@@ -1,7 +1,18 @@
 package io.opsagent.tck;
 
 import io.opsagent.backend.Recipe;
+import io.opsagent.tck.internal.FileTree;
 import io.opsagent.tck.internal.RecordingProbe;
+import io.opsagent.tck.internal.ReleaseBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +74,170 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
   }
 
   @Test
-  public void untested_R5_4_releaseIsVerifiedAndSwitchedAtomically() {
-    untested("downloading, verifying and switching releases is the launcher's host contract");
+  @Tag("required")
+  public void required_R5_4_soundReleaseIsInstalledAndMadeCurrent() throws Exception {
+    InstallHost host = installHost();
+    host.installSound("1.0.0");
+    host.installSound("1.1.0");
+  }
+
+  @Test
+  @Tag("required")
+  public void required_R5_4_releaseSignedWithUntrustedKeyIsRefusedAndChangesNothing()
+      throws Exception {
+    InstallHost host = installHost();
+    host.installSound("1.0.0");
+    host.expectRefused(host.releases.signedByUntrustedKey("2.0.0"),
+        "a release signed with a key the agent does not trust");
+  }
+
+  @Test
+  @Tag("required")
+  public void required_R5_4_releaseNotMatchingItsChecksumIsRefusedAndChangesNothing()
+      throws Exception {
+    InstallHost host = installHost();
+    host.installSound("1.0.0");
+    host.expectRefused(host.releases.replacedAfterSigning("2.0.0"),
+        "a release whose tarball does not match its checksum (replaced after signing)");
+  }
+
+  @Test
+  @Tag("required")
+  public void required_R5_4_releaseWithEntryClimbingOutIsRefusedAndChangesNothing()
+      throws Exception {
+    InstallHost host = installHost();
+    host.installSound("1.0.0");
+    host.expectRefused(host.releases.withExtraEntry("2.0.0", "../x"),
+        "a signed release with the entry '../x'");
+  }
+
+  @Test
+  @Tag("required")
+  public void required_R5_4_releaseWithAbsoluteEntryIsRefusedAndChangesNothing()
+      throws Exception {
+    InstallHost host = installHost();
+    host.installSound("1.0.0");
+    Path target = host.hostDir.resolve("absolute-x");
+    host.expectRefused(host.releases.withExtraEntry("2.0.0", target.toString()),
+        "a signed release with the absolute entry '" + target + "'", target);
+  }
+
+  /**
+   * The R5.4 fixture: an install directory for the agent, {@code host/opsagent} in the scratch
+   * directory, and a release builder whose key the agent trusts. "Nothing changed" is checked on
+   * all of {@code host/}, so an entry that climbs out of the install directory shows too.
+   */
+  private InstallHost installHost() throws Exception {
+    ReleaseBuilder releases = new ReleaseBuilder(scratch.path("built-releases"));
+    Path installDir = Files.createDirectories(scratch.path("host").resolve("opsagent"));
+    Optional<ReleaseInstaller> installer = agent.releaseInstaller(installDir, releases.trustKey());
+    if (installer == null || installer.isEmpty()) {
+      Assumptions.abort("[" + rule.id() + "] skipped: the AgentUnderTest offers no release"
+          + " installer (releaseInstaller(installDir, trustKey) is empty); return one to verify"
+          + " R5.4");
+    }
+    return new InstallHost(installDir, releases, installer.get());
+  }
+
+  private static final class InstallHost {
+    final Path hostDir;
+    final Path installDir;
+    final ReleaseBuilder releases;
+    final ReleaseInstaller installer;
+    /** The version the kit last installed. */
+    String current;
+
+    InstallHost(Path installDir, ReleaseBuilder releases, ReleaseInstaller installer) {
+      this.installDir = installDir;
+      this.hostDir = installDir.getParent();
+      this.releases = releases;
+      this.installer = installer;
+    }
+
+    void installSound(String version) throws IOException {
+      SignedRelease release = releases.sound(version);
+      InstallOutcome outcome = install(release);
+      Problems problems = new Problems("a sound " + release + ", signed with the trusted key,"
+          + " must be installed and made current");
+      problems.check(outcome.switched(), "the installer did not switch to it: %s", outcome);
+      problems.check(version.equals(outcome.currentVersion()),
+          "the current version must be %s, is %s (%s)", version, outcome.currentVersion(),
+          outcome);
+      checkCurrentFiles(problems, outcome, version);
+      problems.assertNone();
+      current = version;
+    }
+
+    void expectRefused(SignedRelease release, String what, Path... mustNotExist) {
+      FileTree before = FileTree.of(hostDir);
+      InstallOutcome outcome = install(release);
+      FileTree after = FileTree.of(hostDir);
+      Problems problems = new Problems(what + " must be refused, with nothing changed");
+      problems.check(!outcome.switched(), "the installer switched to it: %s", outcome);
+      problems.check(current.equals(outcome.currentVersion()),
+          "the current version must still be %s, is %s (%s)", current, outcome.currentVersion(),
+          outcome);
+      if (current.equals(outcome.currentVersion())) {
+        checkCurrentFiles(problems, outcome, current);
+      }
+      for (Path path : mustNotExist) {
+        problems.check(!Files.exists(path, LinkOption.NOFOLLOW_LINKS),
+            "%s was written, outside the release", path);
+      }
+      List<String> changes = before.differencesTo(after);
+      problems.check(changes.isEmpty(), "%s must be as before the install, but: %s", hostDir,
+          String.join("; ", changes));
+      problems.assertNone();
+    }
+
+    private InstallOutcome install(SignedRelease release) {
+      InstallOutcome outcome;
+      try {
+        outcome = installer.install(release);
+      } catch (Exception e) {
+        throw new AssertionError("the installer failed on " + release + " instead of installing"
+            + " or refusing it: " + e, e);
+      }
+      if (outcome == null) {
+        throw new AssertionError("the installer returned no outcome for " + release);
+      }
+      return outcome;
+    }
+
+    /** The current release's directory is inside the install directory and holds {@code version}'s files. */
+    private void checkCurrentFiles(Problems problems, InstallOutcome outcome, String version) {
+      if (outcome.currentRelease() == null) {
+        problems.check(false, "the outcome names no directory of the current release: %s",
+            outcome);
+        return;
+      }
+      Path dir;
+      Path install;
+      try {
+        dir = outcome.currentRelease().toRealPath();
+        install = installDir.toRealPath();
+      } catch (IOException e) {
+        problems.check(false, "the current release's directory %s cannot be resolved: %s",
+            outcome.currentRelease(), e);
+        return;
+      }
+      problems.check(dir.startsWith(install) && !dir.equals(install),
+          "the current release's directory %s must be inside the install directory %s", dir,
+          install);
+      for (Map.Entry<String, byte[]> file : ReleaseBuilder.contents(version).entrySet()) {
+        Path path = dir.resolve(file.getKey());
+        byte[] content = null;
+        try {
+          content = Files.readAllBytes(path);
+        } catch (IOException e) {
+          // reported below
+        }
+        problems.check(Arrays.equals(content, file.getValue()),
+            "%s in the current release's directory %s must be that of release %s, %s", file.getKey(),
+            dir, version, content == null ? "is missing" : "differs");
+      }
+      problems.check(Files.isExecutable(dir.resolve(ReleaseBuilder.LAUNCHER)),
+          "%s of the current release must be executable", ReleaseBuilder.LAUNCHER);
+    }
   }
 }

@@ -15,6 +15,8 @@ import java.time.Duration;
  * The library's agent, built with the public facade, as the conformance kit's agent under test:
  * the built-in executor runs the kit's {@code linux.cmd} states, and upgrade orders are reported
  * to the kit's probe and then refused (nothing is installed in a test), so the agent goes on.
+ * It offers no {@code releaseInstaller}: the library does not install releases (the launcher
+ * does), so the kit skips R5.4 here, saying that the adapter offers no release installer.
  */
 final class InProcessAgent implements AgentUnderTest {
 

@@ -3,7 +3,13 @@ package io.opsagent.launcher.dist;
 import io.opsagent.tck.AgentProbe;
 import io.opsagent.tck.AgentSettings;
 import io.opsagent.tck.AgentUnderTest;
+import io.opsagent.tck.InstallOutcome;
+import io.opsagent.tck.ReleaseInstaller;
 import io.opsagent.launcher.upgrade.ReleaseKeys;
+import io.opsagent.launcher.upgrade.UpgradeException;
+import io.opsagent.launcher.upgrade.VerifyingInstaller;
+import java.security.PublicKey;
+import java.util.Optional;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
@@ -127,6 +133,27 @@ final class OutOfProcessAgent implements AgentUnderTest {
     @Override
     public boolean reportsUpgrades() {
         return true;
+    }
+
+    /**
+     * The launcher's {@link VerifyingInstaller}, in this JVM: the daemon installs releases only
+     * after downloading them for an order, so the step after the download is reached through
+     * its class API, the same verifier, unpacker and switcher the daemon's upgrader runs.
+     */
+    @Override
+    public Optional<ReleaseInstaller> releaseInstaller(Path installDir, PublicKey trustKey) {
+        VerifyingInstaller installer = new VerifyingInstaller(installDir, trustKey);
+        return Optional.of(release -> {
+            try {
+                VerifyingInstaller.Installed installed = installer.install(release.version(), release.tarball(),
+                        release.sha256(), release.signature());
+                return InstallOutcome.installed(installed.version(), installed.releaseDir());
+            } catch (UpgradeException e) {
+                Optional<String> current = installer.currentVersion();
+                return InstallOutcome.refused(e.kind() + ": " + e.getMessage(), current.orElse(null),
+                        current.map(v -> installer.switcher().releaseDir(v)).orElse(null));
+            }
+        });
     }
 
     @Override

@@ -60,6 +60,17 @@ public enum Breakage {
   DROPS_UPGRADE_URL,
   /** R5.2: an AgentUpdate without a usable version still starts an upgrade. */
   UPGRADES_WITHOUT_VERSION,
+  /** R5.4: installs a verified release but leaves {@code current} where it was. */
+  INSTALLS_WITHOUT_SWITCHING,
+  /** R5.4: installs a release whatever its signature says. */
+  IGNORES_RELEASE_SIGNATURE,
+  /** R5.4: writes {@code ..} and absolute entries where they point. */
+  UNPACKS_ENTRIES_OUTSIDE_RELEASE,
+  /**
+   * R5.4: unpacks a release straight into its directory and switches to it, then verifies it; a
+   * refused release is switched away from, but its directory stays.
+   */
+  SWITCHES_BEFORE_VERIFYING,
   /** R6.1: closes the connection on a malformed frame. */
   CLOSES_ON_MALFORMED_FRAME,
   /** R6.2: runs the valid states of a recipe that has invalid ones. */

@@ -6,6 +6,10 @@ import com.google.gson.JsonObject;
 import io.opsagent.tck.AgentProbe;
 import io.opsagent.tck.AgentSettings;
 import io.opsagent.tck.AgentUnderTest;
+import io.opsagent.tck.ReleaseInstaller;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +103,11 @@ public class ModelAgent implements AgentUnderTest {
   @Override
   public boolean reportsUpgrades() {
     return true;
+  }
+
+  @Override
+  public Optional<ReleaseInstaller> releaseInstaller(Path installDir, PublicKey trustKey) {
+    return Optional.of(new ModelReleaseInstaller(installDir, trustKey, this));
   }
 
   // ------------------------------------------------------------------ decisions (override to break)
