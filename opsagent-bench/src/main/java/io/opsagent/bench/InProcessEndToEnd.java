@@ -3,12 +3,11 @@ package io.opsagent.bench;
 import io.opsagent.bench.wire.BenchException;
 import io.opsagent.bench.wire.BenchReport;
 import io.opsagent.bench.wire.EndToEndBench;
+import io.opsagent.bench.wire.WorkDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The end-to-end bench of {@code BenchCommand}, with the library's agent in this JVM
@@ -64,9 +63,7 @@ public final class InProcessEndToEnd {
             System.err.println("InProcessEndToEnd: " + e.getMessage());
             System.exit(2);
         } finally {
-            try (Stream<Path> walk = Files.walk(workDir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            WorkDirs.delete(workDir);
         }
         System.exit(0);
     }

@@ -5,7 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Waits for a condition that another thread makes true, failing with a message after a deadline. */
+/**
+ * Waits for a condition that another thread or process makes true (no latch can signal another
+ * process's death, say), failing with a message after a deadline.
+ */
 public final class Await {
 
     private Await() { }
@@ -18,6 +21,10 @@ public final class Await {
             }
             LockSupport.parkNanos(1_000_000);
         }
+    }
+
+    public static void until(BooleanSupplier condition, Duration timeout, String what) {
+        until(condition, timeout, () -> what);
     }
 
     public static void until(BooleanSupplier condition, String what) {

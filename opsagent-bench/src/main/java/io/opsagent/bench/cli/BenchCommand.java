@@ -1,6 +1,7 @@
 package io.opsagent.bench.cli;
 
-import io.opsagent.backend.cli.BackendCommand;
+import io.opsagent.backend.cli.ManifestVersion;
+import io.opsagent.backend.cli.ShortDuration;
 import io.opsagent.backend.cli.UsageException;
 import io.opsagent.bench.wire.AgentCommand;
 import io.opsagent.bench.wire.BenchException;
@@ -8,14 +9,22 @@ import io.opsagent.bench.wire.BenchReport;
 import io.opsagent.bench.wire.CommandAgent;
 import io.opsagent.bench.wire.EndToEndBench;
 import io.opsagent.bench.wire.FootprintBench;
+import io.opsagent.bench.wire.WorkDirs;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code bench}: measures an agent process against the reference backend on loopback (see
@@ -29,7 +38,7 @@ public final class BenchCommand {
   static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
   static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
-  /** Parsed arguments. */
+  /** What {@link #run} does, read from the arguments. */
   static final class Options {
     boolean footprint;
     AgentCommand agentCommand;
@@ -43,6 +52,106 @@ public final class BenchCommand {
     boolean keep;
   }
 
+  /** The options of both {@code bench} and {@code bench footprint}. */
+  static final class AgentOptions {
+    @Option(names = "--agent-command", paramLabel = "CMD", converter = AgentCommandConverter.class,
+        description = "how to start the agent; required")
+    AgentCommand agentCommand;
+
+    @Option(names = "--json", description = "print one JSON object instead of the table")
+    boolean json;
+
+    @Option(names = "--start-timeout", paramLabel = "DURATION", converter = ShortDuration.class,
+        defaultValue = "60s", description = "how long the agent may take to hand-shake (default 60s)")
+    Duration startTimeout;
+  }
+
+  /** {@code bench}: the end-to-end latencies. */
+  @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = ManifestVersion.class,
+      sortOptions = false, usageHelpWidth = 90, subcommands = Footprint.class,
+      description = {
+          "Starts the reference backend on 127.0.0.1 and the agent command against it, and",
+          "measures at the backend (median, p90, p99 and max in ms):",
+          "  echo_rtt      WebSocket echo round trip of a plain client (the baseline)",
+          "  push_latency  RecipeMetadata sent -> StateLog of its first state (a comment)",
+          "  release       State (DONE) of the held wait state -> StateLog of the next state",
+          "  preemption    new recipe sent while a state runs sleep 600 -> its first StateLog;",
+          "                leftover_processes counts processes of the old state still alive",
+          "  reconnect     backend restarted -> Handshake on the new connection",
+          "'bench footprint' measures process start -> first Handshake and the resident set",
+          "size (VmRSS) after the agent stayed connected and idle, over several runs.",
+          "where bench is: java -cp opsagent-bench/target/benchmarks.jar"
+              + " io.opsagent.bench.cli.BenchCommand",
+          ""},
+      footerHeading = "%n",
+      footer = {
+          "The agent command is split into words like a shell does (quotes, backslash), and",
+          "these placeholders are replaced in every word:",
+          "  {url}     the backend's WebSocket URL",
+          "  {config}  an opsagent.conf for that URL ([userdata] ws_uri and app_id, [network]",
+          "            instance_id = i-bench and a 50 ms reconnect, [executor] kind = native,",
+          "            [round] interval and state_timeout)",
+          "  {root}    a fresh root folder holding etc/opsagent.token (mode 0600)",
+          "It runs in the current directory; its output goes to agent.out in a temporary folder.",
+          "Example:",
+          "  java -cp opsagent-bench/target/benchmarks.jar io.opsagent.bench.cli.BenchCommand \\",
+          "    --agent-command \\",
+          "    \"java -jar opsagent-launcher/target/opsagent.jar run --config {config} --root {root}\"",
+          "",
+          "Exit codes: 0 measured; 1 wrong arguments; 2 the agent did not answer in time."})
+  static final class EndToEnd {
+    @Mixin AgentOptions agent;
+
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "" + DEFAULT_ITERATIONS,
+        description = "measured samples per metric (default ${DEFAULT-VALUE})")
+    int iterations;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + DEFAULT_WARMUP,
+        description = "samples per metric dropped first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--pause", paramLabel = "DURATION", converter = ShortDuration.class,
+        defaultValue = "20ms", description = {
+            "pause before each step, so that it finds the agent at rest as a real push does",
+            "(default 20ms; 0s: back to back)"})
+    Duration pause;
+
+    @Option(names = "--keep", description = "keep the temporary folder with the agent's files")
+    boolean keep;
+  }
+
+  /** {@code bench footprint}: start-up time and idle memory. */
+  @Command(name = "footprint", mixinStandardHelpOptions = true,
+      versionProvider = ManifestVersion.class, sortOptions = false, usageHelpWidth = 90,
+      description = {
+          "Measures process start -> first Handshake and the resident set size (VmRSS) after",
+          "the agent stayed connected and idle, over several runs.",
+          ""})
+  static final class Footprint {
+    @Mixin AgentOptions agent;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "" + DEFAULT_RUNS,
+        description = "agent starts (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--idle", paramLabel = "DURATION", converter = ShortDuration.class,
+        defaultValue = "60s",
+        description = "connected idle time before the RSS is read (default 60s)")
+    Duration idle;
+  }
+
+  /** {@code --agent-command}: split into words, with at least a placeholder for the backend. */
+  static final class AgentCommandConverter implements ITypeConverter<AgentCommand> {
+    @Override
+    public AgentCommand convert(String text) {
+      try {
+        return AgentCommand.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   /**
    * {@code java -cp benchmarks.jar io.opsagent.bench.cli.BenchCommand [footprint] ...}; exits
    * with {@link #run}'s code.
@@ -51,70 +160,29 @@ public final class BenchCommand {
     System.exit(new BenchCommand().run(java.util.Arrays.asList(args), System.out, System.err));
   }
 
-  String usage() {
-    return "usage: bench --agent-command CMD [--json]\n"
-        + "           [--iterations N] [--warmup N] [--pause DURATION] [--start-timeout DURATION]\n"
-        + "           [--keep]\n"
-        + "       bench footprint --agent-command CMD [--json]\n"
-        + "           [--runs N] [--idle DURATION] [--start-timeout DURATION]\n"
-        + "where bench is: java -cp opsagent-bench/target/benchmarks.jar "
-        + BenchCommand.class.getName() + "\n"
-        + "\n"
-        + "Starts the reference backend on 127.0.0.1 and the agent command against it, and\n"
-        + "measures at the backend (median, p90, p99 and max in ms):\n"
-        + "  echo_rtt      WebSocket echo round trip of a plain client (the baseline)\n"
-        + "  push_latency  RecipeMetadata sent -> StateLog of its first state (a comment)\n"
-        + "  release       State (DONE) of the held wait state -> StateLog of the next state\n"
-        + "  preemption    new recipe sent while a state runs sleep 600 -> its first StateLog;\n"
-        + "                leftover_processes counts processes of the old state still alive\n"
-        + "  reconnect     backend restarted -> Handshake on the new connection\n"
-        + "'bench footprint' measures process start -> first Handshake and the resident set\n"
-        + "size (VmRSS) after the agent stayed connected and idle, over several runs.\n"
-        + "\n"
-        + "The agent command is split into words like a shell does (quotes, backslash), and\n"
-        + "these placeholders are replaced in every word:\n"
-        + "  {url}     the backend's WebSocket URL\n"
-        + "  {config}  an opsagent.conf for that URL ([userdata] ws_uri and app_id, [network]\n"
-        + "            instance_id = i-bench and a 50 ms reconnect, [executor] kind = native,\n"
-        + "            [round] interval and state_timeout)\n"
-        + "  {root}    a fresh root folder holding etc/opsagent.token (mode 0600)\n"
-        + "It runs in the current directory; its output goes to agent.out in a temporary folder.\n"
-        + "Example:\n"
-        + "  java -cp opsagent-bench/target/benchmarks.jar " + BenchCommand.class.getName()
-        + " --agent-command \\\n"
-        + "    \"java -jar opsagent-launcher/target/opsagent.jar run --config {config} --root {root}\"\n"
-        + "\n"
-        + "options:\n"
-        + "  --agent-command CMD      how to start the agent; required\n"
-        + "  --json                   print one JSON object instead of the table\n"
-        + "  --iterations N           measured samples per metric (default " + DEFAULT_ITERATIONS
-        + ")\n"
-        + "  --warmup N               samples per metric dropped first (default " + DEFAULT_WARMUP
-        + ")\n"
-        + "  --pause DURATION         pause before each step, so that it finds the agent at rest\n"
-        + "                           as a real push does (default 20ms; 0s: back to back)\n"
-        + "  --runs N                 footprint: agent starts (default " + DEFAULT_RUNS + ")\n"
-        + "  --idle DURATION          footprint: connected idle time before the RSS is read\n"
-        + "                           (default 60s)\n"
-        + "  --start-timeout DURATION how long the agent may take to hand-shake (default 60s)\n"
-        + "  --keep                   keep the temporary folder with the agent's files\n"
-        + "  --help                   print this help\n"
-        + "\n"
-        + "Exit codes: 0 measured; 1 wrong arguments; 2 the agent did not answer in time.\n";
+  private static CommandLine commandLine(EndToEnd command, PrintStream out, PrintStream err) {
+    CommandLine line = new CommandLine(command);
+    line.setOut(new PrintWriter(out, true));
+    line.setErr(new PrintWriter(err, true));
+    return line;
   }
 
   /** Runs with the given arguments; returns the exit code: 0 success, 1 bad arguments or input. */
   int run(List<String> args, PrintStream out, PrintStream err) {
-    if (args.contains("--help") || args.contains("-h")) {
-      out.print(usage());
-      return 0;
-    }
+    EndToEnd command = new EndToEnd();
+    CommandLine line = commandLine(command, out, err);
     Options options;
     try {
-      options = parse(args);
-    } catch (UsageException e) {
+      ParseResult parsed = line.parseArgs(args.toArray(String[]::new));
+      if (CommandLine.printHelpIfRequested(parsed)) {
+        return 0;
+      }
+      options = options(parsed, command);
+    } catch (ParameterException | UsageException e) {
+      CommandLine failed = e instanceof ParameterException p ? p.getCommandLine() : line;
       err.println("bench: " + e.getMessage());
-      err.print(usage());
+      err.println();
+      failed.usage(line.getErr());
       return 1;
     }
     try {
@@ -155,115 +223,59 @@ public final class BenchCommand {
       if (options.keep) {
         err.println("bench: kept the agent's files in " + workDir);
       } else {
-        deleteTree(workDir);
+        WorkDirs.delete(workDir);
       }
     }
   }
 
+  /** Reads {@code args} as {@link #run} does, without running anything. */
   static Options parse(List<String> args) throws UsageException {
+    EndToEnd command = new EndToEnd();
+    try {
+      return options(new CommandLine(command).parseArgs(args.toArray(String[]::new)), command);
+    } catch (ParameterException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** The options of a parsed command line, checked for what the option types cannot say. */
+  private static Options options(ParseResult parsed, EndToEnd command) throws UsageException {
     Options options = new Options();
-    int start = 0;
-    if (!args.isEmpty() && args.get(0).equals("footprint")) {
-      options.footprint = true;
-      start = 1;
-    }
-    for (int i = start; i < args.size(); i++) {
-      String option = args.get(i);
-      switch (option) {
-        case "--agent-command":
-          options.agentCommand = agentCommand(rawValue(args, ++i, option));
-          break;
-        case "--json":
-          options.json = true;
-          break;
-        case "--iterations":
-          options.iterations = integer(value(args, ++i, option), option, 1, 1_000_000);
-          break;
-        case "--warmup":
-          options.warmup = integer(value(args, ++i, option), option, 0, 1_000_000);
-          break;
-        case "--pause":
-          options.pause = BackendCommand.duration(value(args, ++i, option), option);
-          break;
-        case "--runs":
-          options.runs = integer(value(args, ++i, option), option, 1, 1_000);
-          break;
-        case "--idle":
-          options.idle = BackendCommand.duration(value(args, ++i, option), option);
-          break;
-        case "--start-timeout":
-          options.startTimeout = BackendCommand.duration(value(args, ++i, option), option);
-          if (options.startTimeout.isZero()) {
-            throw new UsageException("--start-timeout must be longer than zero");
-          }
-          break;
-        case "--keep":
-          options.keep = true;
-          break;
-        default:
-          throw new UsageException(option.startsWith("-") ? "unknown option: " + option
-              : "unexpected argument: " + option);
+    AgentOptions agent;
+    if (parsed.hasSubcommand()) {
+      Footprint footprint = parsed.subcommand().commandSpec().commandLine().getCommand();
+      if (command.agent.agentCommand != null || command.agent.json
+          || parsed.hasMatchedOption("--start-timeout")) {
+        throw new UsageException("the options of 'bench footprint' come after the word footprint");
       }
+      agent = footprint.agent;
+      options.footprint = true;
+      options.runs = integer(footprint.runs, "--runs", 1, 1_000);
+      options.idle = footprint.idle;
+    } else {
+      agent = command.agent;
+      options.iterations = integer(command.iterations, "--iterations", 1, 1_000_000);
+      options.warmup = integer(command.warmup, "--warmup", 0, 1_000_000);
+      options.pause = command.pause;
+      options.keep = command.keep;
     }
-    if (options.agentCommand == null) {
+    if (agent.agentCommand == null) {
       throw new UsageException("--agent-command is required");
     }
-    boolean endToEndOnly = args.contains("--iterations") || args.contains("--warmup")
-        || args.contains("--pause") || args.contains("--keep");
-    boolean footprintOnly = args.contains("--runs") || args.contains("--idle");
-    if (options.footprint && endToEndOnly) {
-      throw new UsageException("--iterations, --warmup, --pause and --keep are not options of"
-          + " 'bench footprint'");
+    if (agent.startTimeout.isZero()) {
+      throw new UsageException("--start-timeout must be longer than zero");
     }
-    if (!options.footprint && footprintOnly) {
-      throw new UsageException("--runs and --idle are options of 'bench footprint'");
-    }
+    options.agentCommand = agent.agentCommand;
+    options.json = agent.json;
+    options.startTimeout = agent.startTimeout;
     return options;
   }
 
-  private static AgentCommand agentCommand(String text) throws UsageException {
-    try {
-      return AgentCommand.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--agent-command: " + e.getMessage());
+  private static int integer(int value, String option, int min, int max) throws UsageException {
+    if (value < min || value > max) {
+      throw new UsageException(option + " must be in [" + min + ", " + max + "], was " + value);
     }
+    return value;
   }
 
-  /** A value that may start with dashes (an agent command may begin with anything). */
-  private static String rawValue(List<String> args, int index, String option)
-      throws UsageException {
-    if (index >= args.size()) {
-      throw new UsageException(option + " needs a value");
-    }
-    return args.get(index);
-  }
-
-  private static String value(List<String> args, int index, String option)
-      throws UsageException {
-    if (index >= args.size() || args.get(index).startsWith("--")) {
-      throw new UsageException(option + " needs a value");
-    }
-    return args.get(index);
-  }
-
-  private static int integer(String text, String option, int min, int max)
-      throws UsageException {
-    try {
-      int value = Integer.parseInt(text);
-      if (value < min || value > max) {
-        throw new UsageException(option + " must be in [" + min + ", " + max + "], was " + text);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new UsageException(option + " must be an integer, was " + text);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: a temporary folder
-    }
-  }
 }

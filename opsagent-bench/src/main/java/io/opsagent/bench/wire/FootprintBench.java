@@ -9,12 +9,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
  * Start-up and idle memory of an agent process: for each run, a fresh root and configuration,
@@ -135,7 +133,7 @@ public final class FootprintBench {
         } finally {
           agent.stop();
           current[0] = null;
-          deleteTree(workDir);
+          WorkDirs.delete(workDir);
         }
       }
     }
@@ -162,14 +160,6 @@ public final class FootprintBench {
   private void note(String text) {
     if (progress != null) {
       progress.println("bench footprint: " + text);
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: a temporary folder
     }
   }
 }

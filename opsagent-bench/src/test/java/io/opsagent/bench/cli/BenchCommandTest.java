@@ -59,25 +59,28 @@ class BenchCommandTest {
     assertThatThrownBy(() -> BenchCommand.parse(List.of()))
         .hasMessage("--agent-command is required");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command")))
-        .hasMessage("--agent-command needs a value");
+        .hasMessage("Missing required parameter for option '--agent-command' (CMD)");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", "agent --root {root}")))
-        .hasMessageContaining("--agent-command: the agent command names neither {url} nor {config}");
+        .hasMessageContaining("Invalid value for option '--agent-command': the agent command names"
+            + " neither {url} nor {config}");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT, "--iterations",
         "0"))).hasMessage("--iterations must be in [1, 1000000], was 0");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT, "--warmup",
-        "many"))).hasMessage("--warmup must be an integer, was many");
+        "many"))).hasMessage("Invalid value for option '--warmup': 'many' is not an int");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT, "--iterations")))
-        .hasMessage("--iterations needs a value");
+        .hasMessage("Missing required parameter for option '--iterations' (N)");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT, "--verbose")))
-        .hasMessage("unknown option: --verbose");
+        .hasMessage("Unknown option: '--verbose'");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT, "now")))
-        .hasMessage("unexpected argument: now");
+        .hasMessage("Unmatched argument at index 2: 'now'");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT, "--runs", "2")))
-        .hasMessage("--runs and --idle are options of 'bench footprint'");
+        .hasMessage("Unknown options: '--runs', '2'");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("footprint", "--agent-command", AGENT,
-        "--iterations", "5"))).hasMessageContaining("are not options of 'bench footprint'");
+        "--iterations", "5"))).hasMessage("Unknown options: '--iterations', '5'");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("footprint", "--agent-command", AGENT,
-        "--pause", "0s"))).hasMessageContaining("are not options of 'bench footprint'");
+        "--pause", "0s"))).hasMessage("Unknown options: '--pause', '0s'");
+    assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT, "footprint")))
+        .hasMessage("the options of 'bench footprint' come after the word footprint");
     assertThatThrownBy(() -> BenchCommand.parse(List.of("--agent-command", AGENT,
         "--start-timeout", "0s"))).hasMessage("--start-timeout must be longer than zero");
   }
@@ -90,9 +93,26 @@ class BenchCommandTest {
     PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
     assertThat(new BenchCommand().run(List.of("--iterations", "3"), out, err)).isEqualTo(1);
     assertThat(errBytes.toString(StandardCharsets.UTF_8))
-        .contains("bench: --agent-command is required");
+        .contains("bench: --agent-command is required").contains("Usage: bench ");
     assertThat(new BenchCommand().run(List.of("--help"), out, err)).isZero();
     assertThat(outBytes.toString(StandardCharsets.UTF_8))
-        .contains("{config}").contains("push_latency").contains("bench footprint");
+        .contains("{config}").contains("push_latency").contains("bench footprint")
+        .contains("--iterations=N", "(default 300)", "Exit codes: 0 measured");
+  }
+
+  @Test
+  void footprintHasItsOwnHelpAndItsUsageErrorsShowIt() {
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+    assertThat(new BenchCommand().run(List.of("footprint", "--help"), out, err)).isZero();
+    assertThat(outBytes.toString(StandardCharsets.UTF_8))
+        .contains("Usage: bench footprint").contains("--runs=N", "--idle=DURATION")
+        .doesNotContain("--iterations");
+    assertThat(new BenchCommand().run(List.of("footprint", "--agent-command", AGENT, "--keep"),
+        out, err)).isEqualTo(1);
+    assertThat(errBytes.toString(StandardCharsets.UTF_8))
+        .contains("bench: Unknown option: '--keep'").contains("Usage: bench footprint");
   }
 }

@@ -10,7 +10,7 @@ import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateRequest;
 import io.opsagent.fsm.spi.StateResult;
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import io.opsagent.fsm.testutil.ProcessProbe;
 import io.opsagent.fsm.testutil.ResultRecorder;
 import java.io.IOException;
@@ -537,13 +537,13 @@ class NativeExecutorTest {
     // ---------------------------------------------------------------- helpers
 
     private List<Long> awaitSleeps() {
-        Poll.until(() -> sleeps.pidsRunning("sleep").size() == 2, Duration.ofSeconds(20), "two sleeps of " + sleeps.token());
+        Await.until(() -> sleeps.pidsRunning("sleep").size() == 2, Duration.ofSeconds(20), "two sleeps of " + sleeps.token());
         return new ArrayList<>(sleeps.pids());
     }
 
     private static void assertAllDead(List<Long> pids) {
         for (long pid : pids) {
-            Poll.until(() -> !ProcessProbe.alive(pid), Duration.ofSeconds(10), "pid " + pid + " to be gone");
+            Await.until(() -> !ProcessProbe.alive(pid), Duration.ofSeconds(10), "pid " + pid + " to be gone");
         }
     }
 

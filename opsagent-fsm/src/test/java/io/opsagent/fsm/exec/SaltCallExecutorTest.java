@@ -9,7 +9,7 @@ import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateRequest;
 import io.opsagent.fsm.spi.StateResult;
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import io.opsagent.fsm.testutil.ProcessProbe;
 import io.opsagent.fsm.testutil.ResultRecorder;
 import java.io.IOException;
@@ -231,9 +231,9 @@ class SaltCallExecutorTest {
         ResultRecorder second = new ResultRecorder();
 
         executor.start(request(FILE, false, MINUTE), first);
-        Poll.until(() -> log(fake).size() == 1, Duration.ofSeconds(20), "the first salt-call to start");
+        Await.until(() -> log(fake).size() == 1, Duration.ofSeconds(20), "the first salt-call to start");
         executor.start(request(FILE, false, MINUTE), second);
-        Poll.until(() -> SaltCallExecutor.waitingRuns() == 1, Duration.ofSeconds(20), "the second call to queue");
+        Await.until(() -> SaltCallExecutor.waitingRuns() == 1, Duration.ofSeconds(20), "the second call to queue");
 
         assertThat(log(fake)).hasSize(1);
         assertThat(second.isDone()).isFalse();
@@ -256,14 +256,14 @@ class SaltCallExecutorTest {
         ResultRecorder first = new ResultRecorder();
         ResultRecorder second = new ResultRecorder();
         executor.start(request(FILE, false, MINUTE), first);
-        Poll.until(() -> log(fake).size() == 1, Duration.ofSeconds(20), "the first salt-call to start");
+        Await.until(() -> log(fake).size() == 1, Duration.ofSeconds(20), "the first salt-call to start");
 
         executor.start(request(FILE, false, Duration.ofMillis(300)), second);
 
         assertThat(second.await().comment()).isEqualTo("timed out after 0.3 s");
         release(fake);
         assertThat(first.await().success()).isTrue();
-        Poll.until(() -> SaltCallExecutor.waitingRuns() == 0, Duration.ofSeconds(20), "the lane to drain");
+        Await.until(() -> SaltCallExecutor.waitingRuns() == 0, Duration.ofSeconds(20), "the lane to drain");
         assertThat(log(fake)).hasSize(2);
         assertThat(second.calls()).isEqualTo(1);
     }
@@ -320,7 +320,7 @@ class SaltCallExecutorTest {
     }
 
     private List<Long> awaitTree(FakeSaltCall fake, ProcessProbe sleeps) {
-        Poll.until(() -> sleeps.pidsRunning("sleep").size() == 2, Duration.ofSeconds(20), "two sleeps under the fake salt-call");
+        Await.until(() -> sleeps.pidsRunning("sleep").size() == 2, Duration.ofSeconds(20), "two sleeps under the fake salt-call");
         List<Long> tree = new ArrayList<>(sleeps.pids());
         tree.addAll(ProcessProbe.of(fake.script().toString()).pids());
         assertThat(tree).hasSizeGreaterThanOrEqualTo(3);
@@ -329,7 +329,7 @@ class SaltCallExecutorTest {
 
     private static void assertAllDead(List<Long> pids) {
         for (long pid : pids) {
-            Poll.until(() -> !ProcessProbe.alive(pid), Duration.ofSeconds(10), "pid " + pid + " to be gone");
+            Await.until(() -> !ProcessProbe.alive(pid), Duration.ofSeconds(10), "pid " + pid + " to be gone");
         }
     }
 

@@ -13,7 +13,7 @@ import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateRequest;
 import io.opsagent.fsm.spi.StateResult;
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import io.opsagent.fsm.testutil.ProcessProbe;
 import io.opsagent.fsm.testutil.RealSalt;
 import io.opsagent.fsm.testutil.ResultRecorder;
@@ -133,7 +133,7 @@ class SaltWorkerRealSaltTest {
         ResultRecorder recorder = new ResultRecorder();
         StateExecution execution = executor.start(request(
                 cmd("sleep " + sleeps.token() + " & sleep " + sleeps.token(), 600), false, MINUTE), recorder);
-        Poll.until(() -> sleeps.pidsRunning("sleep").size() == 2, Duration.ofSeconds(60), "the two sleeps of the state");
+        Await.until(() -> sleeps.pidsRunning("sleep").size() == 2, Duration.ofSeconds(60), "the two sleeps of the state");
         List<Long> tree = new ArrayList<>(sleeps.pids());
         tree.add(firstWorker);
         execution.cancel();
@@ -172,7 +172,7 @@ class SaltWorkerRealSaltTest {
         assertThat(r.success()).isFalse();
         assertThat(r.comment()).startsWith("Command \"" + command + "\" timed out after 2 s; killed ");
         for (long pid : sleeps.pids()) {
-            Poll.until(() -> !running(pid), Duration.ofSeconds(10), "pid " + pid + " to be gone");
+            Await.until(() -> !running(pid), Duration.ofSeconds(10), "pid " + pid + " to be gone");
         }
     }
 
@@ -181,7 +181,7 @@ class SaltWorkerRealSaltTest {
         SaltCallExecutor executor = warmedUp(executor(SaltWorkerSettings.defaults()));
         long pid = executor.workerSupervisor().workerPid().orElseThrow();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        Poll.until(() -> !running(pid), Duration.ofSeconds(10), "the worker to die");
+        Await.until(() -> !running(pid), Duration.ofSeconds(10), "the worker to die");
 
         StateResult r = run(executor, file(tmp.resolve("a.txt").toString(), "b"), false, MINUTE);
 

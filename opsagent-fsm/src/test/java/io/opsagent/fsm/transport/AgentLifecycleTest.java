@@ -14,7 +14,7 @@ import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.protocol.Handshake;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateResult;
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -56,11 +56,11 @@ class AgentLifecycleTest {
             agent.start();
             backend.await(b -> b.count(Handshake.class) == 1, WAIT, "the Handshake");
             agent.receive(recipe(1, cmd("a")));
-            Poll.until(() -> !executor.runs().isEmpty(), WAIT, "state a started");
+            Await.until(() -> !executor.runs().isEmpty(), WAIT, "state a started");
 
             // the fake executor does not report a cancelled state by itself
             assertThat(agent.stop(Duration.ofMillis(300))).as("stopped before the state reported").isFalse();
-            Poll.until(() -> executor.last().cancelled, WAIT, "state a cancelled");
+            Await.until(() -> executor.last().cancelled, WAIT, "state a cancelled");
             executor.last().complete(StateResult.failed("cancelled; killed 1 process(es)", null));
 
             assertThat(agent.stop(WAIT)).isTrue();
@@ -112,7 +112,7 @@ class AgentLifecycleTest {
                 .build();
         self[0].start();
         self[0].receive(recipe(1, cmd("a")));
-        Poll.until(() -> !thrown.isEmpty(), WAIT, "the refused stop");
+        Await.until(() -> !thrown.isEmpty(), WAIT, "the refused stop");
         assertThat(thrown.get(0)).hasMessage("stop(Duration) would block the agent's own event loop; call close() there");
         executor.last().complete(StateResult.unchanged("ok"));
         assertThat(self[0].stop(WAIT)).isTrue();

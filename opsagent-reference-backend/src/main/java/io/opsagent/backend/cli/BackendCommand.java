@@ -10,21 +10,24 @@ import io.opsagent.backend.ReferenceBackend;
 import io.opsagent.backend.internal.Json;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code backend}: runs the reference backend on loopback until interrupted, pushing a recipe
@@ -32,17 +35,59 @@ import java.util.regex.Pattern;
  */
 public final class BackendCommand {
 
-  private static final Pattern SHORT_DURATION =
-      Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
-
-  /** Parsed arguments. */
+  /** The command's options, as picocli reads them. */
+  @Command(name = "java -jar opsagent-reference-backend.jar", mixinStandardHelpOptions = true,
+      versionProvider = ManifestVersion.class, sortOptions = false, usageHelpWidth = 90,
+      description = {
+          "Runs the reference backend until interrupted (Ctrl-C). It pushes the recipe after",
+          "every Handshake and prints every frame and connection event as one line."},
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {"0:stopped by Ctrl-C, or help printed", "1:wrong arguments or input"})
   static final class Options {
-    InetAddress host;
-    int port = 9000;
+    @Option(names = "--recipe", required = true, paramLabel = "FILE", description = {
+        "the recipe to push, as for 'opsagent apply': a RecipeMetadata object (\"code\""
+            + " optional) or a bare array of states"})
     Path recipe;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "9000",
+        description = "TCP port, 0 for any free one (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+        converter = Loopback.class,
+        description = "loopback address to bind (default ${DEFAULT-VALUE})")
+    InetAddress host;
+
+    @Option(names = "--release-waits-after", paramLabel = "DURATION",
+        converter = ShortDuration.class, description = {
+            "release every meta.wait state of the recipe this long after each push (500ms, 5s,"
+                + " 1m or PT5S)"})
     Duration releaseWaitsAfter;
+
+    @Option(names = "--ack", description = "acknowledge StateLogs that carry seq (StateLogAck)")
     boolean ack;
+
+    @Option(names = "--app-not-ready", paramLabel = "N",
+        description = "answer the first N Handshakes with AppNotReady")
     int appNotReady;
+  }
+
+  /** {@code --host}: an address the backend may bind, which is a loopback one only. */
+  static final class Loopback implements ITypeConverter<InetAddress> {
+    @Override
+    public InetAddress convert(String text) {
+      InetAddress address;
+      try {
+        address = InetAddress.getByName(text);
+      } catch (UnknownHostException e) {
+        throw new TypeConversionException("unknown host '" + text + "'");
+      }
+      if (!address.isLoopbackAddress()) {
+        throw new TypeConversionException("must be a loopback address (the reference backend has"
+            + " no authentication), was '" + text + "'");
+      }
+      return address;
+    }
   }
 
   /**
@@ -53,39 +98,29 @@ public final class BackendCommand {
     System.exit(new BackendCommand().run(java.util.Arrays.asList(args), System.out, System.err));
   }
 
-  String usage() {
-    return "usage: java -jar opsagent-reference-backend.jar --recipe FILE [options]\n"
-        + "\n"
-        + "Runs the reference backend until interrupted (Ctrl-C). It pushes the recipe after\n"
-        + "every Handshake and prints every frame and connection event as one line.\n"
-        + "\n"
-        + "options:\n"
-        + "  --recipe FILE                 the recipe to push, as for 'opsagent apply': a\n"
-        + "                                RecipeMetadata object (\"code\" optional) or a bare\n"
-        + "                                array of states; required\n"
-        + "  --port N                      TCP port, 0 for any free one (default 9000)\n"
-        + "  --host ADDRESS                loopback address to bind (default 127.0.0.1)\n"
-        + "  --release-waits-after DURATION  release every meta.wait state of the recipe this\n"
-        + "                                long after each push (500ms, 5s, 1m or PT5S)\n"
-        + "  --ack                         acknowledge StateLogs that carry seq (StateLogAck)\n"
-        + "  --app-not-ready N             answer the first N Handshakes with AppNotReady\n"
-        + "  --help                        print this help\n";
+  private static CommandLine commandLine(Options options, PrintStream out, PrintStream err) {
+    CommandLine line = new CommandLine(options);
+    line.setOut(new PrintWriter(out, true));
+    line.setErr(new PrintWriter(err, true));
+    return line;
   }
 
   /** Runs with the given arguments; returns the exit code: 0 success, 1 bad arguments or input. */
   int run(List<String> args, PrintStream out, PrintStream err) {
-    if (args.contains("--help") || args.contains("-h")) {
-      out.print(usage());
-      return 0;
-    }
-    Options options;
+    Options options = new Options();
+    CommandLine line = commandLine(options, out, err);
     Recipe recipe;
     try {
-      options = parse(args);
+      line.parseArgs(args.toArray(String[]::new));
+      if (CommandLine.printHelpIfRequested(line.getParseResult())) {
+        return 0;
+      }
+      check(options);
       recipe = readRecipe(options.recipe);
-    } catch (UsageException e) {
+    } catch (ParameterException | UsageException e) {
       err.println("opsagent-reference-backend: " + e.getMessage());
-      err.print(usage());
+      err.println();
+      line.usage(line.getErr());
       return 1;
     }
     Running running;
@@ -111,116 +146,26 @@ public final class BackendCommand {
     return 0;
   }
 
+  /** Reads {@code args} as {@link #run} does, without running anything. */
   static Options parse(List<String> args) throws UsageException {
     Options options = new Options();
     try {
-      options.host = InetAddress.getByName("127.0.0.1");
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException(e);
+      new CommandLine(options).parseArgs(args.toArray(String[]::new));
+    } catch (ParameterException e) {
+      throw new UsageException(e.getMessage());
     }
-    for (int i = 0; i < args.size(); i++) {
-      String option = args.get(i);
-      switch (option) {
-        case "--recipe":
-          options.recipe = Path.of(value(args, ++i, option));
-          break;
-        case "--port":
-          options.port = integer(value(args, ++i, option), option, 0, 65535);
-          break;
-        case "--host":
-          options.host = loopback(value(args, ++i, option));
-          break;
-        case "--release-waits-after":
-          options.releaseWaitsAfter = duration(value(args, ++i, option), option);
-          break;
-        case "--ack":
-          options.ack = true;
-          break;
-        case "--app-not-ready":
-          options.appNotReady = integer(value(args, ++i, option), option, 0, Integer.MAX_VALUE);
-          break;
-        default:
-          throw new UsageException(
-              option.startsWith("-") ? "unknown option: " + option : "unexpected argument: "
-                  + option);
-      }
-    }
-    if (options.recipe == null) {
-      throw new UsageException("--recipe is required");
-    }
+    check(options);
     return options;
   }
 
-  private static String value(List<String> args, int index, String option)
-      throws UsageException {
-    if (index >= args.size() || args.get(index).startsWith("--")) {
-      throw new UsageException(option + " needs a value");
+  /** What the option types cannot say: the ranges of the numbers. */
+  private static void check(Options options) throws UsageException {
+    if (options.port < 0 || options.port > 65535) {
+      throw new UsageException("--port must be in [0, 65535], was " + options.port);
     }
-    return args.get(index);
-  }
-
-  private static int integer(String text, String option, int min, int max)
-      throws UsageException {
-    try {
-      int value = Integer.parseInt(text);
-      if (value < min || value > max) {
-        throw new UsageException(option + " must be in [" + min + ", " + max + "], was " + text);
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      throw new UsageException(option + " must be an integer, was " + text);
+    if (options.appNotReady < 0) {
+      throw new UsageException("--app-not-ready must not be negative, was " + options.appNotReady);
     }
-  }
-
-  private static InetAddress loopback(String text) throws UsageException {
-    InetAddress address;
-    try {
-      address = InetAddress.getByName(text);
-    } catch (UnknownHostException e) {
-      throw new UsageException("--host: unknown host " + text);
-    }
-    if (!address.isLoopbackAddress()) {
-      throw new UsageException("--host must be a loopback address (the reference backend has no"
-          + " authentication), was " + text);
-    }
-    return address;
-  }
-
-  /** Parses {@code 500ms}, {@code 1.5s}, {@code 2m}, {@code 1h} or ISO-8601 {@code PT5S}. */
-  /** Reads 500ms, 1.5s, 2m, 1h or an ISO-8601 duration such as PT5S; {@code option} names it in errors. */
-  public static Duration duration(String text, String option) throws UsageException {
-    Matcher matcher = SHORT_DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    Duration duration;
-    if (matcher.matches()) {
-      double amount = Double.parseDouble(matcher.group(1));
-      long unitMillis;
-      switch (matcher.group(2)) {
-        case "ms":
-          unitMillis = 1;
-          break;
-        case "s":
-          unitMillis = 1_000;
-          break;
-        case "m":
-          unitMillis = 60_000;
-          break;
-        default:
-          unitMillis = 3_600_000;
-          break;
-      }
-      duration = Duration.ofMillis(Math.round(amount * unitMillis));
-    } else {
-      try {
-        duration = Duration.parse(text.trim());
-      } catch (DateTimeParseException e) {
-        throw new UsageException(option + ": not a duration: " + text
-            + " (use 500ms, 5s, 1m or PT5S)");
-      }
-    }
-    if (duration.isNegative()) {
-      throw new UsageException(option + " must not be negative, was " + text);
-    }
-    return duration;
   }
 
   static Recipe readRecipe(Path file) throws UsageException {

@@ -1,6 +1,7 @@
 package io.opsagent.backend.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -40,25 +41,39 @@ class BackendCommandTest {
   @Test
   void helpPrintsTheOptionsAndExitsWithZero() {
     assertThat(run("--help")).isEqualTo(0);
-    assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("--release-waits-after");
+    assertThat(outBytes.toString(StandardCharsets.UTF_8))
+        .contains("Usage: java -jar opsagent-reference-backend.jar")
+        .contains("--recipe=FILE", "--release-waits-after=DURATION", "--app-not-ready=N")
+        .contains("(default 9000)", "(default 127.0.0.1)");
+    assertThat(err()).isEmpty();
+  }
+
+  @Test
+  void versionPrintsTheVersionAndTheJavaItRunsOn() {
+    assertThat(run("--version")).isEqualTo(0);
+    assertThat(outBytes.toString(StandardCharsets.UTF_8))
+        .startsWith("version ")
+        .contains("Java " + System.getProperty("java.runtime.version"));
   }
 
   @Test
   void badBackendArgumentsAreReportedWithExitCodeOne() throws IOException {
     Path recipe = Files.writeString(dir.resolve("r.json"), "{\"recipe_version\":1,\"state\":[]}");
     assertThat(run()).isEqualTo(1);
-    assertThat(err()).contains("--recipe is required");
+    assertThat(err()).contains("Missing required option: '--recipe=FILE'")
+        .contains("Usage: java -jar opsagent-reference-backend.jar");
     assertThat(run("--recipe", recipe.toString(), "--port", "70000")).isEqualTo(1);
     assertThat(err()).contains("--port must be in [0, 65535], was 70000");
     assertThat(run("--recipe", recipe.toString(), "--port")).isEqualTo(1);
-    assertThat(err()).contains("--port needs a value");
+    assertThat(err()).contains("Missing required parameter for option '--port' (N)");
     assertThat(run("--recipe", recipe.toString(), "--host", "192.0.2.1")).isEqualTo(1);
-    assertThat(err()).contains("--host must be a loopback address");
+    assertThat(err()).contains("Invalid value for option '--host': must be a loopback address");
     assertThat(run("--recipe", recipe.toString(), "--release-waits-after", "soon"))
         .isEqualTo(1);
-    assertThat(err()).contains("--release-waits-after: not a duration: soon");
+    assertThat(err()).contains(
+        "Invalid value for option '--release-waits-after': not a duration: 'soon'");
     assertThat(run("--recipe", recipe.toString(), "--verbose")).isEqualTo(1);
-    assertThat(err()).contains("unknown option: --verbose");
+    assertThat(err()).contains("Unknown option: '--verbose'");
     assertThat(run("--recipe", dir.resolve("missing.json").toString())).isEqualTo(1);
     assertThat(err()).contains("cannot read --recipe");
     Path bad = Files.writeString(dir.resolve("bad.json"), "{\"recipe_version\":0}");
@@ -104,11 +119,23 @@ class BackendCommandTest {
   }
 
   @Test
-  void durationsAcceptShortAndIsoForms() throws UsageException {
-    assertThat(BackendCommand.duration("500ms", "--x")).isEqualTo(Duration.ofMillis(500));
-    assertThat(BackendCommand.duration("1.5s", "--x")).isEqualTo(Duration.ofMillis(1500));
-    assertThat(BackendCommand.duration("2m", "--x")).isEqualTo(Duration.ofMinutes(2));
-    assertThat(BackendCommand.duration("PT5S", "--x")).isEqualTo(Duration.ofSeconds(5));
+  void durationsAcceptShortAndIsoFormsAndRefuseNegativeOnes() {
+    assertThat(ShortDuration.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(ShortDuration.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(ShortDuration.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(ShortDuration.parse("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(ShortDuration.parse("PT5S")).isEqualTo(Duration.ofSeconds(5));
+    assertThatThrownBy(() -> ShortDuration.parse("-PT5S"))
+        .hasMessage("must not be negative, was '-PT5S'");
+    assertThatThrownBy(() -> ShortDuration.parse("5 s"))
+        .hasMessage("not a duration: '5 s' (use 500ms, 5s, 1m or PT5S)");
+  }
+
+  @Test
+  void appNotReadyMustNotBeNegative() throws IOException {
+    Path recipe = Files.writeString(dir.resolve("r.json"), "{\"recipe_version\":1,\"state\":[]}");
+    assertThat(run("--recipe", recipe.toString(), "--app-not-ready", "-1")).isEqualTo(1);
+    assertThat(err()).contains("--app-not-ready must not be negative, was -1");
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.opsagent.fsm.internal.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,7 +37,7 @@ class SerialLaneTest {
         releaseFirst.countDown();
         assertThat(secondDone.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(events).containsExactly("first started", "first finished", "second started");
-        Poll.until(() -> lane.waiting() == 0, Duration.ofSeconds(5), "lane drained");
+        Await.until(() -> lane.waiting() == 0, Duration.ofSeconds(5), "lane drained");
     }
 
     @Test

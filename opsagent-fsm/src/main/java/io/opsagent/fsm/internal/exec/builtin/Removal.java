@@ -1,13 +1,11 @@
 package io.opsagent.fsm.internal.exec.builtin;
 
 import io.opsagent.fsm.spi.StateResult;
+import io.opsagent.fsm.internal.exec.FileTrees;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The {@code absent: true} of {@code linux.file}, {@code linux.dir} and {@code linux.symlink},
@@ -33,7 +31,7 @@ final class Removal {
             return new Outcome((directory ? "Directory " : link ? "Symlink " : "File ") + path + " is set for removal", true);
         }
         if (directory) {
-            deleteTree(path);
+            FileTrees.delete(path);
             return new Outcome("Removed directory " + path, true);
         }
         Files.delete(path);
@@ -44,24 +42,5 @@ final class Removal {
     static StateResult result(Path path, boolean dryRun) throws IOException {
         Outcome o = remove(path, dryRun);
         return o.removed() ? StateResult.changed(o.comment(), null) : StateResult.unchanged(o.comment());
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -3,6 +3,7 @@ package io.opsagent.fsm.internal.exec.salt;
 import io.opsagent.fsm.exec.SaltWorkerSettings;
 import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Execution;
+import io.opsagent.fsm.internal.exec.FileTrees;
 import io.opsagent.fsm.internal.exec.process.ManagedProcess;
 import io.opsagent.fsm.internal.exec.process.OutputLimit;
 import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
@@ -177,7 +178,7 @@ public final class SaltWorkerSupervisor {
         }
         if (home != null) {
             try {
-                SaltWorkspace.deleteTree(home);
+                FileTrees.delete(home);
             } catch (IOException e) {
                 LOG.warn("could not remove the Salt worker's directory {}: {}", home, e.toString());
             }
@@ -417,7 +418,7 @@ public final class SaltWorkerSupervisor {
 
     private void dropBytecode() {
         try {
-            SaltWorkspace.deleteTree(bytecodeDir());
+            FileTrees.delete(bytecodeDir());
         } catch (IOException e) {
             LOG.warn("could not delete the Salt worker's old bytecode in {}: {}", bytecodeDir(), e.toString());
         }

@@ -1,15 +1,13 @@
 package io.opsagent.fsm.internal.exec.salt;
 
+import io.opsagent.fsm.internal.exec.FileTrees;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +60,7 @@ public final class SaltWorkspace implements AutoCloseable {
      * as the resident Salt worker has. Whatever an earlier run left there is removed first.
      */
     public static SaltWorkspace createAt(Path dir, List<SaltState> states) throws IOException {
-        deleteTree(dir);
+        FileTrees.delete(dir);
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return populate(new SaltWorkspace(dir), states);
     }
@@ -118,31 +116,10 @@ public final class SaltWorkspace implements AutoCloseable {
     @Override
     public void close() {
         try {
-            deleteTree(dir);
+            FileTrees.delete(dir);
         } catch (IOException e) {
             LOG.warn("could not remove the Salt file root {}: {}", dir, e.toString());
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

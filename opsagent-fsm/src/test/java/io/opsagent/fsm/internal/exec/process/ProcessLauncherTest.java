@@ -3,7 +3,7 @@ package io.opsagent.fsm.internal.exec.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import io.opsagent.fsm.testutil.ProcessProbe;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +54,7 @@ class ProcessLauncherTest {
         assumeTrue(launcher.usesSessions(), "setsid not installed");
         ManagedProcess p = launcher.start(sh("sleep " + ProcessProbe.sleepToken().token(), false));
         try {
-            Poll.until(() -> ProcessTree.sessionOf(p.pid()).orElse(-1L) == p.pid(), Duration.ofSeconds(5),
+            Await.until(() -> ProcessTree.sessionOf(p.pid()).orElse(-1L) == p.pid(), Duration.ofSeconds(5),
                     "pid " + p.pid() + " to lead its own session");
         } finally {
             p.killTree();
@@ -68,7 +68,7 @@ class ProcessLauncherTest {
         String t = probe.token();
         // the first sleep is orphaned as soon as its subshell exits; the second runs in the foreground
         ManagedProcess p = launcher.start(sh("(sleep " + t + " &) ; sleep " + t + " & sleep " + t, false));
-        Poll.until(() -> probe.pids().size() >= 3, Duration.ofSeconds(10), "three sleeps of " + t);
+        Await.until(() -> probe.pids().size() >= 3, Duration.ofSeconds(10), "three sleeps of " + t);
         List<Long> pids = probe.pids();
 
         int killed = p.killTree();
@@ -77,7 +77,7 @@ class ProcessLauncherTest {
         ProcessOutcome o = p.outcome().get(20, TimeUnit.SECONDS);
         assertThat(o.killed()).isTrue();
         for (long pid : pids) {
-            Poll.until(() -> !ProcessProbe.alive(pid), Duration.ofSeconds(10), "pid " + pid + " to die");
+            Await.until(() -> !ProcessProbe.alive(pid), Duration.ofSeconds(10), "pid " + pid + " to die");
         }
         assertThat(probe.pids()).isEmpty();
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Executables;
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import io.opsagent.fsm.testutil.ProcessProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class ProcessLedgerTest {
         ManagedProcess state = launcher.start(new ProcessSpec(List.of("/bin/sh", "-c",
                 "sleep " + inSession.token() + " & setsid sleep " + ownSession.token() + " & wait"), null, Map.of(),
                 true, LIMIT, LIMIT));
-        Poll.until(() -> inSession.pidsRunning("sleep").size() == 1 && ownSession.pidsRunning("sleep").size() == 1, Duration.ofSeconds(10),
+        Await.until(() -> inSession.pidsRunning("sleep").size() == 1 && ownSession.pidsRunning("sleep").size() == 1, Duration.ofSeconds(10),
                 "both sleeps to run");
         assertThat(Files.readString(ledgerFile)).as("recorded with its session and start time")
                 .matches("[0-9a-f-]{36} " + state.pid() + " [1-9][0-9]* 0 -\n");
@@ -55,7 +55,7 @@ class ProcessLedgerTest {
         List<Long> killed = new ProcessLedger(ledgerFile).killLeftovers();
 
         assertThat(killed).contains(state.pid()).containsAll(sleeps);
-        Poll.until(() -> inSession.pidsRunning("sleep").stream().allMatch(ProcessLedgerTest::goneOrZombie)
+        Await.until(() -> inSession.pidsRunning("sleep").stream().allMatch(ProcessLedgerTest::goneOrZombie)
                 && ownSession.pidsRunning("sleep").stream().allMatch(ProcessLedgerTest::goneOrZombie), Duration.ofSeconds(10),
                 "both sleeps to be gone");
         assertThat(state.outcome().get(10, TimeUnit.SECONDS).exitCode()).isNotZero();
@@ -72,7 +72,7 @@ class ProcessLedgerTest {
         ledger.runningState(7, "web conf\nä");
         ManagedProcess state = launcher.start(new ProcessSpec(List.of("sleep", probe.token()), null, Map.of(), true,
                 LIMIT, LIMIT));
-        Poll.until(() -> probe.pidsRunning("sleep").size() == 1, Duration.ofSeconds(10), "the sleep to run");
+        Await.until(() -> probe.pidsRunning("sleep").size() == 1, Duration.ofSeconds(10), "the sleep to run");
         assertThat(Files.readString(ledgerFile)).as("one line, the state's id encoded")
                 .matches("[0-9a-f-]{36} [0-9]+ [0-9]+ 7 web\\+conf%0A%C3%A4\n");
 
@@ -94,7 +94,7 @@ class ProcessLedgerTest {
                 null, Map.of(), true, LIMIT, LIMIT)).outcome().get(10, TimeUnit.SECONDS);
 
         assertThat(o.stdout().text()).as("the child carries its mark").matches("[0-9a-f-]{36}\n");
-        Poll.until(() -> !Files.exists(ledgerFile), Duration.ofSeconds(5), "the entry to be removed");
+        Await.until(() -> !Files.exists(ledgerFile), Duration.ofSeconds(5), "the entry to be removed");
         assertThat(new ProcessLedger(ledgerFile).killLeftovers()).isEmpty();
     }
 
@@ -103,7 +103,7 @@ class ProcessLedgerTest {
         ProcessProbe probe = ProcessProbe.sleepToken();
         Process other = new ProcessBuilder("setsid", "sleep", probe.token()).start();
         try {
-            Poll.until(() -> ProcessTree.startTimeOf(other.pid()).isPresent(), Duration.ofSeconds(5), "the sleep");
+            Await.until(() -> ProcessTree.startTimeOf(other.pid()).isPresent(), Duration.ofSeconds(5), "the sleep");
             long realStart = ProcessTree.startTimeOf(other.pid()).orElseThrow();
             // Recorded as if an earlier process had had this pid and session.
             Path ledgerFile = dir.resolve("running.processes");

@@ -2,7 +2,7 @@ package io.opsagent.fsm.internal.exec.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opsagent.fsm.testutil.Poll;
+import io.opsagent.fsm.Await;
 import io.opsagent.fsm.testutil.ProcessProbe;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -32,14 +32,14 @@ class ProcessTreeTest {
         try {
             long zombie = Long.parseLong(new BufferedReader(
                     new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8)).readLine().trim());
-            Poll.until(() -> parent.toHandle().info().command().orElse("").endsWith("sleep"),
+            Await.until(() -> parent.toHandle().info().command().orElse("").endsWith("sleep"),
                     Duration.ofSeconds(10), "the shell to exec sleep");
             // on a loaded machine the child may still be running on its way to the read: wait for it
-            Poll.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('S')), Duration.ofSeconds(10),
+            Await.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('S')), Duration.ofSeconds(10),
                     "the child to wait for the line");
             parent.getOutputStream().write('\n');
             parent.getOutputStream().flush();
-            Poll.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('Z')), Duration.ofSeconds(10),
+            Await.until(() -> ProcessTree.stateOf(zombie).equals(Optional.of('Z')), Duration.ofSeconds(10),
                     "pid " + zombie + " to become a zombie");
             ProcessHandle handle = ProcessHandle.of(zombie).orElseThrow();
             assertThat(handle.isAlive()).as("the JDK counts a zombie as alive").isTrue();
