@@ -163,6 +163,16 @@ final class RoundContext {
         return newVersion(in) && in.recipe().isHeaderOnly() && !hasStates();
     }
 
+    /** After the current state, the round goes on with one the executor runs (not a comment, not a wait). */
+    boolean nextStateRuns() {
+        int next = index + 1;
+        return next < states.size() && !states.get(next).isComment() && !states.get(next).isWait();
+    }
+
+    boolean nextStateDoesNotRun() {
+        return !nextStateRuns();
+    }
+
     boolean noStatesLeftAndNoUpgrade() {
         return index >= states.size() && pendingUpgrade == null;
     }
