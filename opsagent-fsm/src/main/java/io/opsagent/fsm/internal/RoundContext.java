@@ -241,7 +241,7 @@ final class RoundContext {
     /** A push of the version already loaded (a reconnect's re-push): nothing changes. */
     void ignoreRecipe(RecipeArrived in) {
         repeatedRecipes++;
-        LOG.debug("recipe version {} is already loaded; ignored", in.recipe().recipeVersion());
+        LOG.info("recipe version {} is already loaded; ignored", in.recipe().recipeVersion());
     }
 
     /** Takes the incoming recipe as the loaded one; releases of the previous version are forgotten. */
