@@ -3,17 +3,17 @@ package io.opsagent.fsm;
 /** The inputs of the round machine. Every one is posted to the agent's event loop. */
 public enum RoundEvent {
 
-    /** The backend pushed a recipe of a version other than the loaded one. */
+    /** The backend pushed a recipe (one of the loaded version is ignored by the machine). */
     RECIPE_RECEIVED,
 
-    /** The current state succeeded (an executor's result, a skipped comment, a released wait). */
+    /** The executor reports that the current state succeeded. */
     STATE_SUCCEEDED,
 
-    /** The current state failed, or timed out. */
+    /** The executor reports that the current state failed. */
     STATE_FAILED,
 
-    /** The current state is a wait state that has not been released yet. */
-    WAIT_REACHED,
+    /** The current state (a wait included) ran longer than the state timeout: it is killed and counts as failed. */
+    STATE_TIMED_OUT,
 
     /** The backend released a wait state of the loaded recipe. */
     DONE_RECEIVED,

@@ -22,5 +22,13 @@ public enum RoundState {
     PENDING_UPGRADE,
 
     /** The agent was shut down, or replaced by its upgrade; terminal. */
-    STOPPED
+    STOPPED,
+
+    /**
+     * Not a state the agent rests in: the choice the machine passes through, within the event
+     * that got there, when the round reaches its next state: a comment or a released wait is
+     * passed, a held wait holds the round, any other state runs, and after the last state the
+     * round ends. Never the state of a snapshot, never told to a listener.
+     */
+    STATE_REACHED
 }

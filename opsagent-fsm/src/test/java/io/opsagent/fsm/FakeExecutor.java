@@ -9,7 +9,11 @@ import io.opsagent.fsm.spi.StateResult;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A scriptable executor: records every start and cancel; the test decides each outcome. */
+/**
+ * A scriptable executor: records every start and cancel; the test decides each outcome. A
+ * cancelled state reports its failure at once, as the SPI asks (its "process tree" is gone),
+ * unless {@link #holdCancelReports()} makes the test report it later with {@link Run#complete}.
+ */
 public final class FakeExecutor implements StateExecutor {
 
     /** One start of a state. */
@@ -28,8 +32,11 @@ public final class FakeExecutor implements StateExecutor {
             return request.state().id();
         }
 
-        /** Reports an outcome, even after a cancel (to test that late results are ignored). */
+        /** Reports an outcome, even after a cancel (to test that late results are ignored); once only. */
         public void complete(StateResult result) {
+            if (completed) {
+                return;
+            }
             completed = true;
             callback.completed(result);
         }
@@ -38,6 +45,12 @@ public final class FakeExecutor implements StateExecutor {
     private final List<Run> runs = new ArrayList<>();
     private int active;
     private int maxActive;
+    private boolean holdCancelReports;
+
+    /** From now on a cancelled state does not report by itself: the test does, with {@link Run#complete}. */
+    public synchronized void holdCancelReports() {
+        holdCancelReports = true;
+    }
 
     @Override
     public synchronized StateExecution start(StateRequest request, StateCallback callback) {
@@ -51,11 +64,13 @@ public final class FakeExecutor implements StateExecutor {
         active++;
         maxActive = Math.max(maxActive, active);
         return () -> {
+            boolean report;
             synchronized (FakeExecutor.this) {
-                if (!run.cancelled && !run.completed) {
-                    active--;
-                }
+                report = !run.cancelled && !run.completed && !holdCancelReports;
                 run.cancelled = true;
+            }
+            if (report) {
+                run.complete(StateResult.failed("cancelled", null));
             }
         };
     }

@@ -13,6 +13,7 @@ import static io.opsagent.fsm.RoundState.STOPPED;
 import static io.opsagent.fsm.RoundState.WAITING_FOR_DONE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opsagent.fsm.internal.RoundSettings;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
 import io.opsagent.fsm.protocol.StateDone;
@@ -207,7 +208,7 @@ class RoundRulesTest {
             h.succeed("a");
 
             assertThat(h.state()).isEqualTo(WAITING_FOR_DONE);
-            h.advance(Duration.ofHours(5));
+            h.advance(RoundSettings.DEFAULT_STATE_TIMEOUT.minusMillis(1));
             assertThat(h.executor.startedIds()).containsExactly("a");
 
             h.receive(new StateDone(3, "w"));
@@ -239,7 +240,7 @@ class RoundRulesTest {
 
             assertThat(h.rejected).isEmpty();
             assertThat(h.executor.startedIds()).containsExactly("a", "b");
-            assertThat(h.entered).doesNotContain(WAITING_FOR_DONE);
+            assertThat(h.entered).containsExactly(EXECUTING, WAITING_FOR_DONE, EXECUTING);
         }
 
         @Test
@@ -312,6 +313,48 @@ class RoundRulesTest {
         }
 
         @Test
+        void theNewRecipesFirstStateStartsOnlyOnceTheCancelledStateIsGone() {
+            AgentHarness h = new AgentHarness();
+            h.executor.holdCancelReports();
+            h.receive(recipe(1, cmd("a")));
+            FakeExecutor.Run a = h.executor.running("a");
+
+            h.receive(recipe(2, comment("c"), cmd("x")));
+
+            assertThat(a.cancelled).isTrue();
+            assertThat(h.logLines()).as("a comment runs nothing and need not wait").containsExactly("2:c:ok");
+            assertThat(h.executor.startedIds()).as("x waits for a's process tree").containsExactly("a");
+            assertThat(h.agent.snapshot().currentStateId()).isEqualTo("x");
+
+            a.complete(StateResult.failed("cancelled; killed 2 process(es)", null));
+            h.loop.runUntilIdle();
+
+            assertThat(h.executor.startedIds()).containsExactly("a", "x");
+            assertThat(h.executor.maxActive()).as("never two states at once").isEqualTo(1);
+            h.succeed("x");
+            assertThat(h.logLines()).containsExactly("2:c:ok", "2:x:ok");
+        }
+
+        @Test
+        void theRetryAfterATimeoutStartsOnlyOnceTheKilledStateIsGone() {
+            AgentHarness h = new AgentHarness(b -> b.stateTimeout(Duration.ofMinutes(2)));
+            h.executor.holdCancelReports();
+            h.receive(recipe(1, cmd("a")));
+            FakeExecutor.Run first = h.executor.running("a");
+
+            h.advance(Duration.ofMinutes(2));
+            h.loop.runUntilIdle();
+            assertThat(first.cancelled).isTrue();
+            assertThat(h.state()).isEqualTo(RETRYING);
+            assertThat(h.executor.runs()).hasSize(1);
+
+            first.complete(StateResult.failed("cancelled", null));
+            h.loop.runUntilIdle();
+            assertThat(h.executor.runs()).hasSize(2);
+            assertThat(h.executor.running("a")).isNotSameAs(first);
+        }
+
+        @Test
         void newRecipeCeasesAWaitAndStartsAtStateZero() {
             AgentHarness h = new AgentHarness();
             h.receive(recipe(1, waitFor("w")));
@@ -331,6 +374,21 @@ class RoundRulesTest {
 
             assertThat(b.cancelled).isFalse();
             assertThat(h.executor.startedIds()).containsExactly("a", "b");
+            assertThat(h.agent.snapshot().repeatedRecipes()).isEqualTo(1);
+            assertThat(h.agent.snapshot().rejectedEvents()).isZero();
+        }
+
+        @Test
+        void releasesOfAnotherVersionOrOfNoWaitAreCounted() {
+            AgentHarness h = new AgentHarness();
+            h.receive(recipe(2, cmd("a"), waitFor("w")));
+            h.receive(new StateDone(1, "w"));
+            h.receive(new StateDone(2, "nope"));
+
+            assertThat(h.agent.snapshot().staleReleases()).isEqualTo(1);
+            assertThat(h.agent.snapshot().unknownWaitReleases()).isEqualTo(1);
+            h.succeed("a");
+            assertThat(h.state()).as("neither released w").isEqualTo(WAITING_FOR_DONE);
         }
 
         @Test
@@ -501,6 +559,33 @@ class RoundRulesTest {
             a.complete(StateResult.failed("killed", null));
             h.loop.runUntilIdle();
             assertThat(h.logs()).as("the killed state's own result is not reported").hasSize(1);
+        }
+
+        @Test
+        void aWaitThatIsNotReleasedInTimeFailsAndTheRoundRestarts() {
+            AgentHarness h = new AgentHarness(b -> b.stateTimeout(Duration.ofMinutes(2)));
+            h.receive(recipe(1, waitFor("w")));
+            assertThat(h.state()).isEqualTo(WAITING_FOR_DONE);
+
+            h.advance(Duration.ofMinutes(2));
+            h.loop.runUntilIdle();
+
+            assertThat(h.logLines()).containsExactly("1:w:fail");
+            assertThat(h.logs().get(0).stateComment())
+                    .isEqualTo("wait state w was not released within 120 s (attempt 1 of round 1)");
+            assertThat(h.state()).as("the retry reached the wait again").isEqualTo(WAITING_FOR_DONE);
+            assertThat(h.agent.snapshot().attempt()).isEqualTo(2);
+
+            h.advance(Duration.ofMinutes(2));
+            h.loop.runUntilIdle();
+            assertThat(h.state()).isEqualTo(BACKOFF);
+
+            h.receive(new StateDone(1, "w"));
+            assertThat(h.state()).as("a late release is remembered").isEqualTo(BACKOFF);
+            h.advance(Duration.ofMinutes(10));
+            h.loop.runUntilIdle();
+            assertThat(h.logLines()).containsExactly("1:w:fail", "1:w:fail", "1:w:ok");
+            assertThat(h.state()).isEqualTo(IDLE);
         }
 
         @Test

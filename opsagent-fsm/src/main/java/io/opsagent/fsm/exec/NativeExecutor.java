@@ -1,6 +1,5 @@
 package io.opsagent.fsm.exec;
 
-import io.opsagent.fsm.internal.exec.DurationText;
 import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Execution;
 import io.opsagent.fsm.internal.exec.builtin.BuiltinModules;
@@ -77,7 +76,6 @@ public final class NativeExecutor implements StateExecutor {
     public StateExecution start(StateRequest request, StateCallback callback) {
         RecipeState state = request.state();
         Execution execution = new Execution("state " + state.id() + " (" + state.module() + ")", callback, ExecThreads.timer());
-        execution.stopAfter(request.timeout(), "timed out after " + DurationText.seconds(request.timeout()));
         ExecThreads.io().execute(() -> {
             StateResult result;
             try {

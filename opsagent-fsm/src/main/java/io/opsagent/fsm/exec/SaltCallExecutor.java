@@ -1,6 +1,5 @@
 package io.opsagent.fsm.exec;
 
-import io.opsagent.fsm.internal.exec.DurationText;
 import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Executables;
 import io.opsagent.fsm.internal.exec.Execution;
@@ -189,7 +188,6 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
     public StateExecution start(StateRequest request, StateCallback callback) {
         RecipeState state = request.state();
         Execution execution = new Execution("state " + state.id() + " (" + state.module() + ")", callback, ExecThreads.timer());
-        execution.stopAfter(request.timeout(), "timed out after " + DurationText.seconds(request.timeout()));
         ExecThreads.io().execute(() -> prepare(request, execution));
         return execution;
     }

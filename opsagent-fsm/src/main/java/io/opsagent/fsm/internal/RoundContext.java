@@ -1,19 +1,20 @@
 package io.opsagent.fsm.internal;
 
 import io.opsagent.fsm.AgentIdentity;
-import io.opsagent.fsm.Cancellable;
-import io.opsagent.fsm.EventLoop;
-import io.opsagent.fsm.RoundEvent;
 import io.opsagent.fsm.RoundListener;
+import io.opsagent.fsm.internal.RoundInput.RecipeArrived;
+import io.opsagent.fsm.internal.RoundInput.StateCompleted;
+import io.opsagent.fsm.internal.RoundInput.StateTimedOut;
+import io.opsagent.fsm.internal.RoundInput.UpgradeFailed;
+import io.opsagent.fsm.internal.RoundInput.UpgradeFinished;
+import io.opsagent.fsm.internal.RoundInput.UpgradeOrdered;
+import io.opsagent.fsm.internal.RoundInput.WaitReleased;
 import io.opsagent.fsm.internal.store.PersistedRound;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.RecipeMetadata;
 import io.opsagent.fsm.protocol.RecipeState;
-import io.opsagent.fsm.protocol.StateDone;
 import io.opsagent.fsm.protocol.StateLog;
 import io.opsagent.fsm.spi.MessageSink;
-import io.opsagent.fsm.spi.StateExecution;
-import io.opsagent.fsm.spi.StateExecutor;
 import io.opsagent.fsm.spi.StateRequest;
 import io.opsagent.fsm.spi.StateResult;
 import io.opsagent.fsm.spi.Upgrader;
@@ -21,53 +22,32 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The data of one agent's round machine and the operations its actions perform. Owned by the
- * agent's event loop: every method runs on that thread.
- *
- * <p>Asynchronous work (an executor's result, a timer, an upgrade's outcome) carries a token;
- * when it comes back to the loop, a token that no longer matches means the work was superseded
- * (a new recipe, a timeout, a stop), and its result is dropped and counted instead of reaching
- * the machine.
+ * The data of one agent's round — the recipe, the position in it, the attempt, the released
+ * waits, a pending upgrade — and the questions and operations the machine's guards and actions
+ * are made of. Running the current state (the executor, the timeout, cancelling) is the
+ * {@link StateRunner}'s. Owned by the agent's event loop: every method runs on that thread.
  */
 final class RoundContext {
 
     private static final Logger LOG = LogManager.getLogger(RoundContext.class);
 
-    /** Posts an event to the machine as a new event-loop task; callable from any thread. */
-    interface EventPoster {
-        void post(RoundEvent event, Object input);
-    }
-
     /** The id of the StateLog that reports a failed upgrade: {@code agent-upgrade:<version>}. */
     static final String UPGRADE_LOG_ID = "agent-upgrade:";
 
-    /**
-     * The outcome of the current state, with the token of the run it belongs to; {@code reported}
-     * when its StateLog went out already (a state that completed at once, see {@link #passCurrentState}).
-     */
-    record Completion(long token, StateResult result, boolean reported) {
-        Completion(long token, StateResult result) {
-            this(token, result, false);
-        }
-    }
-
-    private final EventLoop loop;
-    private final StateExecutor executor;
+    private final StateRunner runner;
     private final MessageSink sink;
     private final AgentIdentity identity;
     private final RoundSettings settings;
     private final RandomGenerator random;
     private final Upgrader upgrader;
     private final RoundListener listener;
-    private EventPoster poster;
-
-    /** The input of the event being dispatched (a recipe, a release, a completion...). */
-    Object input;
+    private final Consumer<RoundInput> poster;
 
     private long recipeVersion;
     private List<RecipeState> states = List.of();
@@ -77,55 +57,41 @@ final class RoundContext {
     /** The state whose next StateLog gets {@link #resumeNote}; null: the next StateLog of any state. */
     private String resumeNoteStateId;
     private int index;
+    /** 1 in the first attempt of a round, 2 in the retry; the machine's EXECUTING or RETRYING follows from it. */
     private int attempt = 1;
     private long round;
     private int consecutiveFailedRounds;
     private boolean lastRoundFailed;
 
-    private long nextToken = 1;
-    private long activeToken;
-    private StateExecution running;
-    private final StatesInFlight inFlight = new StatesInFlight();
-    private Cancellable stateTimer = Cancellable.NONE;
-    private long stateStartedNanos;
-
-    private long timerToken;
-    private Cancellable timer = Cancellable.NONE;
-    /** The loop time the round timer (interval, backoff) fires at; 0 when none is set. Read from any thread. */
-    private volatile long timerDueNanos;
-
     private AgentUpdate pendingUpgrade;
     private boolean recipeKeptDuringUpgrade;
 
-    long lateResults;
+    long repeatedRecipes;
+    long unknownWaitReleases;
     long actionFailures;
     /** Whether something worth keeping across a restart changed since the last save. */
     boolean dirty;
 
     RoundContext(
-            EventLoop loop,
-            StateExecutor executor,
+            StateRunner runner,
             MessageSink sink,
             AgentIdentity identity,
             RoundSettings settings,
             RandomGenerator random,
             Upgrader upgrader,
-            RoundListener listener) {
-        this.loop = loop;
-        this.executor = executor;
+            RoundListener listener,
+            Consumer<RoundInput> poster) {
+        this.runner = runner;
         this.sink = sink;
         this.identity = identity;
         this.settings = settings;
         this.random = random;
         this.upgrader = upgrader;
         this.listener = listener;
-    }
-
-    void setPoster(EventPoster poster) {
         this.poster = poster;
     }
 
-    // ------------------------------------------------------------------ queries (guards)
+    // ------------------------------------------------------------------ what the snapshot shows
 
     long recipeVersion() {
         return recipeVersion;
@@ -156,81 +122,133 @@ final class RoundContext {
     }
 
     String currentStateId() {
-        return activeToken != 0 && index < states.size() ? states.get(index).id() : null;
+        return runner.hasCurrent() && index < states.size() ? states.get(index).id() : null;
     }
 
     String currentStateModule() {
-        return activeToken != 0 && index < states.size() ? states.get(index).module() : null;
+        return runner.hasCurrent() && index < states.size() ? states.get(index).module() : null;
     }
 
     boolean hasStates() {
         return !states.isEmpty();
     }
 
-    /** Whether the incoming recipe leaves the agent with states to run. */
-    boolean recipeHasStates() {
-        RecipeMetadata recipe = (RecipeMetadata) input;
-        return recipe.states().map(list -> !list.isEmpty()).orElse(hasStates());
+    // ------------------------------------------------------------------ questions (guards)
+
+    boolean sameVersionAsLoaded(RecipeArrived in) {
+        return in.recipe().recipeVersion() == recipeVersion;
     }
 
-    boolean moreStatesLeft() {
-        return index + 1 < states.size();
+    boolean newVersion(RecipeArrived in) {
+        return !sameVersionAsLoaded(in);
     }
 
-    boolean upgradeRequested() {
-        return pendingUpgrade != null;
+    /** A new version with a non-empty state list. */
+    boolean recipeHasStates(RecipeArrived in) {
+        return newVersion(in) && in.recipe().states().map(list -> !list.isEmpty()).orElse(false);
+    }
+
+    /** A new version with {@code state: []}. */
+    boolean recipeIsEmpty(RecipeArrived in) {
+        return newVersion(in) && in.recipe().states().map(List::isEmpty).orElse(false);
+    }
+
+    /** A new version without a state list, while states are loaded: they restart under the new version. */
+    boolean headerOnlyWithStatesLoaded(RecipeArrived in) {
+        return newVersion(in) && in.recipe().isHeaderOnly() && hasStates();
+    }
+
+    /** A new version without a state list, and no states loaded: nothing to run. */
+    boolean headerOnlyWithNoStatesLoaded(RecipeArrived in) {
+        return newVersion(in) && in.recipe().isHeaderOnly() && !hasStates();
+    }
+
+    /** After the current state, the round goes on with one the executor runs (not a comment, not a wait). */
+    boolean nextStateRuns() {
+        int next = index + 1;
+        return next < states.size() && !states.get(next).isComment() && !states.get(next).isWait();
+    }
+
+    boolean nextStateDoesNotRun() {
+        return !nextStateRuns();
+    }
+
+    boolean noStatesLeftAndNoUpgrade() {
+        return index >= states.size() && pendingUpgrade == null;
+    }
+
+    boolean noStatesLeftAndUpgradeRequested() {
+        return index >= states.size() && pendingUpgrade != null;
+    }
+
+    /** The current state runs nothing and completes at once: a comment, or a wait released before. */
+    boolean completesAtOnce() {
+        return completesAtOnce(states.get(index));
+    }
+
+    private boolean completesAtOnce(RecipeState state) {
+        return state.isComment() || (state.isWait() && released.contains(state.id()));
+    }
+
+    /** The current state is a wait the backend has not released. */
+    boolean waitHeld() {
+        RecipeState state = states.get(index);
+        return state.isWait() && !released.contains(state.id());
     }
 
     boolean inFirstAttempt() {
         return attempt == 1;
     }
 
-    boolean releasesCurrentWait() {
-        StateDone done = (StateDone) input;
-        return index < states.size() && states.get(index).id().equals(done.id());
+    boolean upgradeRequested() {
+        return pendingUpgrade != null;
     }
 
-    boolean currentWaitReleased() {
-        return index < states.size() && released.contains(states.get(index).id());
+    boolean noUpgradeRequested() {
+        return pendingUpgrade == null;
     }
 
-    boolean recipeKeptDuringUpgrade() {
-        return recipeKeptDuringUpgrade;
+    boolean retryAndNoUpgradeRequested() {
+        return attempt != 1 && pendingUpgrade == null;
     }
 
-    boolean lastRoundFailed() {
-        return lastRoundFailed;
+    boolean retryAndUpgradeRequested() {
+        return attempt != 1 && pendingUpgrade != null;
     }
 
-    /** Whether a completion or wait notice belongs to the state now running; consumes the token. */
-    boolean acceptCompletion(long token) {
-        if (token == 0 || token != activeToken) {
-            lateResults++;
-            return false;
-        }
-        activeToken = 0;
-        running = null;
-        stateTimer.cancel();
-        stateTimer = Cancellable.NONE;
-        return true;
+    boolean releasesHeldWait(WaitReleased in) {
+        return index < states.size() && states.get(index).id().equals(in.done().id());
     }
 
-    /** Whether a wait notice belongs to the state now running; the token stays active. */
-    boolean isActive(long token) {
-        return token != 0 && token == activeToken;
+    boolean releasesAnotherWait(WaitReleased in) {
+        return !releasesHeldWait(in);
     }
 
-    boolean acceptTimer(long token) {
-        return token != 0 && token == timerToken;
+    boolean newRecipeKeptDuringUpgrade() {
+        return recipeKeptDuringUpgrade && hasStates();
     }
 
-    // ------------------------------------------------------------------ actions
+    boolean lastRoundCeased() {
+        return !newRecipeKeptDuringUpgrade() && lastRoundFailed && hasStates();
+    }
+
+    boolean nothingToResume() {
+        return !newRecipeKeptDuringUpgrade() && !(lastRoundFailed && hasStates());
+    }
+
+    // ------------------------------------------------------------------ actions: recipes and rounds
+
+    /** A push of the version already loaded (a reconnect's re-push): nothing changes. */
+    void ignoreRecipe(RecipeArrived in) {
+        repeatedRecipes++;
+        LOG.info("recipe version {} is already loaded; ignored", in.recipe().recipeVersion());
+    }
 
     /** Takes the incoming recipe as the loaded one; releases of the previous version are forgotten. */
-    void loadRecipe() {
+    void loadRecipe(RecipeArrived in) {
         dirty = true;
-        RecipeMetadata recipe = (RecipeMetadata) input;
-        cancelTimer();
+        RecipeMetadata recipe = in.recipe();
+        runner.cancelTimer();
         recipeVersion = recipe.recipeVersion();
         recipe.states().ifPresent(list -> states = list);
         released.clear();
@@ -243,123 +261,97 @@ final class RoundContext {
     }
 
     /** While an upgrade is under way: keep the recipe for whichever version runs next. */
-    void keepRecipe() {
-        loadRecipe();
+    void keepRecipe(RecipeArrived in) {
+        loadRecipe(in);
         recipeKeptDuringUpgrade = true;
     }
 
+    /** A round starts at its first state; the machine's choice then reaches it. */
     void startRound() {
         dirty = true;
-        cancelTimer();
+        runner.cancelTimer();
         round++;
         index = 0;
         attempt = 1;
         LOG.info("round {} of recipe version {} starts ({} state(s))", round, recipeVersion, states.size());
-        runCurrentState();
     }
 
-    /** A state failed in the first attempt: start again from the first state, at once. */
+    /** A state failed in the first attempt: the round starts again from the first state, at once. */
     void restartRound() {
         dirty = true;
         attempt = 2;
         index = 0;
         LOG.info("round {} of recipe version {}: retrying from the first state", round, recipeVersion);
-        runCurrentState();
     }
 
-    void runNextState() {
+    /** After a restart: the round goes on at the kept state and attempt. */
+    void resumeRound() {
+        dirty = true;
+        runner.cancelTimer();
+        round++;
+    }
+
+    /** The current state is done: the round moves on to the next one. */
+    void advance() {
         dirty = true;
         index++;
-        runCurrentState();
-    }
-
-    /** Starts the state at {@code index}; one that completes at once is passed (see {@link #passCurrentState}). */
-    void runCurrentState() {
-        if (startCurrentState()) {
-            passCurrentState();
-        }
     }
 
     /**
-     * Starts the state at {@code index}: an executor's state starts running, a held wait is
-     * reported to the machine. Returns true for a state that completes at once without running
-     * anything: a comment, or a wait the backend released already.
+     * Passes the current state and every one after it that completes at once (comments, waits
+     * released before), each reported as a success, up to the first state that does not or the
+     * end of the round. One action rather than one choice per state: Spring Statemachine nests
+     * a chain of choices on the stack, a few kilobytes per link.
      */
-    private boolean startCurrentState() {
-        RecipeState state = states.get(index);
-        long token = nextToken++;
-        activeToken = token;
-        stateStartedNanos = loop.nanoTime();
-        listener.stateStarted(recipeVersion, index, state);
-        if (state.isComment() || (state.isWait() && released.contains(state.id()))) {
-            return true;
-        }
-        if (state.isWait()) {
-            poster.post(RoundEvent.WAIT_REACHED, token);
-        } else {
-            execute(state, token);
-        }
-        return false;
-    }
-
-    /**
-     * The current state completed at once (a comment, a released wait): its StateLog goes out
-     * now and the round moves on to the next state within the action that got here, so a push or
-     * a release answers after one dispatch of the machine instead of one per such state. Only
-     * the last state's completion is posted to the machine (already reported), whose table then
-     * ends the round as for any other last state.
-     */
-    void passCurrentState() {
+    void passStates() {
         do {
-            StateResult passed = StateResult.unchanged(null);
-            report(passed);
-            if (!moreStatesLeft()) {
-                poster.post(RoundEvent.STATE_SUCCEEDED, new Completion(activeToken, passed, true));
-                return;
-            }
-            dirty = true;
-            index++;
-        } while (startCurrentState());
+            reachCurrent();
+            runner.passed();
+            report(StateResult.unchanged(null));
+            advance();
+        } while (index < states.size() && completesAtOnce(states.get(index)));
     }
 
-    private void execute(RecipeState state, long token) {
-        Duration timeout = settings.stateTimeout();
-        StateRequest request = new StateRequest(recipeVersion, state, settings.dryRun(), timeout);
-        Runnable landed = inFlight.started();
-        try {
-            running = executor.start(request, result -> {
-                landed.run();
-                poster.post(result.success() ? RoundEvent.STATE_SUCCEEDED : RoundEvent.STATE_FAILED,
-                        new Completion(token, result));
-            });
-        } catch (RuntimeException e) {
-            landed.run();
-            LOG.error("executor failed to start state {}", state.id(), e);
-            poster.post(RoundEvent.STATE_FAILED, new Completion(token,
-                    StateResult.failed("executor failed to start the state: " + e, null)));
-            return;
-        }
-        stateTimer = loop.schedule(timeout, () -> timeOut(state, token, timeout));
+    /** The current state is a wait the backend has not released: the round holds until it does, or the timeout. */
+    void holdWait() {
+        reachCurrent();
+        runner.hold(settings.stateTimeout());
     }
 
-    private void timeOut(RecipeState state, long token, Duration timeout) {
-        if (token != activeToken) {
-            return;
-        }
-        cancelRunning();
-        activeToken = token;
-        String comment = "state " + state.id() + " timed out after " + describe(timeout)
+    /** Hands the current state to the executor. */
+    void runState() {
+        reachCurrent();
+        RecipeState state = states.get(index);
+        runner.run(new StateRequest(recipeVersion, state, settings.dryRun(), settings.stateTimeout()), label(state));
+    }
+
+    private void reachCurrent() {
+        runner.reach();
+        listener.stateStarted(recipeVersion, index, states.get(index));
+    }
+
+    /** Sends the StateLog of the state the executor completed. */
+    void reportResult(StateCompleted in) {
+        report(in.result());
+    }
+
+    /** The held wait was released: it completes as a success, and the round moves on. */
+    void passHeldWait(WaitReleased in) {
+        rememberRelease(in);
+        runner.passed();
+        report(StateResult.unchanged(null));
+        advance();
+    }
+
+    /** The current state ran out of time: it is killed, and reported as failed with a comment that says so. */
+    void stopTimedOutState(StateTimedOut in) {
+        RecipeState state = states.get(index);
+        runner.cancel(label(state));
+        String comment = (state.isWait() ? "wait state " + state.id() + " was not released within "
+                : "state " + state.id() + " timed out after ") + describe(in.timeout())
                 + " (attempt " + attempt + " of round " + round + ")";
         LOG.warn(comment);
-        poster.post(RoundEvent.STATE_FAILED, new Completion(token, StateResult.failed(comment, null)));
-    }
-
-    /** Sends the StateLog of the state that just completed, unless it went out already. */
-    void reportResult() {
-        Completion completion = (Completion) input;
-        if (!completion.reported()) {
-            report(completion.result());
-        }
+        report(StateResult.failed(comment, null));
     }
 
     /** A line to put first in the comment of the next StateLog: that of the state resumed after a restart. */
@@ -375,7 +367,7 @@ final class RoundContext {
 
     private void report(StateResult result) {
         RecipeState state = states.get(index);
-        long duration = loop.nanoTime() - stateStartedNanos;
+        long duration = runner.sinceReached();
         String comment = result.comment();
         if (resumeNote != null && (resumeNoteStateId == null || resumeNoteStateId.equals(state.id()))) {
             comment = comment == null || comment.isEmpty() ? resumeNote : resumeNote + "\n" + comment;
@@ -390,7 +382,7 @@ final class RoundContext {
         listener.stateFinished(recipeVersion, index, state, result, duration);
     }
 
-    /** Every state succeeded: schedule the next round after the round interval. */
+    /** Every state succeeded. */
     void finishRound() {
         dirty = true;
         consecutiveFailedRounds = 0;
@@ -399,9 +391,10 @@ final class RoundContext {
         listener.roundFinished(recipeVersion, round, true);
     }
 
+    /** The next round starts after the round interval. */
     void scheduleNextRound() {
         if (hasStates()) {
-            startTimer(settings.roundInterval());
+            runner.startTimer(settings.roundInterval());
         }
     }
 
@@ -418,45 +411,41 @@ final class RoundContext {
     void scheduleBackoff() {
         Duration delay = settings.backoff().delay(Math.max(1, consecutiveFailedRounds), random);
         LOG.info("retrying recipe version {} in {}", recipeVersion, describe(delay));
-        startTimer(delay);
+        runner.startTimer(delay);
     }
 
-    /** A new recipe or a stop: the running state is killed and its result will be ignored. */
-    void cancelRound() {
-        if (activeToken != 0) {
-            String why = input instanceof RecipeMetadata next
-                    ? "recipe version " + next.recipeVersion() + " arrived"
-                    : "the agent stopped";
+    /** A new recipe: the running state is killed and its result will be ignored. */
+    void cancelRound(RecipeArrived in) {
+        cutShort("recipe version " + in.recipe().recipeVersion() + " arrived");
+    }
+
+    private void cutShort(String why) {
+        if (runner.hasCurrent()) {
             LOG.info("round {} of recipe version {} cut short at state {} of {}: {}", round, recipeVersion,
                     index + 1, states.size(), why);
             listener.roundCutShort(recipeVersion, round, why);
         }
-        cancelRunning();
-        cancelTimer();
+        runner.cancel(index < states.size() ? label(states.get(index)) : "state");
+        runner.cancelTimer();
     }
 
-    void rememberRelease() {
+    // ------------------------------------------------------------------ actions: releases and upgrades
+
+    void rememberRelease(WaitReleased in) {
         dirty = true;
-        StateDone done = (StateDone) input;
-        if (released.add(done.id())) {
-            LOG.info("wait state {} of recipe version {} released", done.id(), recipeVersion);
+        String id = in.done().id();
+        if (states.stream().noneMatch(s -> s.isWait() && s.id().equals(id))) {
+            unknownWaitReleases++;
+            LOG.debug("release of {}, which is no wait state of recipe version {}; remembered", id, recipeVersion);
+        }
+        if (released.add(id)) {
+            LOG.info("wait state {} of recipe version {} released", id, recipeVersion);
         }
     }
 
-    /** The backend released the held wait: it completes as a success. */
-    void releaseWait() {
-        rememberRelease();
-        passCurrentState();
-    }
-
-    /** The wait just reached was released meanwhile: it completes as a success. */
-    void passReleasedWait() {
-        passCurrentState();
-    }
-
-    void rememberUpgrade() {
+    void rememberUpgrade(UpgradeOrdered in) {
         dirty = true;
-        AgentUpdate order = (AgentUpdate) input;
+        AgentUpdate order = in.order();
         if (pendingUpgrade != null) {
             LOG.info("upgrade to {} replaces the pending upgrade to {}", order.version(), pendingUpgrade.version());
         } else {
@@ -467,30 +456,30 @@ final class RoundContext {
     }
 
     void startUpgrade() {
-        cancelTimer();
+        runner.cancelTimer();
         AgentUpdate order = pendingUpgrade;
         recipeKeptDuringUpgrade = false;
         if (upgrader == null) {
-            poster.post(RoundEvent.UPGRADE_FAILED, "no upgrader is configured");
+            poster.accept(new UpgradeFailed("no upgrader is configured"));
             return;
         }
         LOG.info("upgrading to {} (url {})", order.version(), order.url());
         Upgrader.UpgradeCallback callback = new Upgrader.UpgradeCallback() {
             @Override
             public void finished() {
-                poster.post(RoundEvent.UPGRADE_FINISHED, order);
+                poster.accept(new UpgradeFinished(order));
             }
 
             @Override
             public void failed(String reason) {
-                poster.post(RoundEvent.UPGRADE_FAILED, reason);
+                poster.accept(new UpgradeFailed(reason));
             }
         };
         try {
             upgrader.upgrade(order, callback);
         } catch (RuntimeException e) {
             LOG.error("upgrader failed to start", e);
-            poster.post(RoundEvent.UPGRADE_FAILED, "upgrader failed to start: " + e);
+            poster.accept(new UpgradeFailed("upgrader failed to start: " + e));
         }
     }
 
@@ -501,9 +490,9 @@ final class RoundContext {
     }
 
     /** The upgrade failed: said in the log and, when a recipe is loaded, to the backend as a failed StateLog. */
-    void abandonUpgrade() {
+    void abandonUpgrade(UpgradeFailed in) {
         dirty = true;
-        reportUpgradeFailure(pendingUpgrade == null ? "?" : pendingUpgrade.version(), String.valueOf(input));
+        reportUpgradeFailure(pendingUpgrade == null ? "?" : pendingUpgrade.version(), in.reason());
         pendingUpgrade = null;
     }
 
@@ -517,16 +506,8 @@ final class RoundContext {
         }
     }
 
-    /**
-     * Runs {@code action} once every state handed to the executor has reported, a cancelled one
-     * included (its process tree is then gone): at once, or on the executor's thread.
-     */
-    void whenNoStateRuns(Runnable action) {
-        inFlight.whenNone(action);
-    }
-
     void shutDown() {
-        cancelRound();
+        cutShort("the agent stopped");
         LOG.info("round machine stopped");
     }
 
@@ -556,48 +537,10 @@ final class RoundContext {
                 index + 1, states.size(), attempt);
     }
 
-    /** After a restart: the round goes on at the kept position. */
-    void resumeRound() {
-        dirty = true;
-        cancelTimer();
-        round++;
-        runCurrentState();
-    }
-
     // ------------------------------------------------------------------ helpers
 
-    private void cancelRunning() {
-        StateExecution execution = running;
-        running = null;
-        activeToken = 0;
-        stateTimer.cancel();
-        stateTimer = Cancellable.NONE;
-        if (execution != null) {
-            try {
-                execution.cancel();
-            } catch (RuntimeException e) {
-                LOG.error("cancelling the running state failed", e);
-            }
-        }
-    }
-
-    private void startTimer(Duration delay) {
-        cancelTimer();
-        long token = ++timerToken;
-        timerDueNanos = Math.max(1, loop.nanoTime() + delay.toNanos());
-        timer = loop.schedule(delay, () -> poster.post(RoundEvent.TIMER_FIRED, token));
-    }
-
-    private void cancelTimer() {
-        timer.cancel();
-        timer = Cancellable.NONE;
-        timerDueNanos = 0;
-        timerToken++;
-    }
-
-    /** The loop time the round timer fires at, 0 when none is set; safe from any thread. */
-    long timerDueNanos() {
-        return timerDueNanos;
+    private static String label(RecipeState state) {
+        return "state " + state.id() + " (" + state.module() + ")";
     }
 
     static String describe(Duration d) {

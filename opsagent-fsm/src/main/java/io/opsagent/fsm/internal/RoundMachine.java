@@ -4,6 +4,11 @@ import io.opsagent.fsm.AgentIdentity;
 import io.opsagent.fsm.AgentSnapshot;
 import io.opsagent.fsm.EventLoop;
 import io.opsagent.fsm.RoundEvent;
+import io.opsagent.fsm.internal.RoundInput.RecipeArrived;
+import io.opsagent.fsm.internal.RoundInput.StateCompleted;
+import io.opsagent.fsm.internal.RoundInput.StateTimedOut;
+import io.opsagent.fsm.internal.RoundInput.TimerFired;
+import io.opsagent.fsm.internal.RoundInput.WaitReleased;
 import io.opsagent.fsm.RoundListener;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.internal.store.PersistedRound;
@@ -32,9 +37,10 @@ import reactor.core.publisher.Mono;
  * reaches the Spring state machine, on the agent's event loop.
  *
  * <p>Before an event reaches the machine, inputs that belong to superseded work (a late executor
- * result, a timer that was called off) are dropped and counted. After it, the machine is checked
- * for having taken the event: an event no transition applied to is logged and counted as
- * rejected. Listeners are told what happened once the machine has settled.
+ * result, a timeout or timer that was called off, a release for another recipe version) are
+ * dropped, logged at DEBUG and counted. After it, the machine is checked for having taken the
+ * event: an event no transition applied to is logged at DEBUG and counted as rejected. Listeners
+ * are told what happened once the machine has settled.
  */
 public final class RoundMachine {
 
@@ -42,12 +48,14 @@ public final class RoundMachine {
 
     private final EventLoop loop;
     private final RoundContext context;
+    private final StateRunner runner;
     private final StateMachine<RoundState, RoundEvent> machine;
     private final RoundListener listener;
     private final List<RoundState[]> changes = new ArrayList<>();
     private boolean transitioned;
     private boolean dispatching;
     private long rejectedEvents;
+    private long staleReleases;
     private volatile AgentSnapshot snapshot = AgentSnapshot.INITIAL;
     private final RoundStore store;
 
@@ -63,13 +71,14 @@ public final class RoundMachine {
         this.store = store;
         this.loop = loop;
         this.listener = listener;
-        this.context = new RoundContext(loop, executor, sink, identity, settings, random, upgrader, listener);
-        this.context.setPoster(this::post);
+        this.runner = new StateRunner(loop, executor, this::post);
+        this.context = new RoundContext(runner, sink, identity, settings, random, upgrader, listener, this::post);
         this.machine = RoundMachineFactory.create(context);
         this.machine.addStateListener(new StateMachineListenerAdapter<>() {
             @Override
             public void stateChanged(State<RoundState, RoundEvent> from, State<RoundState, RoundEvent> to) {
-                if (from != null && to != null) {
+                // A step of a round goes through the choice back to the state it left: not a change.
+                if (from != null && to != null && from.getId() != to.getId()) {
                     changes.add(new RoundState[] {from.getId(), to.getId()});
                 }
             }
@@ -113,7 +122,7 @@ public final class RoundMachine {
                     context.noteOnNextResult(resumeNote);
                 }
                 if (context.hasStates()) {
-                    dispatch(RoundEvent.RESUME, null);
+                    dispatch(new RoundInput.Resume());
                 }
             });
         }
@@ -128,12 +137,12 @@ public final class RoundMachine {
         context.reportUpgradeFailure(version, reason);
     }
 
-    /** Posts {@code event} with {@code input} to the event loop; callable from any thread. */
-    public void post(RoundEvent event, Object input) {
-        loop.execute(() -> dispatch(event, input));
+    /** Posts {@code input} to the event loop, where it is dispatched; callable from any thread. */
+    void post(RoundInput input) {
+        loop.execute(() -> dispatch(input));
     }
 
-    /** A recipe from the backend; one of the loaded version is ignored as a duplicate. Any thread. */
+    /** A recipe from the backend; one of the loaded version changes nothing. Any thread. */
     public void recipeReceived(RecipeMetadata recipe) {
         loop.execute(() -> takeRecipe(recipe));
     }
@@ -153,33 +162,31 @@ public final class RoundMachine {
 
     /** {@link #recipeReceived}, within the calling loop task; see {@link #canTakeNow}. */
     public void takeRecipe(RecipeMetadata recipe) {
-        if (recipe.recipeVersion() == context.recipeVersion()) {
-            LOG.info("recipe version {} is already loaded; ignored", recipe.recipeVersion());
-            return;
-        }
-        dispatch(RoundEvent.RECIPE_RECEIVED, recipe);
+        dispatch(new RecipeArrived(recipe));
     }
 
     /** {@link #doneReceived}, within the calling loop task; see {@link #canTakeNow}. */
     public void takeDone(StateDone done) {
         if (done.recipeVersion() != context.recipeVersion()) {
-            LOG.warn("release of wait state {} for recipe version {} dropped: the loaded version is {}",
+            staleReleases++;
+            LOG.debug("release of wait state {} for recipe version {} dropped: the loaded version is {}",
                     done.id(), done.recipeVersion(), context.recipeVersion());
+            publish();
             return;
         }
-        dispatch(RoundEvent.DONE_RECEIVED, done);
+        dispatch(new WaitReleased(done));
     }
 
     /** An upgrade order from the backend. Any thread. */
     public void upgradeOrdered(AgentUpdate order) {
-        post(RoundEvent.UPGRADE_ORDERED, order);
+        post(new RoundInput.UpgradeOrdered(order));
     }
 
     /** Stops the machine: the running state is cancelled. Idempotent; any thread. */
     public void stop() {
         loop.execute(() -> {
             if (state() != RoundState.STOPPED) {
-                dispatch(RoundEvent.STOP, null);
+                dispatch(new RoundInput.Stop());
             }
         });
     }
@@ -189,7 +196,7 @@ public final class RoundMachine {
      * included: at once, or on the executor's thread.
      */
     public void whenNoStateRuns(Runnable action) {
-        context.whenNoStateRuns(action);
+        runner.whenNoStateRuns(action);
     }
 
     public AgentSnapshot snapshot() {
@@ -198,7 +205,7 @@ public final class RoundMachine {
 
     /** The loop time the next round or retry is due at, 0 when none is scheduled; safe from any thread. */
     public long timerDueNanos() {
-        return context.timerDueNanos();
+        return runner.timerDueNanos();
     }
 
     /** The machine's current state; call on the event loop. */
@@ -211,36 +218,32 @@ public final class RoundMachine {
         return machine;
     }
 
-    private void dispatch(RoundEvent event, Object input) {
-        if (!admit(event, input)) {
+    private void dispatch(RoundInput input) {
+        if (!admit(input)) {
             publish();
             return;
         }
         dispatching = true;
         try {
-            dispatchAdmitted(event, input);
+            dispatchAdmitted(input);
         } finally {
             dispatching = false;
         }
     }
 
-    private void dispatchAdmitted(RoundEvent event, Object input) {
+    private void dispatchAdmitted(RoundInput input) {
         RoundState before = state();
-        context.input = input;
+        RoundEvent event = input.event();
         transitioned = false;
-        StateMachineEventResult<RoundState, RoundEvent> result;
-        try {
-            result = machine.sendEvent(Mono.just(MessageBuilder.withPayload(event).build())).blockLast();
-        } finally {
-            context.input = null;
-        }
+        StateMachineEventResult<RoundState, RoundEvent> result = machine.sendEvent(Mono.just(
+                MessageBuilder.withPayload(event).setHeader(RoundMachineFactory.INPUT, input).build())).blockLast();
         boolean accepted = result != null
                 && result.getResultType() == StateMachineEventResult.ResultType.ACCEPTED
                 && transitioned;
         if (!accepted) {
             rejectedEvents++;
             String reason = "no transition for " + event + " in " + before;
-            LOG.warn("event rejected: {} (input: {})", reason, describe(input));
+            LOG.debug("event rejected: {} (input: {})", reason, describe(input));
             listener.eventRejected(event, before, reason);
         }
         List<RoundState[]> settled = new ArrayList<>(changes);
@@ -252,23 +255,20 @@ public final class RoundMachine {
         }
     }
 
-    /** Drops inputs of superseded work before they reach the machine. */
-    private boolean admit(RoundEvent event, Object input) {
-        switch (event) {
-            case STATE_SUCCEEDED:
-            case STATE_FAILED:
-                if (!context.acceptCompletion(((RoundContext.Completion) input).token())) {
-                    LOG.debug("late result dropped: {}", input);
-                    return false;
-                }
-                return true;
-            case WAIT_REACHED:
-                return context.isActive((Long) input);
-            case TIMER_FIRED:
-                return context.acceptTimer((Long) input);
-            default:
-                return true;
+    /** Drops inputs of superseded work before they reach the machine; each kind is counted. */
+    private boolean admit(RoundInput input) {
+        boolean current = true;
+        if (input instanceof StateCompleted completed) {
+            current = runner.acceptResult(completed.token());
+        } else if (input instanceof StateTimedOut timedOut) {
+            current = runner.acceptTimeout(timedOut.token());
+        } else if (input instanceof TimerFired fired) {
+            current = runner.acceptTimer(fired.token());
         }
+        if (!current) {
+            LOG.debug("stale input dropped: {}", input);
+        }
+        return current;
     }
 
     private void persist() {
@@ -299,12 +299,18 @@ public final class RoundMachine {
                 context.consecutiveFailedRounds(),
                 context.pendingUpgrade() == null ? null : context.pendingUpgrade().version(),
                 rejectedEvents,
-                context.lateResults);
+                runner.staleResults,
+                runner.staleTimeouts,
+                runner.staleTimers,
+                staleReleases,
+                context.unknownWaitReleases,
+                context.repeatedRecipes,
+                context.actionFailures);
     }
 
-    private static String describe(Object input) {
-        if (input instanceof RecipeMetadata r) {
-            return "recipe version " + r.recipeVersion();
+    private static String describe(RoundInput input) {
+        if (input instanceof RecipeArrived r) {
+            return "recipe version " + r.recipe().recipeVersion();
         }
         return String.valueOf(input);
     }

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Counts the states handed to an executor whose result has not come back yet, cancelled ones
- * included: a cancelled state's result comes once its process tree is gone. Lets a stop wait
- * for that. Thread-safe: results come on executor threads.
+ * included: a cancelled state's result comes once its process tree is gone. Lets a stop, and
+ * the next state of a round, wait for that. Thread-safe: results come on executor threads.
  */
 final class StatesInFlight {
 
@@ -38,6 +38,11 @@ final class StatesInFlight {
             whenNone.clear();
         }
         due.forEach(Runnable::run);
+    }
+
+    /** Whether no state is in flight now. */
+    synchronized boolean none() {
+        return count == 0;
     }
 
     /** Runs {@code action} once no state is in flight: now, on this thread, or on the thread of the last result. */

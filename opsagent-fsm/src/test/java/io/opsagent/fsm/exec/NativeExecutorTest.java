@@ -417,19 +417,6 @@ class NativeExecutorTest {
     }
 
     @Test
-    void theRequestTimeoutKillsTheCommandTree() {
-        ResultRecorder recorder = new ResultRecorder();
-        String cmd = "sleep " + sleeps.token() + " & sleep " + sleeps.token();
-        executor.start(request("linux.cmd", params("cmd", cmd, "cwd", tmp), false, Duration.ofSeconds(2)), recorder);
-        List<Long> tree = awaitSleeps();
-
-        StateResult r = recorder.await();
-
-        assertThat(r.comment()).startsWith("timed out after 2 s; killed ");
-        assertAllDead(tree);
-    }
-
-    @Test
     void aFloodOfOutputIsCappedWhileReading() {
         StateResult r = run("linux.cmd", params("cmd", "head -c 104857600 /dev/zero | tr '\\000' x", "cwd", tmp));
         assertThat(r.success()).isTrue();

@@ -250,7 +250,7 @@ class SaltCallExecutorTest {
     }
 
     @Test
-    void aTimeoutWhileWaitingForItsTurnIsReportedWithoutRunningSalt() throws Exception {
+    void aCancelWhileWaitingForItsTurnIsReportedWithoutRunningSalt() throws Exception {
         FakeSaltCall fake = holdingFake("17a-recommended-success", "");
         SaltCallExecutor executor = executor(fake);
         ResultRecorder first = new ResultRecorder();
@@ -258,9 +258,9 @@ class SaltCallExecutorTest {
         executor.start(request(FILE, false, MINUTE), first);
         Await.until(() -> log(fake).size() == 1, Duration.ofSeconds(20), "the first salt-call to start");
 
-        executor.start(request(FILE, false, Duration.ofMillis(300)), second);
+        executor.start(request(FILE, false, MINUTE), second).cancel();
 
-        assertThat(second.await().comment()).isEqualTo("timed out after 0.3 s");
+        assertThat(second.await().comment()).isEqualTo("cancelled");
         release(fake);
         assertThat(first.await().success()).isTrue();
         Await.until(() -> SaltCallExecutor.waitingRuns() == 0, Duration.ofSeconds(20), "the lane to drain");
@@ -287,21 +287,6 @@ class SaltCallExecutorTest {
         assertAllDead(tree);
         assertThat(recorder.calls()).isEqualTo(1);
         assertThat(workDirEntries()).isEmpty();
-    }
-
-    @Test
-    void theRequestTimeoutKillsTheWholeTree() throws Exception {
-        FakeSaltCall fake = FakeSaltCall.replaying(tmp, "17a-recommended-success",
-                "sleep " + sleeps.token() + " & sleep " + sleeps.token());
-        ResultRecorder recorder = new ResultRecorder();
-        executor(fake).start(request(FILE, false, Duration.ofSeconds(4)), recorder);
-        List<Long> tree = awaitTree(fake, sleeps);
-
-        StateResult r = recorder.await();
-
-        assertThat(r.success()).isFalse();
-        assertThat(r.comment()).startsWith("timed out after 4 s; killed ");
-        assertAllDead(tree);
     }
 
     // ---------------------------------------------------------------- helpers

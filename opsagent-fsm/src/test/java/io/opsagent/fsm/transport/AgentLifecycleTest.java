@@ -38,6 +38,7 @@ class AgentLifecycleTest {
         TestBackend backend = new TestBackend().start();
         try {
             FakeExecutor executor = new FakeExecutor();
+            executor.holdCancelReports();
             List<String> cutShort = new CopyOnWriteArrayList<>();
             List<String> connection = new CopyOnWriteArrayList<>();
             OpsAgent agent = OpsAgent.builder()
@@ -58,7 +59,7 @@ class AgentLifecycleTest {
             agent.receive(recipe(1, cmd("a")));
             Await.until(() -> !executor.runs().isEmpty(), WAIT, "state a started");
 
-            // the fake executor does not report a cancelled state by itself
+            // the fake executor holds the report of a cancelled state until the test sends it
             assertThat(agent.stop(Duration.ofMillis(300))).as("stopped before the state reported").isFalse();
             Await.until(() -> executor.last().cancelled, WAIT, "state a cancelled");
             executor.last().complete(StateResult.failed("cancelled; killed 1 process(es)", null));

@@ -173,7 +173,9 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
                 a.connectionState().name(), backendUri, s.state().name(),
                 s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current,
                 a.nextRoundIn().map(now::plus).orElse(null), a.nextReconnectIn().map(now::plus).orElse(null), last,
-                a.outboxDepth(), lastRejected, null, lastRefused);
+                a.outboxDepth(), lastRejected, null, lastRefused, new AgentStatus.DroppedInputs(s.rejectedEvents(),
+                        s.lateResults(), s.staleTimeouts(), s.staleTimers(), s.staleReleases(),
+                        s.unknownWaitReleases(), s.repeatedRecipes(), s.actionFailures()));
         try {
             file.write(status);
         } catch (RuntimeException e) {

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param lastRejectedRecipe the last recipe from the backend refused for a problem; nullable
  * @param instanceIdProblem why the instance id cannot be fetched, while the agent keeps trying; nullable
  * @param lastRefusedFrame the last frame from the backend refused for breaking a protocol limit; nullable
+ * @param droppedInputs what the round machine has dropped or ignored since the agent started; nullable
+ *     (a status file written before these were counted)
  */
 public record AgentStatus(
         String agentVersion,
@@ -43,10 +45,37 @@ public record AgentStatus(
         int outboxDepth,
         RejectedRecipe lastRejectedRecipe,
         String instanceIdProblem,
-        RefusedFrame lastRefusedFrame) {
+        RefusedFrame lastRefusedFrame,
+        DroppedInputs droppedInputs) {
 
     /** The connection state before the connection starts, while the instance id cannot be fetched. */
     public static final String WAITING_FOR_INSTANCE_ID = "WAITING_FOR_INSTANCE_ID";
+
+    /** A status without counts of dropped inputs. */
+    public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,
+            String backendUri, String roundState, Long recipeVersion, int stateCount, CurrentState currentState,
+            Instant nextRoundAt, Instant nextReconnectAt, List<StateOutcome> lastResults, int outboxDepth,
+            RejectedRecipe lastRejectedRecipe, String instanceIdProblem, RefusedFrame lastRefusedFrame) {
+        this(agentVersion, pid, startedAt, updatedAt, connectionState, backendUri, roundState, recipeVersion, stateCount,
+                currentState, nextRoundAt, nextReconnectAt, lastResults, outboxDepth, lastRejectedRecipe,
+                instanceIdProblem, lastRefusedFrame, null);
+    }
+
+    /**
+     * The inputs the round machine dropped or ignored, by kind (see docs/round-machine.md): events
+     * no transition took, results and timeouts of states already over, timers called off,
+     * releases for another recipe version or of no wait state, re-pushes of the loaded version,
+     * and actions that threw.
+     */
+    public record DroppedInputs(long rejectedEvents, long lateResults, long staleTimeouts, long staleTimers,
+            long staleReleases, long unknownWaitReleases, long repeatedRecipes, long actionFailures) {
+
+        /** All of them together. */
+        public long total() {
+            return rejectedEvents + lateResults + staleTimeouts + staleTimers + staleReleases + unknownWaitReleases
+                    + repeatedRecipes + actionFailures;
+        }
+    }
 
     /** A status without a refused frame. */
     public AgentStatus(String agentVersion, long pid, Instant startedAt, Instant updatedAt, String connectionState,

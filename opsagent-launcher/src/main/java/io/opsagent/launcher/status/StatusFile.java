@@ -191,6 +191,21 @@ public final class StatusFile {
             r.addProperty("at", f.at().toString());
             o.add("last_refused_frame", r);
         }
+        if (s.droppedInputs() == null) {
+            o.add("dropped_inputs", JsonNull.INSTANCE);
+        } else {
+            AgentStatus.DroppedInputs d = s.droppedInputs();
+            JsonObject r = new JsonObject();
+            r.addProperty("rejected_events", d.rejectedEvents());
+            r.addProperty("late_results", d.lateResults());
+            r.addProperty("stale_timeouts", d.staleTimeouts());
+            r.addProperty("stale_timers", d.staleTimers());
+            r.addProperty("stale_releases", d.staleReleases());
+            r.addProperty("unknown_wait_releases", d.unknownWaitReleases());
+            r.addProperty("repeated_recipes", d.repeatedRecipes());
+            r.addProperty("action_failures", d.actionFailures());
+            o.add("dropped_inputs", r);
+        }
         return o;
     }
 
@@ -275,7 +290,8 @@ public final class StatusFile {
                     (int) number(o, "outbox_depth", false),
                     rejected(o),
                     text(o, "instance_id_problem", false),
-                    refused(o));
+                    refused(o),
+                    dropped(o));
         } catch (IllegalArgumentException e) {
             throw fail(e.getMessage());
         }
@@ -292,6 +308,21 @@ public final class StatusFile {
         JsonObject r = e.getAsJsonObject();
         return new AgentStatus.RejectedRecipe(number(r, "recipe_version", true), text(r, "reason", true),
                 instant(r, "at", true));
+    }
+
+    private AgentStatus.DroppedInputs dropped(JsonObject o) {
+        JsonElement e = o.get("dropped_inputs");
+        if (e == null || e.isJsonNull()) {
+            return null;
+        }
+        if (!e.isJsonObject()) {
+            throw fail("dropped_inputs must be an object or null");
+        }
+        JsonObject r = e.getAsJsonObject();
+        return new AgentStatus.DroppedInputs(number(r, "rejected_events", true), number(r, "late_results", true),
+                number(r, "stale_timeouts", true), number(r, "stale_timers", true), number(r, "stale_releases", true),
+                number(r, "unknown_wait_releases", true), number(r, "repeated_recipes", true),
+                number(r, "action_failures", true));
     }
 
     private AgentStatus.RefusedFrame refused(JsonObject o) {

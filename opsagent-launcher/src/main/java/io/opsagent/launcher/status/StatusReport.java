@@ -65,6 +65,9 @@ public final class StatusReport {
                     + seconds(f.at()) + " (" + span(f.at(), now) + " ago): " + f.limit() + " " + f.max() + ", seen "
                     + f.seen() + ": " + oneLine(f.reason()));
         }
+        if (s.droppedInputs() != null && s.droppedInputs().total() > 0) {
+            line(out, "dropped", dropped(s.droppedInputs()));
+        }
         line(out, "outbox", s.outboxDepth() + (s.outboxDepth() == 1 ? " StateLog" : " StateLogs")
                 + " waiting for the backend");
         if (s.lastResults().isEmpty()) {
@@ -115,5 +118,29 @@ public final class StatusReport {
     private static String oneLine(String text) {
         String flat = text.strip().replaceAll("\\s*\\R\\s*", " / ");
         return flat.length() <= 100 ? flat : flat.substring(0, 97) + "...";
+    }
+
+    /** "3 inputs: 1 rejected event, 2 late results" — the kinds counted, the rest left out. */
+    private static String dropped(AgentStatus.DroppedInputs d) {
+        StringBuilder kinds = new StringBuilder();
+        kind(kinds, d.rejectedEvents(), "rejected event", "rejected events");
+        kind(kinds, d.lateResults(), "late result", "late results");
+        kind(kinds, d.staleTimeouts(), "stale timeout", "stale timeouts");
+        kind(kinds, d.staleTimers(), "stale timer", "stale timers");
+        kind(kinds, d.staleReleases(), "release for another version", "releases for another version");
+        kind(kinds, d.unknownWaitReleases(), "release of no wait state", "releases of no wait state");
+        kind(kinds, d.repeatedRecipes(), "re-push of the loaded version", "re-pushes of the loaded version");
+        kind(kinds, d.actionFailures(), "failed action", "failed actions");
+        return d.total() + (d.total() == 1 ? " input: " : " inputs: ") + kinds;
+    }
+
+    private static void kind(StringBuilder kinds, long count, String one, String many) {
+        if (count == 0) {
+            return;
+        }
+        if (kinds.length() > 0) {
+            kinds.append(", ");
+        }
+        kinds.append(count).append(' ').append(count == 1 ? one : many);
     }
 }

@@ -55,7 +55,8 @@ class StatusDocTest {
                 null, java.util.List.of(new AgentStatus.StateOutcome("a", "linux.cmd", true, null,
                         java.time.Instant.EPOCH)), 0,
                 new AgentStatus.RejectedRecipe(2, "why", java.time.Instant.EPOCH), null,
-                new AgentStatus.RefusedFrame("maxStates", 4, 3, null, "why", java.time.Instant.EPOCH));
+                new AgentStatus.RefusedFrame("maxStates", 4, 3, null, "why", java.time.Instant.EPOCH),
+                new AgentStatus.DroppedInputs(1, 2, 3, 4, 5, 6, 7, 8));
         String doc = Files.readString(RepositoryFiles.resolve("docs/status.md"), StandardCharsets.UTF_8);
         Set<String> fields = new LinkedHashSet<>();
         collect("", StatusFile.toJsonTree(full), fields);

@@ -33,6 +33,21 @@ class StatusFileTest {
     }
 
     @Test
+    void theDroppedInputsAreWrittenAndReadBack() throws IOException {
+        StatusFile file = new StatusFile(dir.resolve("status.json"));
+        AgentStatus s = sample();
+        AgentStatus counted = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), s.roundState(), s.recipeVersion(), s.stateCount(),
+                s.currentState(), null, null, s.lastResults(), s.outboxDepth(), null, null, null,
+                new AgentStatus.DroppedInputs(1, 2, 3, 4, 5, 6, 7, 8));
+
+        file.write(counted);
+
+        assertThat(file.read()).contains(counted);
+        assertThat(Files.readString(file.file())).contains("\"stale_timers\": 4", "\"action_failures\": 8");
+    }
+
+    @Test
     void anInstanceIdProblemIsWrittenAndReadBack() throws IOException {
         StatusFile file = new StatusFile(dir.resolve("status.json"));
         AgentStatus s = sample();

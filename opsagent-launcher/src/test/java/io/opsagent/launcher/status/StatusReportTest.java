@@ -53,6 +53,24 @@ class StatusReportTest {
     }
 
     @Test
+    void countsTheDroppedInputsByKindAndSaysNothingWhenNoneWas() {
+        AgentStatus s = StatusSamples.executing();
+        AgentStatus dropped = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), s.roundState(), s.recipeVersion(), s.stateCount(),
+                s.currentState(), null, null, s.lastResults(), s.outboxDepth(), null, null, null,
+                new AgentStatus.DroppedInputs(1, 2, 0, 0, 0, 0, 1, 0));
+        AgentStatus none = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), s.roundState(), s.recipeVersion(), s.stateCount(),
+                s.currentState(), null, null, s.lastResults(), s.outboxDepth(), null, null, null,
+                new AgentStatus.DroppedInputs(0, 0, 0, 0, 0, 0, 0, 0));
+        InstanceLock.Probe held = new InstanceLock.Probe(InstanceLock.State.HELD, OptionalLong.of(4242), "");
+
+        assertThat(StatusReport.render(Optional.of(dropped), held, "/s.json", NOW)).contains(
+                "dropped     4 inputs: 1 rejected event, 2 late results, 1 re-push of the loaded version\n");
+        assertThat(StatusReport.render(Optional.of(none), held, "/s.json", NOW)).doesNotContain("dropped");
+    }
+
+    @Test
     void showsHowLongTheCurrentStateHasBeenRunning() {
         AgentStatus s = StatusSamples.executing();
         AgentStatus running = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
