@@ -79,9 +79,9 @@ public final class ColdDispatch {
 
         JsonObject note = new JsonObject();
         note.addProperty("note", "bench");
-        List<RecipeState> states = List.of(new RecipeState("c0", RecipeState.COMMENT_MODULE, note),
-                new RecipeState("w1", RecipeState.WAIT_MODULE, note),
-                new RecipeState("c2", RecipeState.COMMENT_MODULE, note));
+        List<RecipeState> states = List.of(new RecipeState("c0", RecipeState.COMMENT_MODULE, io.opsagent.fsm.protocol.StateParameters.parse(note.toString())),
+                new RecipeState("w1", RecipeState.WAIT_MODULE, io.opsagent.fsm.protocol.StateParameters.parse(note.toString())),
+                new RecipeState("c2", RecipeState.COMMENT_MODULE, io.opsagent.fsm.protocol.StateParameters.parse(note.toString())));
         long[] push = new long[iterations];
         long[] release = new long[iterations];
         long[] machineOnly = new long[iterations];

@@ -64,7 +64,7 @@ public class RoundMachineBenchmark {
         for (int i = 0; i < STATES; i++) {
             JsonObject p = new JsonObject();
             p.addProperty("cmd", "true");
-            states.add(new RecipeState("state-" + i, "linux.cmd", p));
+            states.add(new RecipeState("state-" + i, "linux.cmd", io.opsagent.fsm.protocol.StateParameters.parse(p.toString())));
         }
     }
 

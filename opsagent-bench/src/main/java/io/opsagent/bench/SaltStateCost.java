@@ -78,7 +78,7 @@ public final class SaltStateCost {
                 JsonObject p = new JsonObject();
                 p.addProperty("path", dir.resolve("bench.txt").toString());
                 p.addProperty("content", i % 2 == 0 ? "a\n" : "b\n");
-                RecipeState state = new RecipeState("bench", "linux.file", p);
+                RecipeState state = new RecipeState("bench", "linux.file", io.opsagent.fsm.protocol.StateParameters.parse(p.toString()));
                 CompletableFuture<StateResult> done = new CompletableFuture<>();
                 long start = System.nanoTime();
                 executor.start(new StateRequest(i, state, false, Duration.ofMinutes(2)), done::complete);

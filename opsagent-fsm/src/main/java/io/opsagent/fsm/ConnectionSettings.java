@@ -1,9 +1,11 @@
 package io.opsagent.fsm;
 
+import java.net.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.SocketFactory;
 
 /**
  * How the agent connects to its backend. Built with {@link #builder(URI)}; validated when built.
@@ -25,6 +27,8 @@ public final class ConnectionSettings {
     private final Path clientCertPem;
     private final Path clientKeyPem;
     private final String initErrors;
+    private final Proxy proxy;
+    private final SocketFactory socketFactory;
 
     private ConnectionSettings(Builder b) {
         this.url = b.url;
@@ -51,6 +55,12 @@ public final class ConnectionSettings {
         this.clientCertPem = b.clientCertPem;
         this.clientKeyPem = b.clientKeyPem;
         this.initErrors = b.initErrors;
+        if (b.proxy != null && b.proxy.type() == Proxy.Type.SOCKS) {
+            throw new IllegalArgumentException("a SOCKS proxy is not supported (its sockets would bypass the"
+                    + " connection's socket setup); give an HTTP proxy or Proxy.NO_PROXY, got " + b.proxy);
+        }
+        this.proxy = b.proxy;
+        this.socketFactory = b.socketFactory;
     }
 
     public static Builder builder(URI url) {
@@ -147,6 +157,23 @@ public final class ConnectionSettings {
         return clientKeyPem;
     }
 
+    /**
+     * The proxy the backend is reached through, or null to use the JVM's {@link
+     * java.net.ProxySelector} (which, by default, follows the {@code http.proxyHost} and {@code
+     * https.proxyHost} system properties). {@link Proxy#NO_PROXY} connects directly.
+     */
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    /**
+     * Where the connection's plain sockets come from, or null for the JVM's default; the agent
+     * turns on TCP_NODELAY on each. TLS is layered on top for {@code wss://}.
+     */
+    public SocketFactory socketFactory() {
+        return socketFactory;
+    }
+
     /** Problems found while preparing the host, sent in the Handshake's {@code init_errors}, or null. */
     public String initErrors() {
         return initErrors;
@@ -186,6 +213,8 @@ public final class ConnectionSettings {
         private Path clientCertPem;
         private Path clientKeyPem;
         private String initErrors;
+        private Proxy proxy;
+        private SocketFactory socketFactory;
 
         private Builder(URI url) {
             Objects.requireNonNull(url, "url");
@@ -252,6 +281,26 @@ public final class ConnectionSettings {
         public Builder clientCertificatePem(Path certificate, Path key) {
             this.clientCertPem = certificate;
             this.clientKeyPem = key;
+            return this;
+        }
+
+        /**
+         * Reach the backend through {@code proxy}: an HTTP proxy (tunnelled with CONNECT for
+         * {@code wss://}), or {@link Proxy#NO_PROXY} to connect directly whatever the JVM's proxy
+         * settings say. A SOCKS proxy is refused when the settings are built. Default: the JVM's
+         * {@link java.net.ProxySelector}.
+         */
+        public Builder proxy(Proxy proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
+        /**
+         * Make the connection's sockets with {@code factory} (e.g. to bind a local address or
+         * set socket options). Default: the JVM's.
+         */
+        public Builder socketFactory(SocketFactory factory) {
+            this.socketFactory = factory;
             return this;
         }
 

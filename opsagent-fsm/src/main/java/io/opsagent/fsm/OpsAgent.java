@@ -32,7 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
-import okhttp3.OkHttpClient;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -80,8 +79,8 @@ public final class OpsAgent implements AutoCloseable {
         this.store = b.stateDirectory == null ? null : new RoundStore(prepare(b.stateDirectory), b.codec);
         this.ledger = b.stateDirectory == null ? null : new ProcessLedger(b.stateDirectory.resolve(LEDGER_FILE));
         if (b.connection != null) {
-            OkHttpClient client = b.httpClient != null ? b.httpClient : SharedHttpClient.forUrl(b.connection.url());
-            this.connection = new BackendConnection(b.connection, b.identity, loop, client, codec, b.random,
+            this.connection = new BackendConnection(b.connection, b.identity, loop,
+                    SharedHttpClient.forUrl(b.connection.url()), codec, b.random,
                     this::receiveOnLoop, () -> self[0].snapshot(), b.stateDirectory);
         } else {
             this.connection = null;
@@ -355,7 +354,6 @@ public final class OpsAgent implements AutoCloseable {
         private final List<RoundListener> listeners = new ArrayList<>();
         private final List<ConnectionListener> connectionListeners = new ArrayList<>();
         private ConnectionSettings connection;
-        private OkHttpClient httpClient;
         private Path stateDirectory;
 
         private Builder() { }
@@ -435,17 +433,6 @@ public final class OpsAgent implements AutoCloseable {
         /** Connect to a backend: frames from it drive the agent, StateLogs go to it. */
         public Builder connection(ConnectionSettings connection) {
             this.connection = connection;
-            return this;
-        }
-
-        /**
-         * The OkHttp client to derive the connection's client from (default: one shared per JVM,
-         * without a limit on running calls). An open WebSocket holds one running call of the
-         * client's {@code Dispatcher}: give a client shared by more than 64 agents a dispatcher
-         * whose {@code maxRequests} is above their number.
-         */
-        public Builder httpClient(OkHttpClient client) {
-            this.httpClient = client;
             return this;
         }
 

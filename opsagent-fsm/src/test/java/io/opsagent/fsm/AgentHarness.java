@@ -54,15 +54,15 @@ public final class AgentHarness {
     public static RecipeState cmd(String id) {
         JsonObject p = new JsonObject();
         p.addProperty("cmd", "true");
-        return new RecipeState(id, "linux.cmd", p);
+        return io.opsagent.fsm.testutil.Json.state(id, "linux.cmd", p);
     }
 
     public static RecipeState comment(String id) {
-        return new RecipeState(id, RecipeState.COMMENT_MODULE, null);
+        return io.opsagent.fsm.testutil.Json.state(id, RecipeState.COMMENT_MODULE, null);
     }
 
     public static RecipeState waitFor(String id) {
-        return new RecipeState(id, RecipeState.WAIT_MODULE, null);
+        return io.opsagent.fsm.testutil.Json.state(id, RecipeState.WAIT_MODULE, null);
     }
 
     public static RecipeMetadata recipe(long version, RecipeState... states) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class RecipeCheckTest {
 
     private static RecipeState state(String id, String module, String parameterJson) {
-        return new RecipeState(id, module, com.google.gson.JsonParser.parseString(parameterJson).getAsJsonObject());
+        return io.opsagent.fsm.testutil.Json.state(id, module, com.google.gson.JsonParser.parseString(parameterJson).getAsJsonObject());
     }
 
     @Test
@@ -64,7 +64,7 @@ class RecipeCheckTest {
         h.receive(recipe(1, cmd("a"), cmd("b")));
         h.succeed("a");
 
-        h.receive(recipe(2, cmd("x"), new RecipeState("y", "linux.bad", new JsonObject())));
+        h.receive(recipe(2, cmd("x"), io.opsagent.fsm.testutil.Json.state("y", "linux.bad", new JsonObject())));
 
         assertThat(refused).containsExactly(2L);
         assertThat(reasons).containsExactly("state 2 (y, linux.bad): linux.bad: parameter 'x' is wrong");

@@ -3,7 +3,7 @@ package io.opsagent.fsm.exec;
 import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Executables;
 import io.opsagent.fsm.internal.exec.Execution;
-import io.opsagent.fsm.internal.exec.InvalidParameterException;
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import io.opsagent.fsm.internal.exec.SerialLane;
 import io.opsagent.fsm.internal.exec.TextCaps;
 import io.opsagent.fsm.internal.exec.WatchSums;
@@ -247,7 +247,7 @@ public final class SaltCallExecutor implements StateExecutor, AutoCloseable {
         if (watch == null || !state.module().equals("linux.service")) {
             return null;
         }
-        List<String> paths = Params.of(state.module(), state.parameter()).stringList("watch");
+        List<String> paths = Params.of(state).stringList("watch");
         return paths.isEmpty() ? null : watch.check(state.id(), paths);
     }
 

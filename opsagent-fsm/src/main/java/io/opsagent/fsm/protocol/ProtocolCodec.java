@@ -4,10 +4,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import io.opsagent.fsm.internal.RecipeReading;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -88,7 +90,7 @@ public final class ProtocolCodec {
     }
 
     /** The JSON object of {@code message}, with the original's field names and explicit nulls. */
-    public JsonObject toJson(Message message) {
+    JsonObject toJson(Message message) {
         Objects.requireNonNull(message, "message");
         JsonObject o = new JsonObject();
         o.addProperty("code", message.code());
@@ -125,7 +127,7 @@ public final class ProtocolCodec {
                     JsonObject so = new JsonObject();
                     so.addProperty("id", st.id());
                     so.addProperty("module", st.module());
-                    so.add("parameter", st.parameter());
+                    so.add("parameter", JsonParser.parseString(st.parameterJson()));
                     array.add(so);
                 }
                 o.add("state", array);
@@ -174,12 +176,17 @@ public final class ProtocolCodec {
         return backendMessage(parse(frame));
     }
 
+    static {
+        RecipeReading.register(ProtocolCodec::readRecipe);
+    }
+
     /**
      * Reads a recipe from the next value of {@code in} (a {@code RecipeMetadata} object, as in a
      * frame), with the same checks and limits as a frame except the size, which the caller bounds.
      * The reader must be strict; a syntax error is a {@link ProtocolException} like any other.
+     * Not API: the round store reads its file through {@link RecipeReading}.
      */
-    public RecipeMetadata readRecipe(JsonReader in) {
+    RecipeMetadata readRecipe(JsonReader in) {
         FrameReader.Frame frame;
         try {
             frame = reader.read(in);

@@ -1,7 +1,5 @@
 package io.opsagent.fsm.protocol;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.util.Objects;
 
 /**
@@ -9,7 +7,7 @@ import java.util.Objects;
  *
  * <p>The parameters are kept as their compact JSON text, not as a tree: a tree of small JSON values
  * costs tens of times the size of its text, and a recipe is held for as long as it is loaded. The
- * tree is built when {@link #parameter()} is asked for, which an executor does once per run.
+ * tree is built when {@link #parameters()} is asked for, which an executor does once per run.
  */
 public final class RecipeState {
 
@@ -28,10 +26,10 @@ public final class RecipeState {
     /**
      * @param id the state id (wire field {@code id}; {@code stateid} is accepted on input)
      * @param module the module name, e.g. {@code linux.file}, {@code meta.wait}
-     * @param parameter the module's parameters (null: none); later changes to it change nothing here
+     * @param parameters the module's parameters (null: none)
      */
-    public RecipeState(String id, String module, JsonObject parameter) {
-        this(parameter == null ? EMPTY : parameter.toString(), id, module);
+    public RecipeState(String id, String module, StateParameters parameters) {
+        this(parameters == null ? EMPTY : parameters.json(), id, module);
     }
 
     private RecipeState(String parameterJson, String id, String module) {
@@ -58,9 +56,12 @@ public final class RecipeState {
         return module;
     }
 
-    /** A new tree of the parameters; changing it changes nothing here. */
-    public JsonObject parameter() {
-        return JsonParser.parseString(parameterJson).getAsJsonObject();
+    /**
+     * The parameters, read from their text on each call. Their errors name this state: {@code
+     * state 'web-conf' (linux.file): parameter 'mode' must be ...}.
+     */
+    public StateParameters parameters() {
+        return StateParameters.ofCheckedJson(parameterJson, "state '" + id + "' (" + module + ")");
     }
 
     /** The parameters as compact JSON text (an object), as they are kept. */
@@ -80,12 +81,12 @@ public final class RecipeState {
     @Override
     public boolean equals(Object o) {
         return o instanceof RecipeState s && id.equals(s.id) && module.equals(s.module)
-                && (parameterJson.equals(s.parameterJson) || parameter().equals(s.parameter()));
+                && (parameterJson.equals(s.parameterJson) || parameters().equals(s.parameters()));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, module, parameter());
+        return Objects.hash(id, module, parameters());
     }
 
     @Override

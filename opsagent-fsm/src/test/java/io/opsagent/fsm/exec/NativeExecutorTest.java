@@ -551,7 +551,7 @@ class NativeExecutorTest {
     }
 
     private static StateRequest request(String module, JsonObject parameter, boolean dryRun, Duration timeout) {
-        return new StateRequest(3, new RecipeState("s1", module, parameter), dryRun, timeout);
+        return new StateRequest(3, io.opsagent.fsm.testutil.Json.state("s1", module, parameter), dryRun, timeout);
     }
 
     /** Parameters from name/value pairs: strings, paths, booleans, numbers and lists of strings. */

@@ -79,7 +79,7 @@ abstract class RealSaltBase {
     }
 
     static StateResult applyWith(StateExecutor executor, String module, JsonObject parameter, boolean dryRun) {
-        RecipeState state = new RecipeState("s" + STATE_IDS.incrementAndGet(), module, parameter);
+        RecipeState state = io.opsagent.fsm.testutil.Json.state("s" + STATE_IDS.incrementAndGet(), module, parameter);
         ResultRecorder recorder = new ResultRecorder();
         executor.start(new StateRequest(1, state, dryRun, LIMIT), recorder);
         StateResult result = recorder.await(LIMIT.plusSeconds(30));

@@ -43,7 +43,7 @@ class RecipeThroughExecutorsTest {
     }
 
     private static RecipeState state(String id, String module, JsonObject parameter) {
-        return new RecipeState(id, module, parameter);
+        return io.opsagent.fsm.testutil.Json.state(id, module, parameter);
     }
 
     private static JsonObject params(String... keyValues) {

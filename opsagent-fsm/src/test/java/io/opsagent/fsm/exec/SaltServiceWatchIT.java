@@ -26,9 +26,9 @@ class SaltServiceWatchIT extends RealSaltBase {
         assumeTrue(!Files.isDirectory(Path.of("/run/systemd/system")), "systemd runs here: services would really restart");
         Path conf = Files.writeString(tmp.resolve("app.conf"), "listen 8080\n");
         Path watchDir = tmp.resolve("watch");
-        RecipeState state = new RecipeState("watched", "linux.service",
+        RecipeState state = io.opsagent.fsm.testutil.Json.state("watched", "linux.service",
                 params("name", Map.of("opsagent-test-service", "true"), "watch", List.of(conf.toString())));
-        RecipeState restarted = new RecipeState("restarted", "linux.service",
+        RecipeState restarted = io.opsagent.fsm.testutil.Json.state("restarted", "linux.service",
                 params("name", Map.of("opsagent-test-service", ""), "watch", List.of(conf.toString())));
         SaltCallExecutor executor = new SaltCallExecutor(saltCall, tmp.resolve("salt-config"),
                 tmp.resolve("salt-work"), SaltWorkerSettings.off(), watchDir);

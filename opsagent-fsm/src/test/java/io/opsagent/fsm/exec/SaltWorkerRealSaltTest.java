@@ -325,14 +325,14 @@ class SaltWorkerRealSaltTest {
         JsonObject p = new JsonObject();
         p.addProperty("path", path);
         p.addProperty("content", content);
-        return new RecipeState("f1", "linux.file", p);
+        return io.opsagent.fsm.testutil.Json.state("f1", "linux.file", p);
     }
 
     private static RecipeState cmd(String command, int timeoutSeconds) {
         JsonObject p = new JsonObject();
         p.addProperty("cmd", command);
         p.addProperty("timeout", timeoutSeconds);
-        return new RecipeState("c1", "linux.cmd", p);
+        return io.opsagent.fsm.testutil.Json.state("c1", "linux.cmd", p);
     }
 
     private static boolean running(long pid) {

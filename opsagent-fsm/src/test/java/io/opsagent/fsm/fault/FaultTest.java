@@ -37,7 +37,7 @@ class FaultTest {
         for (int i = 0; i < states; i++) {
             com.google.gson.JsonObject p = new com.google.gson.JsonObject();
             p.addProperty("cmd", "true");
-            list.add(new RecipeState("s" + i, "linux.cmd", p));
+            list.add(io.opsagent.fsm.testutil.Json.state("s" + i, "linux.cmd", p));
         }
         return RecipeMetadata.of(1, list);
     }

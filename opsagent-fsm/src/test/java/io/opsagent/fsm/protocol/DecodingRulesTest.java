@@ -129,7 +129,7 @@ class DecodingRulesTest {
                 + "'state':[{'id':'a','module':'m','parameter':{'k':'v'},'_':'note','when':[]}]}");
 
         assertThat(r).isEqualTo(new RecipeMetadata(4, Optional.of(new ModuleRef("r", "t")),
-                Optional.of(List.of(new RecipeState("a", "m", JsonParser.parseString(j("{'k':'v'}"))
+                Optional.of(List.of(io.opsagent.fsm.testutil.Json.state("a", "m", JsonParser.parseString(j("{'k':'v'}"))
                         .getAsJsonObject())))));
         assertThat(codec.decodeBackendMessage(j("{'code':'AppNotReady','reason':'app is being created'}")))
                 .isEqualTo(new AppNotReady());
@@ -149,7 +149,7 @@ class DecodingRulesTest {
         // given text in several scripts, an emoji (a surrogate pair) and a line separator
         String text = "Fichier mis à jour — 已完成 ✓ ключ 😀 \u2028 end";
         StateLog log = new StateLog("i-ünïcode", "app-日本", 9, "état-1", true, text, "stdout: " + text, 5L);
-        RecipeMetadata recipe = RecipeMetadata.of(9, List.of(new RecipeState("état-1", "linux.file",
+        RecipeMetadata recipe = RecipeMetadata.of(9, List.of(io.opsagent.fsm.testutil.Json.state("état-1", "linux.file",
                 JsonParser.parseString("{\"path\": \"/tmp/ünï\", \"content\": \"" + text + "\", \"キー\": \"値\"}")
                         .getAsJsonObject())));
 

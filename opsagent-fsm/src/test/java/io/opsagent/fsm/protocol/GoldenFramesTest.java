@@ -78,7 +78,7 @@ class GoldenFramesTest {
     }
 
     private static RecipeState state(int n, String module, String parameterJson) {
-        return new RecipeState("state-1A2B3C4D-0000-4000-8000-00000000000" + n, module,
+        return io.opsagent.fsm.testutil.Json.state("state-1A2B3C4D-0000-4000-8000-00000000000" + n, module,
                 JsonParser.parseString(parameterJson).getAsJsonObject());
     }
 
@@ -142,8 +142,8 @@ class GoldenFramesTest {
         assertThat(recipe).isEqualTo(new RecipeMetadata(3,
                 Optional.of(new ModuleRef(SALT_REPO, "v2014-04-15")),
                 Optional.of(List.of(
-                        new RecipeState("state-0B6F2E1C-AAAA-4BBB-8CCC-DDDDDDDDDDDD", "linux.dir", dirParameter),
-                        new RecipeState("state-0B6F2E1C-AAAA-4BBB-8CCC-EEEEEEEEEEEE", "linux.cmd", cmdParameter)))));
+                        io.opsagent.fsm.testutil.Json.state("state-0B6F2E1C-AAAA-4BBB-8CCC-DDDDDDDDDDDD", "linux.dir", dirParameter),
+                        io.opsagent.fsm.testutil.Json.state("state-0B6F2E1C-AAAA-4BBB-8CCC-EEEEEEEEEEEE", "linux.cmd", cmdParameter)))));
     }
 
     @Test

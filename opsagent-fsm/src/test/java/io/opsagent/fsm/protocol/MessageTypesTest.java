@@ -45,14 +45,33 @@ class MessageTypesTest {
 
     @Test
     void recipeStateParameterCannotBeChangedFromOutside() {
-        JsonObject given = new JsonObject();
-        given.addProperty("cmd", "true");
-        RecipeState state = new RecipeState("a", "linux.cmd", given);
+        java.util.Map<String, Object> given = new java.util.LinkedHashMap<>();
+        given.put("cmd", "true");
+        RecipeState state = new RecipeState("a", "linux.cmd", StateParameters.of(given));
 
-        given.addProperty("cmd", "rm -rf /");
-        state.parameter().addProperty("cmd", "reboot");
+        given.put("cmd", "rm -rf /");
 
-        assertThat(state.parameter().get("cmd").getAsString()).isEqualTo("true");
+        assertThat(state.parameters().requiredString("cmd")).isEqualTo("true");
+        assertThat(state.parameters().keys()).containsExactly("cmd");
+    }
+
+    @Test
+    void stateParameterErrorsNameTheStateAndTheKey() {
+        RecipeState state = new RecipeState("web-conf", "linux.file",
+                StateParameters.parse("{\"mode\": true, \"n\": \"x\"}"));
+
+        assertThatThrownBy(() -> state.parameters().string("mode"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage("state 'web-conf' (linux.file): parameter 'mode' must be a string, got boolean true");
+        assertThatThrownBy(() -> state.parameters().integer("n"))
+                .hasMessage("state 'web-conf' (linux.file): parameter 'n' must be a whole number, got string \"x\"");
+        assertThatThrownBy(() -> state.parameters().requiredString("path"))
+                .hasMessage("state 'web-conf' (linux.file): missing required parameter 'path'");
+        assertThatThrownBy(() -> StateParameters.parse("[1]"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parameters must be a JSON object, got a list of 1");
+        assertThatThrownBy(() -> StateParameters.of(java.util.Map.of("when", java.time.Duration.ZERO)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parameter 'when' is a java.time.Duration");
     }
 
     @Test

@@ -146,7 +146,7 @@ class RecipeLimitsTest {
         RecipeState state = ((RecipeMetadata) roomy.decodeBackendMessage(recipe(1, parameter))).states().orElseThrow()
                 .get(0);
 
-        assertThat(state.parameter()).isEqualTo(JsonParser.parseString(parameter));
+        assertThat(state.parameters()).isEqualTo(StateParameters.parse(parameter));
         assertThat(state.parameterJson()).contains("12345678901234567890123", "1.50", "1e3");
     }
 

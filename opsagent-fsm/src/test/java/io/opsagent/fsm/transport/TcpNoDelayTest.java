@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.SocketFactory;
-import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -67,15 +66,13 @@ class TcpNoDelayTest {
     @Test
     void theBackendConnectionsSocketHasTcpNoDelayEvenWithTheApplicationsOwnFactory() throws Exception {
         RecordingFactory factory = new RecordingFactory();
-        OkHttpClient client = new OkHttpClient.Builder().socketFactory(factory).build();
         SingleThreadEventLoop loop = new SingleThreadEventLoop("opsagent-loop-nodelay");
         try (ReferenceBackend backend = ReferenceBackend.builder().build().start()) {
             OpsAgent agent = OpsAgent.builder()
                     .identity(new AgentIdentity("i-nodelay", "app-nodelay", "test", "token"))
                     .executor((request, callback) -> StateExecution.NONE)
                     .eventLoop(loop)
-                    .httpClient(client)
-                    .connection(ConnectionSettings.builder(backend.url()).build())
+                    .connection(ConnectionSettings.builder(backend.url()).socketFactory(factory).build())
                     .build();
             agent.start();
             try {
@@ -86,8 +83,6 @@ class TcpNoDelayTest {
                 agent.close();
                 loop.execute(loop::shutdown);
                 loop.awaitTermination(Duration.ofSeconds(10));
-                client.dispatcher().executorService().shutdown();
-                client.connectionPool().evictAll();
             }
         }
     }

@@ -1,7 +1,6 @@
 package io.opsagent.launcher.runtime;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import io.opsagent.fsm.protocol.RecipeState;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,25 +16,16 @@ final class WaitTargets {
 
     /** The references of {@code state}'s {@code state} parameter (a list or one string); empty when none. */
     static List<String> of(RecipeState state) {
-        JsonObject parameter = state.parameter();
-        JsonElement value = parameter == null ? null : parameter.get("state");
         List<String> targets = new ArrayList<>();
-        if (value == null || value.isJsonNull()) {
-            return targets;
-        }
-        if (value.isJsonArray()) {
-            for (JsonElement e : value.getAsJsonArray()) {
-                add(targets, e);
+        try {
+            for (String target : state.parameters().stringList("state")) {
+                if (!target.isBlank()) {
+                    targets.add(target);
+                }
             }
-        } else {
-            add(targets, value);
+        } catch (InvalidParameterException notText) {
+            // shown as given only when they are references; anything else is the backend's to judge
         }
         return targets;
-    }
-
-    private static void add(List<String> targets, JsonElement e) {
-        if (e.isJsonPrimitive() && !e.getAsString().isBlank()) {
-            targets.add(e.getAsString());
-        }
     }
 }

@@ -31,14 +31,14 @@ class LiveLineTest {
         live.tick();
         assertThat(taken()).as("nothing before the first state").isEmpty();
 
-        live.stateStarted(1, 0, new RecipeState("web-conf", "linux.cmd", new JsonObject()));
+        live.stateStarted(1, 0, TestStates.state("web-conf", "linux.cmd", new JsonObject()));
         assertThat(taken()).isEqualTo("\rstate 1 of 3: web-conf (linux.cmd), 0 s");
 
         clock.advance(Duration.ofMillis(12_400));
         live.tick();
         assertThat(taken()).isEqualTo("\rstate 1 of 3: web-conf (linux.cmd), 12 s");
 
-        live.stateStarted(1, 1, new RecipeState("b", "linux.cmd", new JsonObject()));
+        live.stateStarted(1, 1, TestStates.state("b", "linux.cmd", new JsonObject()));
         String shorter = "\rstate 2 of 3: b (linux.cmd), 0 s";
         assertThat(taken()).as("padded over the longer line before it")
                 .isEqualTo(shorter + " ".repeat("state 1 of 3: web-conf (linux.cmd), 12 s".length() - shorter.length() + 1));
@@ -48,7 +48,7 @@ class LiveLineTest {
     void aLongStateIdIsCutSoTheLineNeverWraps() {
         LiveLine live = new LiveLine(out, clock, 1);
 
-        live.stateStarted(1, 0, new RecipeState("x".repeat(200), "linux.cmd", new JsonObject()));
+        live.stateStarted(1, 0, TestStates.state("x".repeat(200), "linux.cmd", new JsonObject()));
 
         String text = taken();
         assertThat(text).startsWith("\rstate 1 of 1: xxx").endsWith("x..., 0 s");
@@ -58,7 +58,7 @@ class LiveLineTest {
     @Test
     void clearBlanksTheLineAndLaterTicksPrintNothing() {
         LiveLine live = new LiveLine(out, clock, 1);
-        live.stateStarted(1, 0, new RecipeState("a", "linux.cmd", new JsonObject()));
+        live.stateStarted(1, 0, TestStates.state("a", "linux.cmd", new JsonObject()));
         String line = taken().substring(1);
 
         live.clear();

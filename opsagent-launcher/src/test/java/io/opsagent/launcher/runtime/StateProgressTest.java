@@ -18,7 +18,7 @@ class StateProgressTest {
     private final ManualEventLoop loop = new ManualEventLoop();
     private final List<String> lines = new ArrayList<>();
     private final StateProgress progress = new StateProgress(lines::add);
-    private final RecipeState web = new RecipeState("web-conf", "linux.cmd", new JsonObject());
+    private final RecipeState web = TestStates.state("web-conf", "linux.cmd", new JsonObject());
 
     StateProgressTest() {
         progress.attach(loop);
@@ -46,7 +46,7 @@ class StateProgressTest {
         progress.stateStarted(1, 0, web);
         loop.advance(Duration.ofSeconds(8));
         progress.stateFinished(1, 0, web, StateResult.unchanged("ok"), Duration.ofSeconds(8).toNanos());
-        RecipeState next = new RecipeState("pkg", "linux.cmd", new JsonObject());
+        RecipeState next = TestStates.state("pkg", "linux.cmd", new JsonObject());
         progress.stateStarted(1, 1, next);
         loop.advance(Duration.ofSeconds(9));
         assertThat(lines).isEmpty();

@@ -48,7 +48,7 @@ class StatusUpdaterTest {
                 .build();
         agent.start();
         agent.receive(new RecipeMetadata(1, Optional.empty(),
-                Optional.of(List.of(new RecipeState("a", "linux.cmd", new JsonObject())))));
+                Optional.of(List.of(TestStates.state("a", "linux.cmd", new JsonObject())))));
         loop.runUntilIdle();
         assertThat(agent.snapshot().state()).isEqualTo(RoundState.IDLE);
         loop.advance(Duration.ofMinutes(3));
@@ -83,7 +83,7 @@ class StatusUpdaterTest {
             agent.start();
             updater.start(agent);
             agent.receive(new RecipeMetadata(1, Optional.empty(),
-                    Optional.of(List.of(new RecipeState("slow", "linux.cmd", new JsonObject())))));
+                    Optional.of(List.of(TestStates.state("slow", "linux.cmd", new JsonObject())))));
             loop.runUntilIdle();
             updater.writeNow();
             written = Files.readString(file.file());
@@ -115,8 +115,8 @@ class StatusUpdaterTest {
             agent.start();
             updater.start(agent);
             agent.receive(new RecipeMetadata(1, Optional.empty(), Optional.of(List.of(
-                    new RecipeState("conf", "linux.file", new JsonObject()),
-                    new RecipeState("wait-db", RecipeState.WAIT_MODULE,
+                    TestStates.state("conf", "linux.file", new JsonObject()),
+                    TestStates.state("wait-db", RecipeState.WAIT_MODULE,
                             JsonParser.parseString("{\"state\": [\"@{db.state.1}\"]}").getAsJsonObject())))));
             loop.runUntilIdle();
             assertThat(agent.snapshot().state()).isEqualTo(RoundState.WAITING_FOR_DONE);
@@ -148,7 +148,7 @@ class StatusUpdaterTest {
             agent.start();
             updater.start(agent);
             agent.receive(new RecipeMetadata(1, Optional.empty(),
-                    Optional.of(List.of(new RecipeState("slow", "linux.cmd", new JsonObject())))));
+                    Optional.of(List.of(TestStates.state("slow", "linux.cmd", new JsonObject())))));
             loop.runUntilIdle();
             updater.writeNow();
             written = Files.readString(file.file());
@@ -176,7 +176,7 @@ class StatusUpdaterTest {
             updater.start(agent);
             JsonObject timeout = JsonParser.parseString("{\"cmd\": \"true\", \"timeout\": \"soon\"}").getAsJsonObject();
             agent.receive(new RecipeMetadata(5, Optional.empty(),
-                    Optional.of(List.of(new RecipeState("soon", "linux.cmd", timeout)))));
+                    Optional.of(List.of(TestStates.state("soon", "linux.cmd", timeout)))));
             loop.runUntilIdle();
             updater.writeNow();
             agent.close();

@@ -5,6 +5,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
+import io.opsagent.fsm.internal.RecipeReading;
 import io.opsagent.fsm.protocol.AgentUpdate;
 import io.opsagent.fsm.protocol.BackendMessage;
 import io.opsagent.fsm.protocol.ProtocolCodec;
@@ -183,7 +184,7 @@ final class RoundFile {
         r.beginObject();
         while (r.hasNext()) {
             switch (r.nextName()) {
-                case "recipe" -> recipe = codec.readRecipe(r);
+                case "recipe" -> recipe = RecipeReading.read(codec, r);
                 case "index" -> index = r.nextInt();
                 case "attempt" -> attempt = r.nextInt();
                 case "in_round" -> inRound = r.nextBoolean();

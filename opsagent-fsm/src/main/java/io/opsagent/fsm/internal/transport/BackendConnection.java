@@ -36,6 +36,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -122,12 +123,17 @@ public final class BackendConnection implements MessageSink {
 
     /**
      * The agent's HTTP client for {@code settings}, derived from {@code client}: its ping
-     * interval, no-delay sockets and TLS (CA file, client certificate).
+     * interval, no-delay sockets (from the settings' socket factory, if any), proxy and TLS (CA
+     * file, client certificate).
      */
     public static OkHttpClient.Builder clientBuilder(OkHttpClient client, ConnectionSettings settings) {
+        SocketFactory sockets = settings.socketFactory() != null ? settings.socketFactory() : client.socketFactory();
         OkHttpClient.Builder builder = client.newBuilder()
                 .pingInterval(settings.pingInterval())
-                .socketFactory(new NoDelaySocketFactory(client.socketFactory()));
+                .socketFactory(new NoDelaySocketFactory(sockets));
+        if (settings.proxy() != null) {
+            builder.proxy(settings.proxy());
+        }
         TlsConfigurer.apply(builder, settings);
         return builder;
     }

@@ -1,5 +1,6 @@
 package io.opsagent.fsm.internal.exec;
 
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import static io.opsagent.fsm.testutil.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -29,7 +29,7 @@ class RoundStoreTest {
         p.addProperty("cmd", "echo héllo");
         p.addProperty("timeout", 30);
         RecipeMetadata recipe = RecipeMetadata.of(12, List.of(
-                new RecipeState("a", "linux.cmd", p), new RecipeState("w", "meta.wait", null)));
+                io.opsagent.fsm.testutil.Json.state("a", "linux.cmd", p), io.opsagent.fsm.testutil.Json.state("w", "meta.wait", null)));
         return new PersistedRound(recipe, 1, 2, true, Set.of("w", "v"), 3, new AgentUpdate("2.0", null));
     }
 
@@ -100,7 +100,7 @@ class RoundStoreTest {
             JsonObject p = new JsonObject();
             p.addProperty("cmd", "echo " + i + " \u2028 \"quoted\"");
             p.add("n", com.google.gson.JsonParser.parseString("[1, 2.50, 1e3, null, true, {}]"));
-            states.add(new RecipeState("s" + i, "linux.cmd", p));
+            states.add(io.opsagent.fsm.testutil.Json.state("s" + i, "linux.cmd", p));
         }
         PersistedRound round = new PersistedRound(RecipeMetadata.of(5, states), 9_999, 1, true, Set.of(), 0, null);
         RoundStore store = new RoundStore(dir);

@@ -12,7 +12,7 @@ import java.io.IOException;
 interface BuiltinModule {
 
     /**
-     * @throws io.opsagent.fsm.internal.exec.InvalidParameterException for invalid parameters
+     * @throws io.opsagent.fsm.protocol.InvalidParameterException for invalid parameters
      * @throws IOException when the host refuses a change; reported as a failure
      */
     StateResult apply(Params params, boolean dryRun, Execution execution) throws IOException;

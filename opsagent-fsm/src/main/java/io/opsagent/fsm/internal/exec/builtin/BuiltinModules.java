@@ -2,7 +2,7 @@ package io.opsagent.fsm.internal.exec.builtin;
 
 import io.opsagent.fsm.internal.exec.ExecThreads;
 import io.opsagent.fsm.internal.exec.Execution;
-import io.opsagent.fsm.internal.exec.InvalidParameterException;
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import io.opsagent.fsm.internal.exec.Params;
 import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
 import io.opsagent.fsm.protocol.RecipeState;
@@ -60,7 +60,7 @@ public final class BuiltinModules {
                     + "(it supports " + String.join(", ", modules.keySet()) + "); install Salt (salt-call) to apply it", null);
         }
         try {
-            return module.apply(Params.of(state.module(), state.parameter()), dryRun, execution);
+            return module.apply(Params.of(state), dryRun, execution);
         } catch (InvalidParameterException e) {
             return StateResult.failed(e.getMessage(), null);
         } catch (IOException e) {
@@ -93,7 +93,7 @@ public final class BuiltinModules {
         }
         Execution dryRun = new Execution("check of state " + state.id(), result -> { }, ExecThreads.timer());
         try {
-            module.apply(Params.of(state.module(), state.parameter()), true, dryRun);
+            module.apply(Params.of(state), true, dryRun);
             return List.of();
         } catch (InvalidParameterException e) {
             return List.of(e.getMessage());

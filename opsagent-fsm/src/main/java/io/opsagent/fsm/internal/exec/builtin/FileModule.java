@@ -2,7 +2,7 @@ package io.opsagent.fsm.internal.exec.builtin;
 
 import io.opsagent.fsm.internal.exec.Execution;
 import io.opsagent.fsm.internal.exec.FileMode;
-import io.opsagent.fsm.internal.exec.InvalidParameterException;
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import io.opsagent.fsm.internal.exec.Params;
 import io.opsagent.fsm.spi.StateResult;
 import java.io.IOException;

@@ -22,7 +22,7 @@ public record CmdTimeout(Duration duration, String reason) {
             return Optional.empty();
         }
         try {
-            Params p = Params.of(state.module(), state.parameter());
+            Params p = Params.of(state);
             String cmd = p.requiredString("cmd");
             long seconds = p.positiveInteger("timeout", 600);
             return Optional.of(new CmdTimeout(Duration.ofSeconds(seconds),

@@ -10,7 +10,7 @@ import java.util.List;
 interface ModuleTranslator {
 
     /**
-     * @throws io.opsagent.fsm.internal.exec.InvalidParameterException when the parameters are
+     * @throws io.opsagent.fsm.protocol.InvalidParameterException when the parameters are
      *     missing, of the wrong type or invalid, or the module does not fit this host
      */
     List<SaltState> translate(Params params, SlsIds ids, HostFacts host);

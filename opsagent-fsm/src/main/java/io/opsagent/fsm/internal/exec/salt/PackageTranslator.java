@@ -4,7 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import io.opsagent.fsm.internal.exec.InvalidParameterException;
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import io.opsagent.fsm.internal.exec.KeyValue;
 import io.opsagent.fsm.internal.exec.Params;
 import java.util.ArrayList;

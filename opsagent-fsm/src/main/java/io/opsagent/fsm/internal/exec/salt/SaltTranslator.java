@@ -1,6 +1,6 @@
 package io.opsagent.fsm.internal.exec.salt;
 
-import io.opsagent.fsm.internal.exec.InvalidParameterException;
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import io.opsagent.fsm.internal.exec.Params;
 import io.opsagent.fsm.protocol.RecipeState;
 import java.util.Collections;
@@ -56,7 +56,7 @@ public final class SaltTranslator {
                     + " is not supported by the Salt executor; supported modules: " + String.join(", ", MODULES.keySet()));
         }
         Set<String> verbatim = state.module().equals("linux.user") ? UserTranslator.VERBATIM : Set.of();
-        Params params = Params.of(state.module(), state.parameter(), verbatim);
+        Params params = Params.of(state, verbatim);
         SlsIds ids = new SlsIds(state.id());
         return watchFired ? translator.translateWatched(params, ids, host) : translator.translate(params, ids, host);
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
-import io.opsagent.fsm.internal.exec.InvalidParameterException;
+import io.opsagent.fsm.protocol.InvalidParameterException;
 import io.opsagent.fsm.protocol.RecipeState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -86,7 +86,7 @@ class SaltTranslatorTest {
     @Test
     void cryptHashesAreSetAsTheyAre() {
         for (String hash : List.of("$1$saltsalt$abc", "$5$rounds=5000$salt$abc", "$6$salt$abc./", "$y$j9T$salt$abc", "$2b$10$abc")) {
-            SaltState user = translate("linux.user", obj("{'username': 'carol'}").deepCopy(), hash).get(0);
+            SaltState user = translate("linux.user", obj("{'username': 'carol'}"), hash).get(0);
             assertThat(user.args().get("password").getAsString()).isEqualTo(hash);
             assertThat(user.args()).doesNotContainKey("hash_password");
         }
@@ -99,12 +99,14 @@ class SaltTranslatorTest {
         assertThat(new SlsIds("").id("main")).isEqualTo("vops_state_main");
     }
 
-    private List<SaltState> translate(String module, JsonObject parameter) {
+    private List<SaltState> translate(String module, io.opsagent.fsm.protocol.StateParameters parameter) {
         return translator.translate(new RecipeState("s1", module, parameter));
     }
 
-    private List<SaltState> translate(String module, JsonObject parameter, String password) {
-        parameter.addProperty("password", password);
-        return translate(module, parameter);
+    private List<SaltState> translate(String module, io.opsagent.fsm.protocol.StateParameters parameter, String password) {
+        java.util.Map<String, Object> withPassword = new java.util.LinkedHashMap<>();
+        parameter.keys().forEach(k -> withPassword.put(k, parameter.string(k).orElse(null)));
+        withPassword.put("password", password);
+        return translate(module, io.opsagent.fsm.protocol.StateParameters.of(withPassword));
     }
 }

@@ -74,7 +74,7 @@ class SlsGoldenTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void generatedSlsMatchesTheGoldenFile(String name, HostFacts host, String module, JsonObject parameter) throws IOException {
+    void generatedSlsMatchesTheGoldenFile(String name, HostFacts host, String module, io.opsagent.fsm.protocol.StateParameters parameter) throws IOException {
         String sls = SlsWriter.render(new SaltTranslator(host).translate(new RecipeState("s1", module, parameter)), FILE_ROOT);
 
         if (Boolean.getBoolean("opsagent.golden.update")) {
@@ -85,7 +85,7 @@ class SlsGoldenTest {
 
     @org.junit.jupiter.api.Test
     void watchedServiceActsOnEachServiceBeforeCheckingAllAreRunning() throws IOException {
-        JsonObject parameter = obj("{'name': [{'key': 'nginx', 'value': ''}, {'key': 'cron', 'value': 'restart'},"
+        io.opsagent.fsm.protocol.StateParameters parameter = obj("{'name': [{'key': 'nginx', 'value': ''}, {'key': 'cron', 'value': 'restart'},"
                 + "{'key': 'php-fpm', 'value': 'reload'}, {'key': 'app', 'value': '/usr/local/bin/app-reload --graceful'}],"
                 + "'watch': ['/etc/nginx/nginx.conf']}");
         String sls = SlsWriter.render(new SaltTranslator(DEBIAN).translate(new RecipeState("s1", "linux.service", parameter), true),
