@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -165,8 +166,18 @@ class ProcessFaultIT {
                 .build());
 
         Process agent = startAgent();
-        await(() -> agent.info().command().orElse("").endsWith("/java"), "bin/opsagent to exec java");
-        assertThat(agent.info().arguments().orElseThrow()).as("bin/opsagent gives the JVM a small heap")
+        // One snapshot for both: right after the exec the JDK can read the new command before
+        // /proc/<pid>/cmdline holds the JVM's arguments, and then reports none.
+        AtomicReference<String[]> javaArguments = new AtomicReference<>();
+        await(() -> {
+            ProcessHandle.Info info = agent.info();
+            if (info.command().orElse("").endsWith("/java") && info.arguments().isPresent()) {
+                javaArguments.set(info.arguments().get());
+                return true;
+            }
+            return false;
+        }, "bin/opsagent to exec java");
+        assertThat(javaArguments.get()).as("bin/opsagent gives the JVM a small heap")
                 .contains("-Xmx64m", "-XX:+ExitOnOutOfMemoryError");
         List<StateLog> logs = backend.awaitStateLogs(2, Duration.ofSeconds(120));
         long peakRssKib = peakRssKib(agent);
