@@ -164,10 +164,11 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
 
   /**
    * Waits for a Handshake after the first {@code known} ones that reports {@code version} as
-   * {@code agent_version}: within the come-up deadline plus the signal timeout.
+   * {@code agent_version}: within twice the come-up deadline (one for a release that does not
+   * come up, one for the release the agent goes back to) plus the signal timeout.
    */
   private void awaitHandshakeFrom(String version, int known, Duration comeUpDeadline, String what) {
-    Duration timeout = comeUpDeadline.plus(env.signalTimeout());
+    Duration timeout = comeUpDeadline.multipliedBy(2).plus(env.signalTimeout());
     try {
       backend.await("a Handshake from release " + version, () -> {
         List<ReceivedMessage> handshakes = backend.handshakes();
