@@ -4,6 +4,7 @@ import io.opsagent.backend.BackendTimeoutException;
 import io.opsagent.backend.ReceivedMessage;
 import io.opsagent.backend.Recipe;
 import io.opsagent.tck.internal.FileTree;
+import io.opsagent.tck.internal.Poll;
 import io.opsagent.tck.internal.RecordingProbe;
 import io.opsagent.tck.internal.ReleaseBuilder;
 import java.io.IOException;
@@ -155,7 +156,7 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
       // then: the agent goes back to 1.0.0, which hand-shakes again, with its own files current
       awaitHandshakeFrom("1.0.0", handshakesBefore, comeUpDeadline,
           "the agent to roll back from release 2.0.0, which cannot start, to release 1.0.0");
-      host.expectCurrentAgain("1.0.0", working, supervisor,
+      host.expectCurrentAgain("1.0.0", working, supervisor, env,
           "after release 2.0.0 could not start, release 1.0.0 must be current again");
     } finally {
       supervisor.stop();
@@ -245,9 +246,20 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
       current = version;
     }
 
-    /** The agent's supervisor says {@code version} is current, with exactly {@code files}. */
+    /**
+     * The agent's supervisor says {@code version} is current (within the signal timeout: an
+     * agent may move its mark back just after its Handshake), with exactly {@code files}.
+     */
     void expectCurrentAgain(String version, Map<String, ReleaseBuilder.ReleaseFile> files,
-        ReleaseSupervisor supervisor, String what) throws Exception {
+        ReleaseSupervisor supervisor, TckEnvironment env, String what) throws Exception {
+      Poll.becomesTrueWithin(() -> {
+        try {
+          CurrentRelease current = supervisor.current();
+          return current != null && version.equals(current.version());
+        } catch (Exception e) {
+          return false;
+        }
+      }, env.signalTimeout(), env.pollInterval());
       CurrentRelease now = supervisor.current();
       Problems problems = new Problems(what + " with exactly the files the kit packed");
       if (now == null) {
