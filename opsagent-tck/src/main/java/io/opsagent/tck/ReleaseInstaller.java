@@ -1,5 +1,7 @@
 package io.opsagent.tck;
 
+import java.util.Optional;
+
 /**
  * Verifies and installs releases for an agent installed in one directory (see {@link
  * AgentUnderTest#releaseInstaller}): the step of an upgrade that follows the download, which R5.4
@@ -17,4 +19,14 @@ public interface ReleaseInstaller {
    * @throws Exception only when the installer could not try (the adapter itself failed)
    */
   InstallOutcome install(SignedRelease release) throws Exception;
+
+  /**
+   * The supervisor that keeps the agent of this install directory running, through which the
+   * kit verifies the rollback of a release that does not come up (R5.4), or empty when the
+   * adapter offers none; that test is then skipped with a reason. Called at most once per test,
+   * before any release is installed.
+   */
+  default Optional<ReleaseSupervisor> supervisor() throws Exception {
+    return Optional.empty();
+  }
 }

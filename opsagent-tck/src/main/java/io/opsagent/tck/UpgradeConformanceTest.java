@@ -1,17 +1,23 @@
 package io.opsagent.tck;
 
+import io.opsagent.backend.BackendTimeoutException;
+import io.opsagent.backend.ReceivedMessage;
 import io.opsagent.backend.Recipe;
 import io.opsagent.tck.internal.FileTree;
+import io.opsagent.tck.internal.Poll;
 import io.opsagent.tck.internal.RecordingProbe;
 import io.opsagent.tck.internal.ReleaseBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -122,6 +128,64 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
         "a signed release with the absolute entry '" + target + "'", target);
   }
 
+  @Test
+  @Tag("required")
+  public void required_R5_4_releaseThatCannotStartIsRolledBackToThePreviousOne() throws Exception {
+    InstallHost host = installHost();
+    ReleaseSupervisor supervisor = host.supervisor();
+    try {
+      Map<String, ReleaseBuilder.ReleaseFile> working =
+          ReleaseBuilder.readRelease(supervisor.workingRelease());
+      host.installPacked("1.0.0", working, "the agent's working release packed as 1.0.0");
+      Duration comeUpDeadline = ms(3_000);
+      AgentSettings settings = settings().build();
+      Files.createDirectories(settings.workDir());
+
+      // given: release 1.0.0 runs and hand-shakes
+      supervisor.start(settings, comeUpDeadline);
+      awaitHandshakeFrom("1.0.0", 0, comeUpDeadline,
+          "release 1.0.0 (the agent's working release) to come up under its supervisor");
+      supervisor.stop();
+
+      // when: release 2.0.0, which cannot start, is installed and the host runs on
+      host.installPacked("2.0.0", ReleaseBuilder.withFailingLauncher(working, "2.0.0"),
+          "release 2.0.0, whose bin/opsagent exits with 1,");
+      int handshakesBefore = backend.handshakes().size();
+      supervisor.start(settings, comeUpDeadline);
+
+      // then: the agent goes back to 1.0.0, which hand-shakes again, with its own files current
+      awaitHandshakeFrom("1.0.0", handshakesBefore, comeUpDeadline,
+          "the agent to roll back from release 2.0.0, which cannot start, to release 1.0.0");
+      host.expectCurrentAgain("1.0.0", working, supervisor, env,
+          "after release 2.0.0 could not start, release 1.0.0 must be current again");
+    } finally {
+      supervisor.stop();
+    }
+  }
+
+  /**
+   * Waits for a Handshake after the first {@code known} ones that reports {@code version} as
+   * {@code agent_version}: within twice the come-up deadline (one for a release that does not
+   * come up, one for the release the agent goes back to) plus the signal timeout.
+   */
+  private void awaitHandshakeFrom(String version, int known, Duration comeUpDeadline, String what) {
+    Duration timeout = comeUpDeadline.multipliedBy(2).plus(env.signalTimeout());
+    try {
+      backend.await("a Handshake from release " + version, () -> {
+        List<ReceivedMessage> handshakes = backend.handshakes();
+        return handshakes.subList(Math.min(known, handshakes.size()), handshakes.size()).stream()
+            .filter(h -> version.equals(h.string("agent_version"))).findFirst().orElse(null);
+      }, timeout);
+    } catch (BackendTimeoutException e) {
+      List<ReceivedMessage> handshakes = backend.handshakes();
+      throw new AssertionError("no Handshake with agent_version " + version + " within "
+          + timeout.toMillis() + " ms: waited for " + what + "; the Handshakes since then reported "
+          + handshakes.subList(Math.min(known, handshakes.size()), handshakes.size()).stream()
+              .map(h -> String.valueOf(h.string("agent_version"))).collect(Collectors.toList()),
+          e);
+    }
+  }
+
   /**
    * The R5.4 fixture: an install directory for the agent, {@code host/opsagent} in the scratch
    * directory, and a release builder whose key the agent trusts. "Nothing changed" is checked on
@@ -136,7 +200,7 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
           + " installer (releaseInstaller(installDir, trustKey) is empty); return one to verify"
           + " R5.4");
     }
-    return new InstallHost(installDir, releases, installer.get());
+    return new InstallHost(installDir, releases, installer.get(), rule);
   }
 
   private static final class InstallHost {
@@ -144,14 +208,74 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
     final Path installDir;
     final ReleaseBuilder releases;
     final ReleaseInstaller installer;
+    final Rule rule;
     /** The version the kit last installed. */
     String current;
 
-    InstallHost(Path installDir, ReleaseBuilder releases, ReleaseInstaller installer) {
+    InstallHost(Path installDir, ReleaseBuilder releases, ReleaseInstaller installer, Rule rule) {
       this.installDir = installDir;
       this.hostDir = installDir.getParent();
       this.releases = releases;
       this.installer = installer;
+      this.rule = rule;
+    }
+
+    ReleaseSupervisor supervisor() throws Exception {
+      Optional<ReleaseSupervisor> supervisor = installer.supervisor();
+      if (supervisor == null || supervisor.isEmpty()) {
+        Assumptions.abort("[" + rule.id() + "] skipped: the release installer offers no"
+            + " supervisor (supervisor() is empty); return one to verify R5.4's rollback of a"
+            + " release that does not come up");
+      }
+      return supervisor.get();
+    }
+
+    /** Packs {@code files} as {@code version}, signs it with the trusted key and installs it. */
+    void installPacked(String version, Map<String, ReleaseBuilder.ReleaseFile> files, String what)
+        throws IOException {
+      SignedRelease release = releases.packed(version, files);
+      InstallOutcome outcome = install(release);
+      Problems problems = new Problems(what + ", signed with the trusted key, must be installed"
+          + " and made current");
+      problems.check(outcome.switched(), "the installer did not switch to it: %s", outcome);
+      problems.check(version.equals(outcome.currentVersion()),
+          "the current version must be %s, is %s (%s)", version, outcome.currentVersion(),
+          outcome);
+      checkFiles(problems, outcome.currentRelease(), version, contentsOf(files), outcome);
+      problems.assertNone();
+      current = version;
+    }
+
+    /**
+     * The agent's supervisor says {@code version} is current (within the signal timeout: an
+     * agent may move its mark back just after its Handshake), with exactly {@code files}.
+     */
+    void expectCurrentAgain(String version, Map<String, ReleaseBuilder.ReleaseFile> files,
+        ReleaseSupervisor supervisor, TckEnvironment env, String what) throws Exception {
+      Poll.becomesTrueWithin(() -> {
+        try {
+          CurrentRelease current = supervisor.current();
+          return current != null && version.equals(current.version());
+        } catch (Exception e) {
+          return false;
+        }
+      }, env.signalTimeout(), env.pollInterval());
+      CurrentRelease now = supervisor.current();
+      Problems problems = new Problems(what + " with exactly the files the kit packed");
+      if (now == null) {
+        problems.check(false, "the supervisor names no current release (current() is null)");
+      } else {
+        problems.check(version.equals(now.version()), "the current version must be %s, is %s",
+            version, now);
+        checkFiles(problems, now.directory(), version, contentsOf(files), now);
+      }
+      problems.assertNone();
+    }
+
+    private static Map<String, byte[]> contentsOf(Map<String, ReleaseBuilder.ReleaseFile> files) {
+      Map<String, byte[]> contents = new TreeMap<>();
+      files.forEach((name, file) -> contents.put(name, file.content()));
+      return contents;
     }
 
     void installSound(String version) throws IOException {
@@ -206,25 +330,34 @@ public abstract class UpgradeConformanceTest extends ConformanceTestBase {
 
     /** The current release's directory is inside the install directory and holds {@code version}'s files. */
     private void checkCurrentFiles(Problems problems, InstallOutcome outcome, String version) {
-      if (outcome.currentRelease() == null) {
-        problems.check(false, "the outcome names no directory of the current release: %s",
-            outcome);
+      checkFiles(problems, outcome.currentRelease(), version, ReleaseBuilder.contents(version),
+          outcome);
+    }
+
+    /**
+     * {@code directory}, the current release's, is inside the install directory and holds every
+     * one of {@code files} with the same content, and an executable launcher.
+     */
+    private void checkFiles(Problems problems, Path directory, String version,
+        Map<String, byte[]> files, Object source) {
+      if (directory == null) {
+        problems.check(false, "no directory of the current release is named: %s", source);
         return;
       }
       Path dir;
       Path install;
       try {
-        dir = outcome.currentRelease().toRealPath();
+        dir = directory.toRealPath();
         install = installDir.toRealPath();
       } catch (IOException e) {
         problems.check(false, "the current release's directory %s cannot be resolved: %s",
-            outcome.currentRelease(), e);
+            directory, e);
         return;
       }
       problems.check(dir.startsWith(install) && !dir.equals(install),
           "the current release's directory %s must be inside the install directory %s", dir,
           install);
-      for (Map.Entry<String, byte[]> file : ReleaseBuilder.contents(version).entrySet()) {
+      for (Map.Entry<String, byte[]> file : files.entrySet()) {
         Path path = dir.resolve(file.getKey());
         byte[] content = null;
         try {

@@ -71,6 +71,27 @@ public final class HandshakeGuard {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * Makes the unpacked release {@code version} current on probation: records the switch in
+     * flight in {@code state} (with the release it replaces), then switches {@code current}. If
+     * the switch fails, the record is removed again.
+     *
+     * @return the version that was current before, or null when there was none
+     * @throws UpgradeException if the link cannot be switched
+     */
+    public static String switchOnProbation(UpgradeState state, ReleaseSwitcher switcher, String version,
+            Instant now) {
+        String previous = switcher.currentVersion().orElse(null);
+        state.setInFlight(new InFlightSwitch(version, previous, now, null, 0, null));
+        try {
+            switcher.switchTo(version);
+        } catch (UpgradeException e) {
+            state.clearInFlight();
+            throw e;
+        }
+        return previous;
+    }
+
     /** At start-up, before connecting: starts (or goes on with) this release's probation, or rolls back. */
     public synchronized Verdict started() {
         Instant now = clock.instant();

@@ -284,14 +284,7 @@ public final class LauncherUpgrader implements Upgrader, AutoCloseable {
             } finally {
                 removeQuietly(downloadDir);
             }
-            String previous = switcher.currentVersion().orElse(null);
-            state.setInFlight(new InFlightSwitch(version, previous, clock.instant(), null, 0, null));
-            try {
-                switcher.switchTo(version);
-            } catch (UpgradeException e) {
-                state.clearInFlight();
-                throw e;
-            }
+            String previous = HandshakeGuard.switchOnProbation(state, switcher, version, clock.instant());
             clearPendingQuietly();
             // Keep the new release and the one to roll back to; older ones only take disk space.
             switcher.prune();

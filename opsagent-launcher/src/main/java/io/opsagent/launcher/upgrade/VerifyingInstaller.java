@@ -4,6 +4,7 @@ import io.opsagent.launcher.upgrade.UpgradeException.Kind;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,6 +23,11 @@ import java.util.Optional;
  * given file. The out-of-process conformance adapter therefore calls this class, which runs the
  * same verifier, unpacker and switcher as {@link LauncherUpgrader}, against the install
  * directory and key the conformance kit gives (SPEC.md R5.4).
+ *
+ * <p>Given an {@link UpgradeState} ({@link #onProbation}), it puts each release it switches to on
+ * probation as the upgrader does ({@link HandshakeGuard#switchOnProbation}): the agent started
+ * from it must then send its first Handshake in time, and the cron keeper or the systemd unit
+ * falls back to {@code previous} when it cannot start at all.
  */
 public final class VerifyingInstaller {
 
@@ -37,16 +43,33 @@ public final class VerifyingInstaller {
     private final ReleaseSwitcher switcher;
     private final PublicKey trustKey;
     private final SafeUnpacker unpacker;
+    private final UpgradeState probation;
+    private final Clock clock;
 
-    /** An installer with the default unpacking limits. */
+    /** An installer with the default unpacking limits, that switches without probation. */
     public VerifyingInstaller(Path installDir, PublicKey trustKey) {
         this(installDir, trustKey, new SafeUnpacker());
     }
 
     public VerifyingInstaller(Path installDir, PublicKey trustKey, SafeUnpacker unpacker) {
-        this.switcher = new ReleaseSwitcher(installDir);
+        this(new ReleaseSwitcher(installDir), trustKey, unpacker, null, Clock.systemUTC());
+    }
+
+    private VerifyingInstaller(ReleaseSwitcher switcher, PublicKey trustKey, SafeUnpacker unpacker,
+            UpgradeState probation, Clock clock) {
+        this.switcher = switcher;
         this.trustKey = Objects.requireNonNull(trustKey, "trustKey");
         this.unpacker = Objects.requireNonNull(unpacker, "unpacker");
+        this.probation = probation;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * This installer, but each switch is recorded in {@code state} as on probation, with the
+     * release it replaced, the way {@link LauncherUpgrader} records it.
+     */
+    public VerifyingInstaller onProbation(UpgradeState state, Clock clock) {
+        return new VerifyingInstaller(switcher, trustKey, unpacker, Objects.requireNonNull(state, "state"), clock);
     }
 
     /** The switcher of the install directory, to ask which release is current. */
@@ -80,7 +103,11 @@ public final class VerifyingInstaller {
             ReleaseVerifier.requireChecksum(expected, actual, what, "its checksum file");
             ReleaseVerifier.requireSignature(tarball, version, actual, checkedSignature, trustKey, what);
             Path releaseDir = unpacker.unpack(tarball, version, switcher.releasesDir());
-            switcher.switchTo(version);
+            if (probation == null) {
+                switcher.switchTo(version);
+            } else {
+                HandshakeGuard.switchOnProbation(probation, switcher, version, clock.instant());
+            }
             return new Installed(version, releaseDir, actual);
         } catch (IOException e) {
             throw new UpgradeException(Kind.HOST, "cannot read " + tarball + ": " + e, e);

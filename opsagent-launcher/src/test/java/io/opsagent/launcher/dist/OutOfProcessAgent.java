@@ -5,6 +5,8 @@ import io.opsagent.tck.AgentSettings;
 import io.opsagent.tck.AgentUnderTest;
 import io.opsagent.tck.InstallOutcome;
 import io.opsagent.tck.ReleaseInstaller;
+import io.opsagent.tck.ReleaseSupervisor;
+import io.opsagent.tck.SignedRelease;
 import io.opsagent.launcher.upgrade.ReleaseKeys;
 import io.opsagent.launcher.upgrade.UpgradeException;
 import io.opsagent.launcher.upgrade.VerifyingInstaller;
@@ -23,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +43,7 @@ final class OutOfProcessAgent implements AgentUnderTest {
     private Process process;
     private Path root;
     private ScheduledExecutorService tail;
+    private CronKeptHost host;
 
     @Override
     public void start(AgentSettings settings, AgentProbe probe) throws IOException {
@@ -138,26 +142,43 @@ final class OutOfProcessAgent implements AgentUnderTest {
     /**
      * The launcher's {@link VerifyingInstaller}, in this JVM: the daemon installs releases only
      * after downloading them for an order, so the step after the download is reached through
-     * its class API, the same verifier, unpacker and switcher the daemon's upgrader runs.
+     * its class API, the same verifier, unpacker and switcher the daemon's upgrader runs. Its
+     * supervisor is a host kept by the cron keeper ({@link CronKeptHost}); once the kit asks for
+     * it, each switch is recorded as on probation there, as the upgrader records it.
      */
     @Override
     public Optional<ReleaseInstaller> releaseInstaller(Path installDir, PublicKey trustKey) {
-        VerifyingInstaller installer = new VerifyingInstaller(installDir, trustKey);
-        return Optional.of(release -> {
-            try {
-                VerifyingInstaller.Installed installed = installer.install(release.version(), release.tarball(),
-                        release.sha256(), release.signature());
-                return InstallOutcome.installed(installed.version(), installed.releaseDir());
-            } catch (UpgradeException e) {
-                Optional<String> current = installer.currentVersion();
-                return InstallOutcome.refused(e.kind() + ": " + e.getMessage(), current.orElse(null),
-                        current.map(v -> installer.switcher().releaseDir(v)).orElse(null));
+        return Optional.of(new ReleaseInstaller() {
+            private VerifyingInstaller installer = new VerifyingInstaller(installDir, trustKey);
+
+            @Override
+            public InstallOutcome install(SignedRelease release) {
+                try {
+                    VerifyingInstaller.Installed installed = installer.install(release.version(), release.tarball(),
+                            release.sha256(), release.signature());
+                    return InstallOutcome.installed(installed.version(), installed.releaseDir());
+                } catch (UpgradeException e) {
+                    Optional<String> current = installer.currentVersion();
+                    return InstallOutcome.refused(e.kind() + ": " + e.getMessage(), current.orElse(null),
+                            current.map(v -> installer.switcher().releaseDir(v)).orElse(null));
+                }
+            }
+
+            @Override
+            public Optional<ReleaseSupervisor> supervisor() throws IOException {
+                host = new CronKeptHost(installDir, trustKey);
+                installer = installer.onProbation(host.upgradeState(), Clock.systemUTC());
+                return Optional.of(host);
             }
         });
     }
 
     @Override
-    public void stop() throws InterruptedException {
+    public void stop() throws Exception {
+        if (host != null) {
+            host.close();
+            host = null;
+        }
         if (process == null) {
             return;
         }

@@ -6,13 +6,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -105,6 +111,84 @@ public final class ReleaseBuilder {
     writeRelease(tarball, version, entryName);
     String sha256 = ReleaseSignatures.sha256(tarball);
     return finish(version, tarball, sha256, trusted.getPrivate());
+  }
+
+  /** A regular file of a release: its permission bits and content. */
+  public record ReleaseFile(int mode, byte[] content) {}
+
+  /**
+   * The regular files under {@code dir}, by path relative to it (with {@code /}), with their
+   * permission bits: a release to pack with {@link #packed}.
+   *
+   * @throws IOException also when {@code dir} holds anything but regular files and directories,
+   *     naming it, or lacks {@link #LAUNCHER} or {@link #JAR}
+   */
+  public static Map<String, ReleaseFile> readRelease(Path dir) throws IOException {
+    Map<String, ReleaseFile> files = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        String name = dir.relativize(path).toString().replace('\\', '/');
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+          throw new IOException("the working release " + dir + " holds " + name + ", which is not a"
+              + " regular file or a directory; the kit packs only those (SPEC.md, \"Release"
+              + " format\")");
+        }
+        files.put(name, new ReleaseFile(mode(Files.getPosixFilePermissions(path,
+            LinkOption.NOFOLLOW_LINKS)), Files.readAllBytes(path)));
+      }
+    }
+    for (String required : new String[] {LAUNCHER, JAR}) {
+      if (!files.containsKey(required)) {
+        throw new IOException("the working release " + dir + " has no " + required);
+      }
+    }
+    return files;
+  }
+
+  /**
+   * {@code files} with {@link #LAUNCHER} replaced by a script that says it belongs to release
+   * {@code version} and exits with 1 at once: a release that cannot start.
+   */
+  public static Map<String, ReleaseFile> withFailingLauncher(Map<String, ReleaseFile> files,
+      String version) {
+    Map<String, ReleaseFile> failing = new TreeMap<>(files);
+    failing.put(LAUNCHER, new ReleaseFile(0755, ("#!/bin/sh\n# opsagent release " + version
+        + ", built by the conformance kit so that it cannot start\necho \"opsagent release "
+        + version + " cannot start (built so by the conformance kit)\" >&2\nexit 1\n")
+        .getBytes(StandardCharsets.UTF_8)));
+    return failing;
+  }
+
+  /** {@code files} (see {@link #readRelease}) as release {@code version}, signed with the trusted key. */
+  public SignedRelease packed(String version, Map<String, ReleaseFile> files) throws IOException {
+    Path tarball = newTarball();
+    Set<String> directories = new TreeSet<>();
+    for (String name : files.keySet()) {
+      for (int slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
+        directories.add(name.substring(0, slash + 1));
+      }
+    }
+    try (OutputStream file = Files.newOutputStream(tarball);
+        TarWriter tar = new TarWriter(file)) {
+      for (String directory : directories) {
+        tar.directory(directory, 0755);
+      }
+      for (Map.Entry<String, ReleaseFile> entry : files.entrySet()) {
+        tar.file(entry.getKey(), entry.getValue().mode(), entry.getValue().content());
+      }
+    }
+    return finish(version, tarball, ReleaseSignatures.sha256(tarball), trusted.getPrivate());
+  }
+
+  private static int mode(Set<PosixFilePermission> permissions) {
+    int mode = 0;
+    for (PosixFilePermission permission : permissions) {
+      mode |= 1 << (8 - permission.ordinal());
+    }
+    return mode;
   }
 
   private Path newTarball() throws IOException {

@@ -71,6 +71,16 @@ public enum Breakage {
    * refused release is switched away from, but its directory stays.
    */
   SWITCHES_BEFORE_VERIFYING,
+  /**
+   * R5.4: its supervisor starts a release on probation that cannot start again and again, and
+   * never goes back to the previous release.
+   */
+  NEVER_ROLLS_BACK,
+  /**
+   * R5.4: its supervisor falls back to the previous release when the one on probation cannot
+   * start, but leaves {@code current} pointing at the failed release.
+   */
+  FALLS_BACK_WITHOUT_SWITCHING_CURRENT,
   /** R6.1: closes the connection on a malformed frame. */
   CLOSES_ON_MALFORMED_FRAME,
   /** R6.2: runs the valid states of a recipe that has invalid ones. */

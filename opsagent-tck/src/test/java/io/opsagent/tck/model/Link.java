@@ -186,11 +186,14 @@ final class Link {
       message.addProperty("instance_id", settings.instanceId());
     }
     message.addProperty("app_id", settings.appId());
-    message.addProperty("agent_version", "model-1.0");
+    message.addProperty("agent_version", agent.agentVersion());
     message.addProperty("protocol_version", 1);
     message.addProperty("instance_token", settings.instanceToken());
     message.add("init_errors", null);
     socket.send(Wire.write(message));
+    if (code.equals("Handshake")) {
+      agent.handshakeSent();
+    }
   }
 
   void sendWaitQuery(long recipeVersion) {

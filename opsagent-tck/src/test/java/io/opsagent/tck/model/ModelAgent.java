@@ -38,6 +38,8 @@ public class ModelAgent implements AgentUnderTest {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final Breakage breakage;
+  private String agentVersion = "model-1.0";
+  private Runnable onHandshakeSent = () -> { };
   private ScheduledExecutorService loop;
   private AgentSettings settings;
   private AgentProbe probe;
@@ -52,6 +54,24 @@ public class ModelAgent implements AgentUnderTest {
   /** An agent that breaks one rule, as {@code breakage} says. */
   public ModelAgent(Breakage breakage) {
     this.breakage = breakage;
+  }
+
+  /**
+   * This agent as run from a release installed as {@code version}: its Handshakes report that
+   * version, and {@code onHandshakeSent} runs on the agent's loop after each Handshake is sent.
+   * Call before {@link #start}.
+   */
+  void runAsRelease(String version, Runnable onHandshakeSent) {
+    this.agentVersion = version;
+    this.onHandshakeSent = onHandshakeSent;
+  }
+
+  String agentVersion() {
+    return agentVersion;
+  }
+
+  void handshakeSent() {
+    onHandshakeSent.run();
   }
 
   /** True when this agent was told to break a rule this way. */

@@ -2,6 +2,7 @@ package io.opsagent.tck.model;
 
 import io.opsagent.tck.InstallOutcome;
 import io.opsagent.tck.ReleaseInstaller;
+import io.opsagent.tck.ReleaseSupervisor;
 import io.opsagent.tck.SignedRelease;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -32,7 +34,8 @@ import java.util.zip.GZIPInputStream;
  * directory beside the releases, refusing any entry outside the release, check the layout,
  * rename the staging directory into {@code releases/<version>} and replace the {@code current}
  * link by a rename. A refusal removes the staging directory, so the install directory is as
- * before.
+ * before. A switch away from an earlier release puts the new one on probation ({@link
+ * ModelSupervisor}).
  */
 final class ModelReleaseInstaller implements ReleaseInstaller {
 
@@ -84,9 +87,19 @@ final class ModelReleaseInstaller implements ReleaseInstaller {
       deleteTree(staging);
     }
     if (!agent.breaks(Breakage.INSTALLS_WITHOUT_SWITCHING)) {
+      String previous = currentVersion();
+      if (previous != null) {
+        ModelSupervisor.putOnProbation(installDir, version, previous);
+      }
       pointCurrentAt(version);
     }
     return outcome(true, "installed");
+  }
+
+  /** The model's supervisor: it starts the current release and rolls back one that cannot start. */
+  @Override
+  public Optional<ReleaseSupervisor> supervisor() {
+    return Optional.of(new ModelSupervisor(installDir, agent));
   }
 
   /** The digest, then the signature over version and digest; null when both hold. */
@@ -134,17 +147,28 @@ final class ModelReleaseInstaller implements ReleaseInstaller {
   }
 
   private void pointCurrentAt(String version) throws IOException {
+    pointCurrentAt(installDir, version);
+  }
+
+  /** Replaces {@code installDir/current} by a link to {@code releases/<version>}, by a rename. */
+  static void pointCurrentAt(Path installDir, String version) throws IOException {
     Path temporary = installDir.resolve(".current.tmp");
     Files.deleteIfExists(temporary);
     Files.createSymbolicLink(temporary, Paths.get("releases", version));
-    Files.move(temporary, currentLink, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(temporary, installDir.resolve("current"), StandardCopyOption.ATOMIC_MOVE);
   }
 
   private String currentVersion() throws IOException {
-    if (!Files.isSymbolicLink(currentLink)) {
+    return currentVersion(installDir);
+  }
+
+  /** The release {@code installDir/current} points to; null when there is none. */
+  static String currentVersion(Path installDir) throws IOException {
+    Path link = installDir.resolve("current");
+    if (!Files.isSymbolicLink(link)) {
       return null;
     }
-    return Files.readSymbolicLink(currentLink).getFileName().toString();
+    return Files.readSymbolicLink(link).getFileName().toString();
   }
 
   private InstallOutcome refused(String reason) throws IOException {
