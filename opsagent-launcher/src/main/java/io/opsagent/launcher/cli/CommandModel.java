@@ -161,10 +161,12 @@ public final class CommandModel {
         return spec.usageMessage().width(WIDTH).autoWidth(false).description(description).sortOptions(false);
     }
 
-    /** A command line of {@code spec} that prints no colours, whatever the terminal. */
+    /**
+     * A command line of {@code spec}. Its usage help is always taken with {@code Help.Ansi.OFF}
+     * (no colours, and no probing of the terminal).
+     */
     private static CommandLine commandLine(CommandSpec spec) {
         CommandLine commandLine = new CommandLine(spec);
-        commandLine.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
         commandLine.setAbbreviatedOptionsAllowed(false);
         commandLine.setPosixClusteredShortOptionsAllowed(false);
         return commandLine;
