@@ -11,8 +11,8 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.opsagent.fsm.OpsAgentException;
 import io.opsagent.launcher.cli.Command;
-import io.opsagent.launcher.cli.CommandLineParser;
-import io.opsagent.launcher.cli.Usage;
+import io.opsagent.launcher.cli.CommandModel;
+import io.opsagent.launcher.cli.CommandParser;
 import io.opsagent.launcher.cli.UsageException;
 import io.opsagent.launcher.config.ConfigLoader;
 import io.opsagent.launcher.config.Durations;
@@ -52,7 +52,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +62,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import picocli.AutoComplete;
 
 /**
  * Runs one {@code opsagent} command: parses the arguments, loads the configuration, prepares the
@@ -125,11 +125,11 @@ public final class Launcher {
     public int execute(String... args) {
         Command command;
         try {
-            command = CommandLineParser.parse(Arrays.asList(args));
+            command = CommandParser.parse(args);
         } catch (UsageException e) {
             err.println("opsagent: " + e.getMessage());
             err.println();
-            err.print(Usage.TEXT);
+            err.print(e.usage());
             err.flush();
             return ExitCodes.ERROR;
         }
@@ -153,12 +153,15 @@ public final class Launcher {
             } else if (command instanceof Command.ReleaseSign) {
                 return releaseSign((Command.ReleaseSign) command);
             } else if (command instanceof Command.Version) {
-                out.println("opsagent " + Version.current());
-                out.println("Java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.home")
-                        + ")");
+                for (String line : CommandModel.version()) {
+                    out.println(line);
+                }
+                return ExitCodes.OK;
+            } else if (command instanceof Command.Completion) {
+                out.print(AutoComplete.bash(CommandModel.NAME, CommandModel.complete()));
                 return ExitCodes.OK;
             } else {
-                out.print(Usage.TEXT);
+                out.print(CommandModel.usage(((Command.Help) command).command()));
                 return ExitCodes.OK;
             }
         } catch (OpsAgentException | UpgradeException e) {

@@ -84,8 +84,40 @@ class LauncherTest {
         int code = launcher().execute("run", "--conf", "x");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err()).startsWith("opsagent: run: unknown option '--conf'\n\nUsage:");
+        assertThat(err()).startsWith("opsagent: run: unknown option '--conf' (did you mean '--config'?)\n\n"
+                + "Usage: opsagent run [-h] [--config=FILE] [--root=DIR]\n");
         assertThat(runtime.started.getCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theHelpOfOneCommandGoesToStdoutAndExits0() {
+        assertThat(launcher().execute("run", "--help")).isZero();
+        assertThat(out()).startsWith("Usage: opsagent run [-h] [--config=FILE] [--root=DIR]\n")
+                .contains("Run the agent in the foreground");
+        assertThat(launcher().execute("help", "status")).isZero();
+        assertThat(out()).contains("Usage: opsagent status [-h] [--json] [--root=DIR]\n");
+        assertThat(runtime.started.getCount()).isEqualTo(1);
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void theVersionOptionPrintsWhatTheVersionCommandPrints() {
+        assertThat(launcher().execute("--version")).isZero();
+        assertThat(launcher().execute("version")).isZero();
+
+        String both = out();
+        assertThat(both.substring(0, both.length() / 2)).isEqualTo(both.substring(both.length() / 2))
+                .startsWith("opsagent ");
+    }
+
+    @Test
+    void completionPrintsABashScriptThatKnowsEveryCommandAndOption() {
+        assertThat(launcher().execute("completion")).isZero();
+
+        assertThat(out()).startsWith("#!/usr/bin/env bash")
+                .contains("complete -F _complete_opsagent", "release-sign", "--dry-run", "--executor",
+                        "(\"auto\" \"salt\" \"native\")");
+        assertThat(err()).isEmpty();
     }
 
     @Test

@@ -98,7 +98,7 @@ class ReleaseCommandsTest {
 
         assertThat(code).isEqualTo(ExitCodes.ERROR);
         assertThat(err()).startsWith("opsagent: release-keygen: where to? give --out DIR, the directory for the new "
-                + "key files\n\nUsage: opsagent <command>");
+                + "key files\n\nUsage: opsagent release-keygen [-h] --out=DIR\n");
         assertThat(out()).isEmpty();
     }
 

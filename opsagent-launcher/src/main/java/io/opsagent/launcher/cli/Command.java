@@ -115,9 +115,16 @@ public sealed interface Command {
         }
     }
 
-    /** {@code opsagent version}. */
+    /** {@code opsagent version} or {@code opsagent --version}. */
     record Version() implements Command {}
 
-    /** {@code opsagent help}. */
-    record Help() implements Command {}
+    /** {@code opsagent help [COMMAND]}, {@code --help}, {@code COMMAND --help}: the usage help of one command or all. */
+    record Help(Optional<String> command) implements Command {
+        public Help {
+            Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /** {@code opsagent completion}: the bash completion script. */
+    record Completion() implements Command {}
 }

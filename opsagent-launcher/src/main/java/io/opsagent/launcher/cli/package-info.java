@@ -1,2 +1,2 @@
-/** The command line: commands, options and the usage text (internal to the launcher). */
+/** The command line: its picocli model, the parser into commands, and usage errors (internal to the launcher). */
 package io.opsagent.launcher.cli;

@@ -82,4 +82,26 @@ class LauncherJarContentsIT {
                 .as("classes of test libraries in the launcher jar")
                 .isEmpty();
     }
+
+    /**
+     * picocli's classes are Java 8 class files, which bin/opsagent run's class archive can hold
+     * (the release jar's Java 5 ones it skips), and every one of the release jar's classes is there.
+     */
+    @Test
+    void picocliIsThereAsClassFilesTheClassArchiveTakes() throws IOException {
+        Set<String> picocli = new TreeSet<>(classesOfLauncherJar());
+        picocli.removeIf(name -> !name.startsWith("picocli/"));
+        assertThat(picocli).contains("picocli/CommandLine.class", "picocli/AutoComplete.class",
+                "picocli/CommandLine$Model$CommandSpec.class");
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            for (String name : picocli) {
+                byte[] header;
+                try (var in = jar.getInputStream(jar.getEntry(name))) {
+                    header = in.readNBytes(8);
+                }
+                int major = ((header[6] & 0xff) << 8) | (header[7] & 0xff);
+                assertThat(major).as("class file version of %s", name).isEqualTo(52);
+            }
+        }
+    }
 }

@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opsagent.launcher.config.ExecutorKind;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class CommandLineParserTest {
+class CommandParserTest {
 
     private static Command parse(String... args) {
-        return CommandLineParser.parse(List.of(args));
+        return CommandParser.parse(args);
     }
 
     @Test
@@ -57,14 +56,23 @@ class CommandLineParserTest {
     }
 
     @Test
-    void statusVersionAndHelp() {
+    void statusVersionHelpAndCompletion() {
         assertThat(parse("status")).isEqualTo(new Command.Status(Optional.empty(), false));
         assertThat(parse("status", "--json", "--root", "r")).isEqualTo(new Command.Status(Optional.of(Path.of("r")), true));
         assertThat(parse("version")).isEqualTo(new Command.Version());
         assertThat(parse("--version")).isEqualTo(new Command.Version());
-        assertThat(parse("help")).isEqualTo(new Command.Help());
-        assertThat(parse("--help")).isEqualTo(new Command.Help());
-        assertThat(parse("-h")).isEqualTo(new Command.Help());
+        assertThat(parse("help")).isEqualTo(new Command.Help(Optional.empty()));
+        assertThat(parse("--help")).isEqualTo(new Command.Help(Optional.empty()));
+        assertThat(parse("-h")).isEqualTo(new Command.Help(Optional.empty()));
+        assertThat(parse("help", "apply")).isEqualTo(new Command.Help(Optional.of("apply")));
+        assertThat(parse("completion")).isEqualTo(new Command.Completion());
+    }
+
+    @Test
+    void helpOfACommandWinsOverItsMissingArguments() {
+        assertThat(parse("apply", "--help")).isEqualTo(new Command.Help(Optional.of("apply")));
+        assertThat(parse("release-sign", "-h")).isEqualTo(new Command.Help(Optional.of("release-sign")));
+        assertThat(parse("run", "--root", "/x", "--help")).isEqualTo(new Command.Help(Optional.of("run")));
     }
 
     @Test
@@ -81,9 +89,11 @@ class CommandLineParserTest {
     @ParameterizedTest(name = "[{index}] {1}")
     @CsvSource(delimiter = '|', value = {
         "''                                   | no command given",
-        "start                                | unknown command 'start'",
+        "start                                | unknown command 'start' (did you mean 'status'?)",
+        "xyzzy                                | unknown command 'xyzzy'",
+        "--verbose                            | unknown option '--verbose' (did you mean '--version'?)",
         "run --foo                            | run: unknown option '--foo'",
-        "run -c x.conf                        | run: unknown option '-c'",
+        "run -c x.conf                        | run: unknown option '-c' (did you mean '--config'?)",
         "run --config                         | run: --config needs a value",
         "run --config --root /x               | run: --config needs a value",
         "run --config=                        | run: --config needs a value",
@@ -97,9 +107,12 @@ class CommandLineParserTest {
         "demo --rounds 0                      | demo: --rounds must be a whole number from 1 to 1000, got '0'",
         "demo --rounds 1001                   | demo: --rounds must be a whole number from 1 to 1000, got '1001'",
         "demo --rounds many                   | demo: --rounds must be a whole number from 1 to 1000, got 'many'",
-        "demo --root /x                       | demo: unknown option '--root'",
+        "demo --root /x                       | demo: unknown option '--root' (did you mean '--rounds'?)",
         "status --config x                    | status: unknown option '--config'",
         "version now                          | version: takes no arguments, got 'now'",
+        "completion bash                      | completion: takes no arguments, got 'bash'",
+        "help deploy                          | help: unknown command 'deploy'",
+        "help run apply                       | help: unexpected argument 'apply'",
         "release-keygen                       | release-keygen: where to? give --out DIR, the directory for the new key files",
         "release-keygen --out                 | release-keygen: --out needs a value",
         "release-keygen --out a extra         | release-keygen: unexpected argument 'extra'",
@@ -110,6 +123,7 @@ class CommandLineParserTest {
         "release-sign --version 1 --key k.key a.tgz b.tgz | release-sign: one tarball at a time, got 2: a.tgz b.tgz",
         "release-sign --version 1 --key a --key b x.tgz | release-sign: --key given twice",
         "release-sign --config c --key k x    | release-sign: unknown option '--config'",
+        "release-sign --version=1 --key= x    | release-sign: --key needs a value",
     })
     void wrongArgumentsSayWhatIsWrong(String line, String message) {
         String[] args = line.isEmpty() ? new String[0] : line.trim().split("\\s+");
@@ -117,9 +131,24 @@ class CommandLineParserTest {
     }
 
     @Test
-    void usageMentionsEveryCommand() {
-        assertThat(Usage.TEXT).contains("run ", "apply ", "demo ", "status ", "version ", "help ", "--root DIR",
-                "--executor", "--dry-run", "--json", "--rounds N",
-                "release-keygen --out DIR", "release-sign --version VERSION --key PRIVATE_KEY TARBALL", "[upgrade] public_key");
+    void aUsageErrorCarriesTheUsageOfItsCommand() {
+        assertThatThrownBy(() -> parse("apply", "r.json", "--bogus")).isInstanceOfSatisfying(UsageException.class,
+                e -> assertThat(e.usage()).startsWith("Usage: opsagent apply ")
+                        .contains("RECIPE.json", "--executor=K", "--state=ID", "--dry-run", "--json", "--verbose"));
+        assertThatThrownBy(() -> parse("deploy")).isInstanceOfSatisfying(UsageException.class,
+                e -> assertThat(e.usage()).startsWith("Usage: opsagent <command> [options]\n"));
+    }
+
+    @Test
+    void theHelpListsEveryCommandAndEachCommandsHelpItsOptions() {
+        assertThat(CommandModel.usage(Optional.empty())).startsWith("Usage: opsagent <command> [options]\n")
+                .contains(CommandModel.commandNames().stream().map(n -> "\n  " + n + " ").toArray(String[]::new))
+                .contains("--version", "[upgrade] public_key", "Exit codes: 0 ok;");
+        assertThat(CommandModel.usage(Optional.of("run"))).contains("--config=FILE", "--root=DIR");
+        assertThat(CommandModel.usage(Optional.of("demo"))).contains("--rounds=N");
+        assertThat(CommandModel.usage(Optional.of("diagnose"))).contains("--timeout=D", "--json");
+        assertThat(CommandModel.usage(Optional.of("release-keygen"))).contains("Usage: opsagent release-keygen [-h] --out=DIR");
+        assertThat(CommandModel.usage(Optional.of("release-sign")))
+                .contains("Usage: opsagent release-sign [-h] --key=PRIVATE_KEY --version=VERSION TARBALL");
     }
 }
