@@ -28,11 +28,17 @@ public final class AgentHarness {
     }
 
     public AgentHarness(java.util.function.Consumer<OpsAgent.Builder> customize) {
+        this(loop -> loop, customize);
+    }
+
+    /** An agent whose event loop is {@code wrap} applied to {@link #loop}, which the test still drives. */
+    public AgentHarness(java.util.function.UnaryOperator<EventLoop> wrap,
+            java.util.function.Consumer<OpsAgent.Builder> customize) {
         OpsAgent.Builder b = OpsAgent.builder()
                 .identity(new AgentIdentity("i-test", "app-test", "0.0.1", "secret-token"))
                 .executor(executor)
                 .sink(sent::add)
-                .eventLoop(loop)
+                .eventLoop(wrap.apply(loop))
                 .random(new Random(42))
                 .listener(new RoundListener() {
                     @Override

@@ -22,7 +22,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -85,6 +87,74 @@ public class ApiBoundaryTest {
                 .anyMatch(s -> s.contains("record component state") && s.contains("org.springframework"));
         // What is private or package-private is no part of the API.
         assertThat(found).noneMatch(s -> s.contains("hidden"));
+    }
+
+    /**
+     * The public top-level classes under {@code io.opsagent.fsm.internal} (relative to it), each
+     * with who outside its own package needs it. Every other internal class is package-private.
+     * A new entry needs a user in another package; an entry whose class became package-private
+     * is removed.
+     */
+    static final Map<String, String> PUBLIC_INTERNAL = new TreeMap<>(Map.ofEntries(
+            Map.entry("AgentShutdown", "OpsAgent"),
+            Map.entry("CompositeRoundListener", "OpsAgent"),
+            Map.entry("RecipeReading", "protocol.ProtocolCodec and store.RoundFile"),
+            Map.entry("RoundMachine", "OpsAgent"),
+            Map.entry("RoundSettings", "OpsAgent"),
+            Map.entry("exec.ExecThreads", "the executors (exec), exec.process, exec.salt, exec.builtin"),
+            Map.entry("exec.Executables", "SaltCallExecutor, exec.process, exec.builtin"),
+            Map.entry("exec.Execution", "the executors (exec), exec.salt, exec.builtin"),
+            Map.entry("exec.FileMode", "exec.builtin"),
+            Map.entry("exec.FileTrees", "exec.salt, exec.builtin"),
+            Map.entry("exec.KeyValue", "exec.salt, exec.builtin"),
+            Map.entry("exec.Params", "SaltCallExecutor, exec.salt, exec.builtin"),
+            Map.entry("exec.SerialLane", "SaltCallExecutor"),
+            Map.entry("exec.TextCaps", "SaltCallExecutor, exec.salt, exec.process, exec.builtin"),
+            Map.entry("exec.WatchSums", "SaltCallExecutor"),
+            Map.entry("exec.builtin.BuiltinModules", "NativeExecutor"),
+            Map.entry("exec.process.CapturedOutput", "what ProcessOutcome returns to SaltCallExecutor, exec.salt, exec.builtin"),
+            Map.entry("exec.process.KillableTree", "exec.Execution"),
+            Map.entry("exec.process.ManagedProcess", "SaltCallExecutor, exec.salt, exec.builtin"),
+            Map.entry("exec.process.OutputLimit", "SaltCallExecutor, exec.salt, exec.builtin"),
+            Map.entry("exec.process.ProcessLauncher", "OpsAgent, the executors (exec), exec.salt, exec.builtin"),
+            Map.entry("exec.process.ProcessLedger", "OpsAgent"),
+            Map.entry("exec.process.ProcessOutcome", "SaltCallExecutor, exec.salt, exec.builtin"),
+            Map.entry("exec.process.ProcessSpec", "SaltCallExecutor, exec.salt, exec.builtin"),
+            Map.entry("exec.process.ResidentProcess", "exec.salt"),
+            Map.entry("exec.salt.CmdTimeout", "SaltCallExecutor"),
+            Map.entry("exec.salt.HostFacts", "SaltCallExecutor"),
+            Map.entry("exec.salt.SaltCommandLine", "SaltCallExecutor"),
+            Map.entry("exec.salt.SaltConfigDir", "SaltCallExecutor"),
+            Map.entry("exec.salt.SaltInterpreter", "tests only: the real-Salt worker test (exec) reads grains with it"),
+            Map.entry("exec.salt.SaltResultParser", "SaltCallExecutor"),
+            Map.entry("exec.salt.SaltState", "SaltCallExecutor"),
+            Map.entry("exec.salt.SaltTranslator", "SaltCallExecutor"),
+            Map.entry("exec.salt.SaltWorkerSupervisor", "SaltCallExecutor"),
+            Map.entry("exec.salt.SaltWorkspace", "SaltCallExecutor"),
+            Map.entry("store.AtomicFiles", "OpsAgent, exec.salt, exec.process"),
+            Map.entry("store.OutboxJournal", "transport"),
+            Map.entry("store.PersistedRound", "RoundMachine, RoundContext; the bench's RecipeHeap measures it"),
+            Map.entry("store.RoundStore", "OpsAgent, RoundMachine, AgentShutdown; the bench's RecipeHeap measures it"),
+            Map.entry("transport.BackendConnection", "OpsAgent, BackendProbe, AgentShutdown"),
+            Map.entry("transport.Outbox", "tests only: the journal's replay test (store) rebuilds an outbox"),
+            Map.entry("transport.SharedHttpClient", "OpsAgent, BackendProbe")
+    ));
+
+    @Test
+    void onlyTheInternalClassesUsedFromAnotherPackageArePublic() throws IOException {
+        Set<String> pub = new TreeSet<>();
+        int all = 0;
+        for (Class<?> type : topLevelClassesUnder(INTERNAL)) {
+            all++;
+            if (Modifier.isPublic(type.getModifiers())) {
+                pub.add(type.getName().substring(INTERNAL.length() + 1));
+            }
+        }
+
+        assertThat(pub).as("public classes under %s (of %d); each needs a reason in PUBLIC_INTERNAL", INTERNAL, all)
+                .containsExactlyElementsOf(PUBLIC_INTERNAL.keySet());
+        assertThat(pub).hasSize(42);
+        assertThat(all).as("top-level classes under " + INTERNAL).isGreaterThan(pub.size());
     }
 
     // ---------------------------------------------------------------- the check
@@ -233,6 +303,27 @@ public class ApiBoundaryTest {
             }
         }
         assertThat(classes).as("classes of " + pkg).isNotEmpty();
+        return classes;
+    }
+
+    /** The top-level classes compiled into {@code pkg} and its subpackages, loaded without initialising them. */
+    private static List<Class<?>> topLevelClassesUnder(String pkg) throws IOException {
+        Path root = classesRoot();
+        List<Class<?>> classes = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root.resolve(pkg.replace('.', '/')))) {
+            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                String file = f.getFileName().toString();
+                if (file.endsWith(".class") && !file.contains("$") && !file.equals("package-info.class")) {
+                    String rel = root.relativize(f).toString();
+                    String name = rel.substring(0, rel.length() - ".class".length()).replace(f.getFileSystem().getSeparator(), ".");
+                    try {
+                        classes.add(Class.forName(name, false, OpsAgent.class.getClassLoader()));
+                    } catch (ClassNotFoundException e) {
+                        throw new IllegalStateException("cannot load " + name, e);
+                    }
+                }
+            }
+        }
         return classes;
     }
 

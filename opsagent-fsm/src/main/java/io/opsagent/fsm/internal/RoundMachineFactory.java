@@ -60,7 +60,7 @@ import org.springframework.statemachine.guard.Guard;
  * {@code docs/round-machine.md} lists the same rows with the same guard names, and a test
  * checks that the two, and the built machine, agree.
  */
-public final class RoundMachineFactory {
+final class RoundMachineFactory {
 
     private static final Logger LOG = LogManager.getLogger(RoundMachineFactory.class);
 

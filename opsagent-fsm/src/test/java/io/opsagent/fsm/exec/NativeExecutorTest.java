@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.opsagent.fsm.internal.exec.builtin.CommandEnvironment;
 import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateRequest;
@@ -340,7 +339,8 @@ class NativeExecutorTest {
         // What the shell itself adds (PWD, SHLVL, _) is not the agent's.
         seen.keySet().removeAll(List.of("PWD", "SHLVL", "_", "OLDPWD"));
         assertThat(seen).containsOnlyKeys("PATH", "LANG", "HOME", "GREETING");
-        assertThat(seen.get("PATH")).isEqualTo(CommandEnvironment.PATH);
+        // The PATH docs/executors.md promises for linux.cmd.
+        assertThat(seen.get("PATH")).isEqualTo("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         assertThat(seen.get("HOME")).isEqualTo(System.getProperty("user.home"));
         assertThat(seen.get("GREETING")).isEqualTo("hi");
         assertThat(lines.get(lines.size() - 1)).isEqualTo("0022");

@@ -173,9 +173,7 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
                 a.connectionState().name(), backendUri, s.state().name(),
                 s.recipeVersion() == 0 ? null : s.recipeVersion(), s.stateCount(), current,
                 a.nextRoundIn().map(now::plus).orElse(null), a.nextReconnectIn().map(now::plus).orElse(null), last,
-                a.outboxDepth(), lastRejected, null, lastRefused, new AgentStatus.DroppedInputs(s.rejectedEvents(),
-                        s.lateResults(), s.staleTimeouts(), s.staleTimers(), s.staleReleases(),
-                        s.unknownWaitReleases(), s.repeatedRecipes(), s.actionFailures()));
+                a.outboxDepth(), lastRejected, null, lastRefused, dropped(s));
         try {
             file.write(status);
         } catch (RuntimeException e) {
@@ -191,5 +189,11 @@ final class StatusUpdater implements RoundListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The snapshot's counters of dropped and ignored inputs, as status.json's {@code dropped_inputs}. */
+    static AgentStatus.DroppedInputs dropped(AgentSnapshot s) {
+        return new AgentStatus.DroppedInputs(s.rejectedEvents(), s.lateResults(), s.staleTimeouts(), s.staleTimers(),
+                s.staleReleases(), s.unknownWaitReleases(), s.repeatedRecipes(), s.actionFailures());
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.opsagent.fsm.AgentIdentity;
+import io.opsagent.fsm.AgentSnapshot;
 import io.opsagent.fsm.OpsAgent;
 import io.opsagent.fsm.RoundState;
 import io.opsagent.fsm.protocol.RecipeMetadata;
@@ -12,6 +13,7 @@ import io.opsagent.fsm.protocol.RecipeState;
 import io.opsagent.fsm.spi.StateExecution;
 import io.opsagent.fsm.spi.StateResult;
 import io.opsagent.fsm.testing.ManualEventLoop;
+import io.opsagent.launcher.status.AgentStatus;
 import io.opsagent.launcher.status.StatusFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -227,5 +229,13 @@ class StatusUpdaterTest {
                 .isEqualTo("frame of " + oversized.length() + " bytes exceeds the limit of 100 bytes");
         assertThat(refused.get("at").getAsString()).isEqualTo(NOW.toString());
         assertThat(file.read().orElseThrow().lastRefusedFrame().limit()).as("read back").isEqualTo("maxFrameBytes");
+    }
+
+    @Test
+    void eachDroppedInputCounterOfTheSnapshotGoesToItsOwnFieldOfTheStatus() {
+        AgentSnapshot s = new AgentSnapshot(RoundState.IDLE, 0, 0, 0, null, null, 1, 0, 0, null,
+                1, 2, 3, 4, 5, 6, 7, 8);
+
+        assertThat(StatusUpdater.dropped(s)).isEqualTo(new AgentStatus.DroppedInputs(1, 2, 3, 4, 5, 6, 7, 8));
     }
 }

@@ -71,6 +71,21 @@ class StatusReportTest {
     }
 
     @Test
+    void namesEveryKindOfDroppedInputWithItsOwnCount() {
+        AgentStatus s = StatusSamples.executing();
+        AgentStatus dropped = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),
+                s.connectionState(), s.backendUri(), s.roundState(), s.recipeVersion(), s.stateCount(),
+                s.currentState(), null, null, s.lastResults(), s.outboxDepth(), null, null, null,
+                new AgentStatus.DroppedInputs(1, 2, 3, 4, 5, 6, 7, 8));
+        InstanceLock.Probe held = new InstanceLock.Probe(InstanceLock.State.HELD, OptionalLong.of(4242), "");
+
+        assertThat(StatusReport.render(Optional.of(dropped), held, "/s.json", NOW)).contains(
+                "dropped     36 inputs: 1 rejected event, 2 late results, 3 stale timeouts, 4 stale timers,"
+                        + " 5 releases for another version, 6 releases of no wait state,"
+                        + " 7 re-pushes of the loaded version, 8 failed actions\n");
+    }
+
+    @Test
     void showsHowLongTheCurrentStateHasBeenRunning() {
         AgentStatus s = StatusSamples.executing();
         AgentStatus running = new AgentStatus(s.agentVersion(), s.pid(), s.startedAt(), s.updatedAt(),

@@ -4,12 +4,12 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 /** Durations in comments: whole seconds as {@code 600 s}, fractions as {@code 0.5 s}. */
-public final class DurationText {
+final class DurationText {
 
     private DurationText() {
     }
 
-    public static String seconds(Duration d) {
+    static String seconds(Duration d) {
         BigDecimal s = BigDecimal.valueOf(d.toMillis()).movePointLeft(3).stripTrailingZeros();
         return s.toPlainString() + " s";
     }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * every string argument. Names are ASCII letters, digits and underscores, not starting with a
  * digit; a parameter such as {@code if-path-present} cannot be referenced.
  */
-public final class TemplateSubstitution {
+final class TemplateSubstitution {
 
     private static final Pattern PLACEHOLDER = Pattern.compile(
             "\\$(?:(\\$)|([_a-zA-Z][_a-zA-Z0-9]*)|\\{([_a-zA-Z][_a-zA-Z0-9]*)})");
@@ -21,7 +21,7 @@ public final class TemplateSubstitution {
     }
 
     /** {@code text} with every known placeholder replaced by its value from {@code values}. */
-    public static String apply(String text, Map<String, String> values) {
+    static String apply(String text, Map<String, String> values) {
         if (text.indexOf('$') < 0) {
             return text;
         }

@@ -10,16 +10,16 @@ import java.util.Map;
  * {@code LANG} and {@code HOME} below, then the recipe's {@code env} on top, with umask
  * {@value #UMASK}. See {@code docs/executors.md}.
  */
-public final class CommandEnvironment {
+final class CommandEnvironment {
 
     /** The search path every command gets. */
-    public static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** The locale when the agent has none. */
     static final String DEFAULT_LANG = "C.UTF-8";
 
     /** The umask commands run with: files they make are readable by all, writable by their owner. */
-    public static final String UMASK = "0022";
+    static final String UMASK = "0022";
 
     private CommandEnvironment() {}
 

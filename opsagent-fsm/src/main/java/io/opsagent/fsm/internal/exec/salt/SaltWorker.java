@@ -19,10 +19,10 @@ import java.util.OptionalLong;
  * turned into a {@link StateResult} by {@link SaltResultParser}, the same rules as salt-call's
  * output. Used by one thread at a time (the Salt lane).
  */
-public final class SaltWorker {
+final class SaltWorker {
 
     /** The largest line read from the worker: as much as is read of salt-call's output. */
-    public static final int REPLY_CAP_BYTES = 16 * 1024 * 1024;
+    static final int REPLY_CAP_BYTES = 16 * 1024 * 1024;
 
     private static final int HELLO_CAP_BYTES = 64 * 1024;
     private static final Duration EXIT_GRACE = Duration.ofSeconds(5);
@@ -43,7 +43,7 @@ public final class SaltWorker {
      *
      * @throws SaltWorkerException when it did not, exited, or said something else
      */
-    public static SaltWorker awaitReady(ResidentProcess process) throws SaltWorkerException {
+    static SaltWorker awaitReady(ResidentProcess process) throws SaltWorkerException {
         Optional<String> line;
         try {
             line = process.readLine(HELLO_CAP_BYTES);
@@ -65,26 +65,26 @@ public final class SaltWorker {
         return new SaltWorker(process, version, dir);
     }
 
-    public ResidentProcess process() {
+    ResidentProcess process() {
         return process;
     }
 
-    public String saltVersion() {
+    String saltVersion() {
         return saltVersion;
     }
 
     /** The directory of Salt's {@code salt} package, as the worker imported it; null if it did not say. */
-    public Path saltDir() {
+    Path saltDir() {
         return saltDir;
     }
 
     /** How many states this worker has applied. */
-    public int states() {
+    int states() {
         return states;
     }
 
     /** Resident memory of the worker, in KiB; empty where unknown. */
-    public OptionalLong residentKib() {
+    OptionalLong residentKib() {
         return process.residentKib();
     }
 
@@ -93,7 +93,7 @@ public final class SaltWorker {
      *
      * @throws SaltWorkerException when the worker ended or broke the protocol: it must not be used again
      */
-    public StateResult apply(boolean dryRun) throws SaltWorkerException {
+    StateResult apply(boolean dryRun) throws SaltWorkerException {
         states++;
         Optional<String> line;
         try {
@@ -130,7 +130,7 @@ public final class SaltWorker {
     }
 
     /** Asks the worker to exit (end of input), and kills its tree when it does not within a few seconds. */
-    public void retire() {
+    void retire() {
         process.closeInput();
         process.awaitExit(EXIT_GRACE);
         process.killTreeAndAwaitGone();
@@ -161,11 +161,11 @@ public final class SaltWorker {
     }
 
     /** The worker cannot be used: it did not start, ended, or broke the protocol. */
-    public static final class SaltWorkerException extends Exception {
+    static final class SaltWorkerException extends Exception {
 
         private static final long serialVersionUID = 1L;
 
-        public SaltWorkerException(String message) {
+        SaltWorkerException(String message) {
             super(Objects.requireNonNull(message, "message"));
         }
     }

@@ -6,13 +6,13 @@ package io.opsagent.fsm.internal.exec.salt;
  * {@code _} and the state id cut to 48 characters. They show up in Salt's result keys and in
  * requisite comments ("One or more requisite failed: vops.vops_web_require_git").
  */
-public final class SlsIds {
+final class SlsIds {
 
     private static final int MAX_STATE_ID = 48;
 
     private final String prefix;
 
-    public SlsIds(String stateId) {
+    SlsIds(String stateId) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < stateId.length() && b.length() < MAX_STATE_ID; i++) {
             char c = stateId.charAt(i);
@@ -23,7 +23,7 @@ public final class SlsIds {
     }
 
     /** The ID for the state playing {@code role}, e.g. {@code main} or {@code require_git}. */
-    public String id(String role) {
+    String id(String role) {
         return prefix + role;
     }
 }

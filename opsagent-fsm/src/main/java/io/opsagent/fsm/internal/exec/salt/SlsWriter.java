@@ -21,7 +21,7 @@ import java.util.Set;
  * under any locale. An argument backed by a file ({@link SaltState#files()}) is written as that
  * file's absolute path in the file root, after the state's other arguments.
  */
-public final class SlsWriter {
+final class SlsWriter {
 
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
@@ -41,7 +41,7 @@ public final class SlsWriter {
      * }
      * </pre>
      */
-    public static String render(List<SaltState> states, Path fileRoot) {
+    static String render(List<SaltState> states, Path fileRoot) {
         Set<String> ids = new HashSet<>();
         StringBuilder b = new StringBuilder("#!json\n{\n");
         for (int i = 0; i < states.size(); i++) {

@@ -12,26 +12,26 @@ import java.util.Objects;
  * @param content the text, or null for a download
  * @param download the address to download, or null for text
  */
-public record WorkspaceFile(String content, URI download) {
+record WorkspaceFile(String content, URI download) {
 
-    public WorkspaceFile {
+    WorkspaceFile {
         if ((content == null) == (download == null)) {
             throw new IllegalArgumentException("a workspace file is either text or a download");
         }
     }
 
     /** A file holding exactly {@code content}. */
-    public static WorkspaceFile text(String content) {
+    static WorkspaceFile text(String content) {
         return new WorkspaceFile(Objects.requireNonNull(content, "content"), null);
     }
 
     /** A file holding what {@code address} serves. */
-    public static WorkspaceFile download(URI address) {
+    static WorkspaceFile download(URI address) {
         return new WorkspaceFile(null, Objects.requireNonNull(address, "address"));
     }
 
     /** Whether the agent can download {@code address} itself: {@code http} and {@code https}. */
-    public static boolean downloadable(String address) {
+    static boolean downloadable(String address) {
         String lower = address.strip().toLowerCase(java.util.Locale.ROOT);
         return lower.startsWith("http://") || lower.startsWith("https://");
     }
