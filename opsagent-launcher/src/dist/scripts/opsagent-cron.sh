@@ -65,22 +65,26 @@ refreshed=
 . "$here/opsagent-probation.sh"
 refresh_keeper
 [ -z "$refreshed" ] || say "copied $refreshed of the current release to $keeper"
+systemd=no
+if [ -z "$root" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemd=yes
+fi
 if [ -x "$keeper/opsagent-cron.sh" ]; then
     # A cron line written by an earlier release runs the keeper from current/scripts/.
     if replace_in "$root/etc/cron.d/opsagent" "root $opt/current/scripts/opsagent-cron.sh " \
         "root if [ -x $keeper/opsagent-cron.sh ]; then $keeper/opsagent-cron.sh; else $opt/current/scripts/opsagent-cron.sh; fi "; then
         say "$root/etc/cron.d/opsagent now runs the keeper from $keeper"
     fi
+    # So does the ExecStart of a unit written by an earlier release (config/opsagent.service has the new one).
+    unit=$root/etc/systemd/system/opsagent.service
+    if replace_in "$unit" "ExecStart=$opt/current/scripts/opsagent-start.sh run" \
+        "ExecStart=/bin/sh -c 'if [ -x $keeper/opsagent-start.sh ]; then exec $keeper/opsagent-start.sh \"\$\$@\"; else exec $opt/current/scripts/opsagent-start.sh \"\$\$@\"; fi' opsagent-start run"; then
+        say "$unit now runs the keeper from $keeper"
+        [ "$systemd" = no ] || systemctl daemon-reload
+    fi
 fi
 
-if [ -z "$root" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-    # So does a unit written by an earlier release.
-    if [ -x "$keeper/opsagent-start.sh" ] && replace_in /etc/systemd/system/opsagent.service \
-        "ExecStart=$opt/current/scripts/opsagent-start.sh run" \
-        "ExecStart=/bin/sh -c 'if [ -x $keeper/opsagent-start.sh ]; then exec $keeper/opsagent-start.sh \"\$\$@\"; else exec $opt/current/scripts/opsagent-start.sh \"\$\$@\"; fi' opsagent-start run"; then
-        say "/etc/systemd/system/opsagent.service now runs the keeper from $keeper"
-        systemctl daemon-reload
-    fi
+if [ "$systemd" = yes ]; then
     if systemctl is-enabled --quiet opsagent.service 2>/dev/null \
         && ! systemctl is-active --quiet opsagent.service; then
         say "opsagent.service is enabled but not active; starting it"

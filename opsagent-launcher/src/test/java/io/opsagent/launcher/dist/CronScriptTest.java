@@ -328,6 +328,27 @@ class CronScriptTest {
     }
 
     @Test
+    void theExecStartOfAUnitOfAnEarlierReleaseIsMovedToTheKeeper() throws Exception {
+        Path opt = root.resolve("opt/visualops");
+        String shipped = Files.readString(RepositoryFiles.resolve("config/opsagent.service"))
+                .replace("/opt/visualops/", opt + "/");
+        String execStart = shipped.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+        Path unit = root.resolve("etc/systemd/system/opsagent.service");
+        Files.createDirectories(unit.getParent());
+        // The ExecStart line an earlier release's unit had.
+        Files.writeString(unit, shipped.replace(execStart,
+                "ExecStart=" + opt.resolve("current/scripts/opsagent-start.sh") + " run"));
+
+        Processes.Result r = Processes.run(List.of("sh", "-c", opt.resolve("current/scripts/opsagent-cron.sh")
+                .toString()), Map.of("OPSAGENT_ROOT", root.toString()), root);
+
+        assertThat(r.stdout()).as(r.toString()).contains("opsagent-cron: " + unit + " now runs the keeper from "
+                + opt.resolve("keeper"));
+        assertThat(Files.readString(unit)).as("the unit as this release ships it").isEqualTo(shipped);
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
+    }
+
+    @Test
     void withoutAPreviousReleaseItKeepsStartingCurrent() throws Exception {
         switchedTo11();
         Files.delete(root.resolve("opt/visualops/previous"));
