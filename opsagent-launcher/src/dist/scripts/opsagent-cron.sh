@@ -54,8 +54,8 @@ replace_in() {
         i = index($0, old)
         if (i) $0 = substr($0, 1, i - 1) new substr($0, i + length(old))
         print
-    }' "$1" >"$1.new" && chmod 644 "$1.new" && mv -f "$1.new" "$1" && return 0
-    rm -f "$1.new"
+    }' "$1" >"$1.new.$$" && chmod 644 "$1.new.$$" && mv -f "$1.new.$$" "$1" && return 0
+    rm -f "$1.new.$$"
     return 1
 }
 

@@ -69,11 +69,11 @@ refresh_keeper() {
     done
     for name in $keeper_scripts; do
         cmp -s "$from/scripts/$name" "$keeper/$name" && continue
-        if mkdir -p "$keeper" 2>/dev/null && cp "$from/scripts/$name" "$keeper/.$name.new" 2>/dev/null \
-            && chmod 755 "$keeper/.$name.new" && mv -f "$keeper/.$name.new" "$keeper/$name"; then
+        if mkdir -p "$keeper" 2>/dev/null && cp "$from/scripts/$name" "$keeper/.$name.new.$$" 2>/dev/null \
+            && chmod 755 "$keeper/.$name.new.$$" && mv -f "$keeper/.$name.new.$$" "$keeper/$name"; then
             refreshed="${refreshed:+$refreshed }$name"
         else
-            rm -f "$keeper/.$name.new"
+            rm -f "$keeper/.$name.new.$$"
             return 0
         fi
     done

@@ -294,7 +294,9 @@ class CronScriptTest {
                 .hasSameTextualContentAs(root.resolve("opt/visualops/releases/1.0/scripts/opsagent-probation.sh"));
 
         state.clearInFlight();
+        Files.delete(root.resolve("started-1.1"));
         Processes.Result r = runCron();
+        FileEvents.awaitFile(root.resolve("started-1.1"), Duration.ofSeconds(30));
 
         assertThat(r.stdout()).contains("opsagent-cron: copied opsagent-probation.sh of the current release to "
                 + root.resolve("opt/visualops/keeper"));
@@ -323,7 +325,8 @@ class CronScriptTest {
         Files.delete(started);
 
         Processes.Result again = runCron();
-        assertThat(again.stdout()).doesNotContain("now runs the keeper");
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
+        assertThat(again.stdout()).contains("the agent is not running; starting").doesNotContain("now runs the keeper");
         assertThat(Files.readString(cronFile)).isEqualTo(before + cronCommand(opt) + log);
     }
 
