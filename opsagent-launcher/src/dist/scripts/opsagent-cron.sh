@@ -1,7 +1,13 @@
 #!/bin/sh
+# opsagent-keeper: runs from keeper/ (see opsagent-probation.sh)
 # opsagent-cron.sh: keeps the OpsAgent running. /etc/cron.d/opsagent runs it as root every
-# minute (userdata.sh installs that line; see docs/operations.md).
+# minute from /opt/visualops/keeper/, a copy of the scripts of a release that came up (from
+# current/scripts/ only while that copy is missing; userdata.sh installs that line; see
+# docs/operations.md).
 #
+# - Each run, while no switch is on probation, it refreshes keeper/ from the current release
+#   (opsagent-probation.sh), and moves a cron line of an earlier release, which ran
+#   current/scripts/opsagent-cron.sh, over to keeper/.
 # - Nothing happens while /var/lib/visualops/disabled exists.
 # - With systemd, it starts opsagent.service when the service is enabled but not active, so
 #   that 'systemctl disable --now opsagent' stops the agent for good.
@@ -27,7 +33,7 @@ while [ -h "$script" ]; do
         *) script=$(dirname "$script")/$target ;;
     esac
 done
-home=$(cd "$(dirname "$script")/.." && pwd)
+here=$(cd "$(dirname "$script")" && pwd)
 
 state=$root/var/lib/visualops
 logs=$root/var/log/visualops
@@ -40,9 +46,45 @@ say() {
     printf '%s opsagent-cron: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
 }
 
+# In file $1, replaces the text $2 with $3 on each line that holds it, renaming the result into
+# place; true when it did. The texts are paths, not patterns.
+replace_in() {
+    [ -f "$1" ] && grep -qF "$2" "$1" || return 1
+    awk -v old="$2" -v new="$3" '{
+        i = index($0, old)
+        if (i) $0 = substr($0, 1, i - 1) new substr($0, i + length(old))
+        print
+    }' "$1" >"$1.new.$$" && chmod 644 "$1.new.$$" && mv -f "$1.new.$$" "$1" && return 0
+    rm -f "$1.new.$$"
+    return 1
+}
+
 [ -e "$state/disabled" ] && exit 0
 
+refreshed=
+. "$here/opsagent-probation.sh"
+refresh_keeper
+[ -z "$refreshed" ] || say "copied $refreshed of the current release to $keeper"
+systemd=no
 if [ -z "$root" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemd=yes
+fi
+if [ -x "$keeper/opsagent-cron.sh" ]; then
+    # A cron line written by an earlier release runs the keeper from current/scripts/.
+    if replace_in "$root/etc/cron.d/opsagent" "root $opt/current/scripts/opsagent-cron.sh " \
+        "root if [ -x $keeper/opsagent-cron.sh ]; then $keeper/opsagent-cron.sh; else $opt/current/scripts/opsagent-cron.sh; fi "; then
+        say "$root/etc/cron.d/opsagent now runs the keeper from $keeper"
+    fi
+    # So does the ExecStart of a unit written by an earlier release (config/opsagent.service has the new one).
+    unit=$root/etc/systemd/system/opsagent.service
+    if replace_in "$unit" "ExecStart=$opt/current/scripts/opsagent-start.sh run" \
+        "ExecStart=/bin/sh -c 'if [ -x $keeper/opsagent-start.sh ]; then exec $keeper/opsagent-start.sh \"\$\$@\"; else exec $opt/current/scripts/opsagent-start.sh \"\$\$@\"; fi' opsagent-start run"; then
+        say "$unit now runs the keeper from $keeper"
+        [ "$systemd" = no ] || systemctl daemon-reload
+    fi
+fi
+
+if [ "$systemd" = yes ]; then
     if systemctl is-enabled --quiet opsagent.service 2>/dev/null \
         && ! systemctl is-active --quiet opsagent.service; then
         say "opsagent.service is enabled but not active; starting it"
@@ -70,7 +112,6 @@ if [ -f "$errors" ] && [ "$(wc -c <"$errors")" -gt 1048576 ]; then
 fi
 
 why="the agent is not running"
-. "$home/scripts/opsagent-probation.sh"
 pick_agent
 
 if [ -n "$root" ]; then

@@ -269,6 +269,24 @@ fi
 
 # ---------------------------------------------------------------- keep it running
 
+# The cron line and the unit run the keeper from a copy of the release's scripts outside
+# releases/, which the keeper itself refreshes from releases that came up: a new release on
+# probation without working scripts cannot take away the fallback to the previous one
+# (docs/upgrade.md, section 6). A release whose scripts do not say they run from there leaves
+# the copy as it is.
+KEEPER=$OPT/keeper
+KEEPER_SCRIPTS=(opsagent-probation.sh opsagent-start.sh opsagent-cron.sh)
+keeper_ready=yes
+for name in "${KEEPER_SCRIPTS[@]}"; do
+    grep -q '^# opsagent-keeper: runs from keeper/' "$RELEASE/scripts/$name" 2>/dev/null || keeper_ready=no
+done
+if [ "$keeper_ready" = yes ]; then
+    for name in "${KEEPER_SCRIPTS[@]}"; do
+        write_file "$KEEPER/$name" 755 cat "$RELEASE/scripts/$name"
+        [ "$CHANGED" = yes ] && say "wrote $KEEPER/$name"
+    done
+fi
+
 cron_text() {
     echo "# Keeps the OpsAgent running; written by userdata.sh."
     echo "SHELL=/bin/sh"
@@ -276,7 +294,7 @@ cron_text() {
     if [ -n "$ROOT" ]; then
         echo "OPSAGENT_ROOT=$ROOT"
     fi
-    echo "* * * * * root $OPT/current/scripts/opsagent-cron.sh >>$LOGS/cron.log 2>&1"
+    echo "* * * * * root if [ -x $KEEPER/opsagent-cron.sh ]; then $KEEPER/opsagent-cron.sh; else $OPT/current/scripts/opsagent-cron.sh; fi >>$LOGS/cron.log 2>&1"
 }
 write_file "$CRON_FILE" 644 cron_text
 [ "$CHANGED" = yes ] && say "wrote $CRON_FILE"
@@ -286,7 +304,7 @@ if [ -d "$ROOT/run/systemd/system" ]; then
     SYSTEMD=yes
     unit_text() {
         if [ -n "$ROOT" ]; then
-            sed "s#^ExecStart=/opt/visualops/current/scripts/opsagent-start.sh run\$#ExecStart=/usr/bin/env OPSAGENT_ROOT=$ROOT $OPT/current/scripts/opsagent-start.sh run --root $ROOT#" \
+            sed "/^ExecStart=/ { s#/opt/visualops/#$OPT/#g; s#^ExecStart=#ExecStart=/usr/bin/env OPSAGENT_ROOT=$ROOT #; s# run\$# run --root $ROOT#; }" \
                 "$RELEASE/scripts/opsagent.service"
         else
             cat "$RELEASE/scripts/opsagent.service"
@@ -323,6 +341,10 @@ else
             kill -TERM "$PID" || true
         fi
     fi
-    "$OPT/current/scripts/opsagent-cron.sh"
+    if [ -x "$KEEPER/opsagent-cron.sh" ]; then
+        "$KEEPER/opsagent-cron.sh"
+    else
+        "$OPT/current/scripts/opsagent-cron.sh"
+    fi
 fi
 say "done"

@@ -33,8 +33,9 @@ import java.util.stream.Stream;
  * installer. The host is a root prefix of its own, whose {@code opt/visualops} is a link to the
  * kit's install directory; the installer records each switch as on probation in this host's
  * {@code upgrade.json}, as the upgrader does. {@link #start} runs what {@code /etc/cron.d/opsagent}
- * runs, {@code current/scripts/opsagent-cron.sh} with {@code OPSAGENT_ROOT}, at a quarter of the
- * come-up deadline instead of every minute; the keeper starts {@code current/bin/opsagent run},
+ * runs, {@code keeper/opsagent-cron.sh} (or {@code current/scripts/opsagent-cron.sh} while there
+ * is no {@code keeper/} yet) with {@code OPSAGENT_ROOT}, at a quarter of the come-up deadline
+ * instead of every minute; the keeper starts {@code current/bin/opsagent run},
  * falls back to {@code previous/bin/opsagent run} after 3 starts of a release on probation that
  * did not stay up, and that release's {@code HandshakeGuard} points {@code current} back at
  * itself. A release that starts but sends no Handshake in time is rolled back by its own guard
@@ -94,10 +95,11 @@ final class CronKeptHost implements ReleaseSupervisor {
 
     /** One run of the cron line; its output goes to cron.log, as the bootstrap's line has it. */
     private void runKeeper() {
-        Path keeper = root.resolve("opt/visualops/current/scripts/opsagent-cron.sh");
         try {
             Path logs = Files.createDirectories(root.resolve("var/log/visualops"));
-            ProcessBuilder builder = new ProcessBuilder(keeper.toString())
+            // As cron runs the line (SHELL=/bin/sh): the keeper's copy in keeper/, else current's scripts.
+            ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c",
+                    CronScriptTest.cronCommand(root.resolve("opt/visualops")))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("cron.log").toFile()));

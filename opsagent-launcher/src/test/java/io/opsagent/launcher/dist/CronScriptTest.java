@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * scripts/opsagent-cron.sh: starts the agent when none runs, and only then; falls back to the
- * previous release when a new one on probation does not stay up.
+ * scripts/opsagent-cron.sh, run as the bootstrap's cron line runs it (from the keeper's copy in
+ * {@code keeper/}, else from the current release): starts the agent when none runs, and only
+ * then; falls back to the previous release when a new one on probation does not stay up, even
+ * when that release has no scripts or broken ones.
  */
 @Tag("slow")
 class CronScriptTest {
@@ -30,7 +32,6 @@ class CronScriptTest {
     @TempDir
     Path root;
 
-    Path cron;
     Path started;
 
     @BeforeEach
@@ -48,7 +49,16 @@ class CronScriptTest {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Files.createSymbolicLink(root.resolve("opt/visualops/current"), Path.of("releases/1.0"));
-        cron = root.resolve("opt/visualops/current/scripts/opsagent-cron.sh");
+    }
+
+    /** The scripts a release carries in scripts/ and the keeper copies to keeper/. */
+    static final List<String> SCRIPTS = List.of("opsagent-cron.sh", "opsagent-probation.sh", "opsagent-start.sh");
+
+    /** The command of the cron line userdata.sh writes, for the install directory {@code opt}. */
+    static String cronCommand(Path opt) {
+        Path keeper = opt.resolve("keeper/opsagent-cron.sh");
+        return "if [ -x " + keeper + " ]; then " + keeper + "; else " + opt.resolve("current/scripts/opsagent-cron.sh")
+                + "; fi";
     }
 
     /**
@@ -70,13 +80,19 @@ class CronScriptTest {
 
     /** The cron script and the probation logic it sources, as a release carries them. */
     static void copyScripts(Path release) throws IOException {
-        for (String name : List.of("opsagent-cron.sh", "opsagent-probation.sh", "opsagent-start.sh")) {
+        for (String name : SCRIPTS) {
             Files.copy(RepositoryFiles.module().resolve("src/dist/scripts/" + name), release.resolve("scripts/" + name));
         }
     }
 
     /** What an upgrade from 1.0 to 1.1 leaves: current -> 1.1, previous -> 1.0, the switch on probation. */
-    private UpgradeState switchedTo11() throws IOException {
+    private UpgradeState switchedTo11() throws Exception {
+        // Before the switch, 1.0 came up and the keeper ran: keeper/ holds 1.0's scripts.
+        Files.deleteIfExists(started);
+        assertThat(runCron().exitCode()).isZero();
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
+        Files.delete(started);
+        assertThat(root.resolve("opt/visualops/keeper/opsagent-cron.sh")).isExecutable();
         installRelease("1.1", root.resolve("started-1.1"));
         Files.delete(root.resolve("opt/visualops/current"));
         Files.createSymbolicLink(root.resolve("opt/visualops/current"), Path.of("releases/1.1"));
@@ -96,8 +112,10 @@ class CronScriptTest {
         FileEvents.awaitFile(marker, Duration.ofSeconds(30));
     }
 
+    /** One run of the cron line (cron runs it with SHELL=/bin/sh). */
     private Processes.Result runCron() throws IOException, InterruptedException {
-        return Processes.run(List.of("sh", cron.toString()), Map.of("OPSAGENT_ROOT", root.toString()), root);
+        return Processes.run(List.of("sh", "-c", cronCommand(root.resolve("opt/visualops"))),
+                Map.of("OPSAGENT_ROOT", root.toString()), root);
     }
 
     @Test
@@ -134,11 +152,15 @@ class CronScriptTest {
         try {
             Files.writeString(root.resolve("var/lib/visualops/opsagent.lock"), agent.pid() + "\n");
 
+            Processes.Result first = runCron();
             Processes.Result r = runCron();
 
+            // The first run copies the scripts of the release that runs to keeper/, and starts nothing.
+            assertThat(first.stdout()).as(first.toString()).contains("copied").doesNotContain("starting");
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.stdout()).isEmpty();
             assertThat(agent.isAlive()).isTrue();
+            assertThat(started).doesNotExist();
         } finally {
             agent.destroyForcibly().waitFor();
         }
@@ -177,7 +199,7 @@ class CronScriptTest {
         Files.deleteIfExists(started);
         Path current = root.resolve("started-1.1");
 
-        Processes.Result r = Processes.run(List.of(dash.toString(), cron.toString()),
+        Processes.Result r = Processes.run(List.of(dash.toString(), "-c", cronCommand(root.resolve("opt/visualops"))),
                 Map.of("OPSAGENT_ROOT", root.toString()), root);
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -224,6 +246,109 @@ class CronScriptTest {
 
         assertThat(root.resolve("var/lib/visualops/probation-starts")).doesNotExist();
         assertThat(started).doesNotExist();
+    }
+
+    /** Three starts of 1.1 on probation, then the fallback to 1.0, as the cron line runs the keeper. */
+    private void fallsBackAfterThreeStartsOf11() throws Exception {
+        Path current = root.resolve("started-1.1");
+        for (int start = 1; start <= 3; start++) {
+            runCronAndAwaitStart("opt/visualops/current/bin/opsagent", current);
+        }
+        Files.delete(current);
+
+        runCronAndAwaitStart("opt/visualops/previous/bin/opsagent", started);
+
+        assertThat(current).doesNotExist();
+        for (String name : SCRIPTS) {
+            assertThat(root.resolve("opt/visualops/keeper").resolve(name)).as("not copied from the release on probation")
+                    .hasSameTextualContentAs(root.resolve("opt/visualops/releases/1.0/scripts").resolve(name));
+        }
+    }
+
+    @Test
+    void fallsBackWhenTheReleaseOnProbationHasNoScripts() throws Exception {
+        switchedTo11();
+        SystemdUnitTest.deleteTree(root.resolve("opt/visualops/releases/1.1/scripts"));
+
+        fallsBackAfterThreeStartsOf11();
+    }
+
+    @Test
+    void fallsBackWhenTheScriptsOfTheReleaseOnProbationExitAtOnce() throws Exception {
+        switchedTo11();
+        for (String name : SCRIPTS) {
+            Files.writeString(root.resolve("opt/visualops/releases/1.1/scripts").resolve(name),
+                    "#!/bin/sh\n# opsagent-keeper: runs from keeper/\nexit 1\n");
+        }
+
+        fallsBackAfterThreeStartsOf11();
+    }
+
+    @Test
+    void copiesTheScriptsOfAReleaseOnceItCameUp() throws Exception {
+        UpgradeState state = switchedTo11();
+        Path script = root.resolve("opt/visualops/releases/1.1/scripts/opsagent-probation.sh");
+        Files.writeString(script, Files.readString(script) + "# release 1.1\n");
+        runCronAndAwaitStart("opt/visualops/current/bin/opsagent", root.resolve("started-1.1"));
+        assertThat(root.resolve("opt/visualops/keeper/opsagent-probation.sh")).as("on probation")
+                .hasSameTextualContentAs(root.resolve("opt/visualops/releases/1.0/scripts/opsagent-probation.sh"));
+
+        state.clearInFlight();
+        Files.delete(root.resolve("started-1.1"));
+        Processes.Result r = runCron();
+        FileEvents.awaitFile(root.resolve("started-1.1"), Duration.ofSeconds(30));
+
+        assertThat(r.stdout()).contains("opsagent-cron: copied opsagent-probation.sh of the current release to "
+                + root.resolve("opt/visualops/keeper"));
+        assertThat(root.resolve("opt/visualops/keeper/opsagent-probation.sh")).hasSameTextualContentAs(script);
+    }
+
+    @Test
+    void aCronLineOfAnEarlierReleaseIsMovedToTheKeeper() throws Exception {
+        Path opt = root.resolve("opt/visualops");
+        Path cronFile = root.resolve("etc/cron.d/opsagent");
+        Files.createDirectories(cronFile.getParent());
+        String before = String.join("\n", "# Keeps the OpsAgent running; written by userdata.sh.", "SHELL=/bin/sh",
+                "OPSAGENT_ROOT=" + root, "* * * * * root ");
+        String log = " >>" + root.resolve("var/log/visualops/cron.log") + " 2>&1\n";
+        Files.writeString(cronFile, before + opt.resolve("current/scripts/opsagent-cron.sh") + log);
+
+        // What that line runs.
+        Processes.Result r = Processes.run(List.of("sh", "-c", opt.resolve("current/scripts/opsagent-cron.sh")
+                .toString()), Map.of("OPSAGENT_ROOT", root.toString()), root);
+
+        assertThat(r.stdout()).contains("opsagent-cron: " + cronFile + " now runs the keeper from "
+                + opt.resolve("keeper"));
+        assertThat(Files.readString(cronFile)).isEqualTo(before + cronCommand(opt) + log);
+        assertThat(opt.resolve("keeper/opsagent-cron.sh")).isExecutable();
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
+        Files.delete(started);
+
+        Processes.Result again = runCron();
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
+        assertThat(again.stdout()).contains("the agent is not running; starting").doesNotContain("now runs the keeper");
+        assertThat(Files.readString(cronFile)).isEqualTo(before + cronCommand(opt) + log);
+    }
+
+    @Test
+    void theExecStartOfAUnitOfAnEarlierReleaseIsMovedToTheKeeper() throws Exception {
+        Path opt = root.resolve("opt/visualops");
+        String shipped = Files.readString(RepositoryFiles.resolve("config/opsagent.service"))
+                .replace("/opt/visualops/", opt + "/");
+        String execStart = shipped.lines().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+        Path unit = root.resolve("etc/systemd/system/opsagent.service");
+        Files.createDirectories(unit.getParent());
+        // The ExecStart line an earlier release's unit had.
+        Files.writeString(unit, shipped.replace(execStart,
+                "ExecStart=" + opt.resolve("current/scripts/opsagent-start.sh") + " run"));
+
+        Processes.Result r = Processes.run(List.of("sh", "-c", opt.resolve("current/scripts/opsagent-cron.sh")
+                .toString()), Map.of("OPSAGENT_ROOT", root.toString()), root);
+
+        assertThat(r.stdout()).as(r.toString()).contains("opsagent-cron: " + unit + " now runs the keeper from "
+                + opt.resolve("keeper"));
+        assertThat(Files.readString(unit)).as("the unit as this release ships it").isEqualTo(shipped);
+        FileEvents.awaitFile(started, Duration.ofSeconds(30));
     }
 
     @Test

@@ -187,10 +187,16 @@ class UserdataScriptTest {
                 "SHELL=/bin/sh",
                 "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "OPSAGENT_ROOT=" + root,
-                "* * * * * root " + opt.resolve("current/scripts/opsagent-cron.sh") + " >>"
+                "* * * * * root " + CronScriptTest.cronCommand(opt) + " >>"
                         + root.resolve("var/log/visualops/cron.log") + " 2>&1",
                 ""));
         assertThat(mode(root.resolve("etc/cron.d/opsagent"))).isEqualTo(0644);
+        for (String name : CronScriptTest.SCRIPTS) {
+            // The keeper the cron line runs: a copy outside releases/, which a release on probation cannot break.
+            assertThat(opt.resolve("keeper").resolve(name)).hasSameTextualContentAs(
+                    opt.resolve("releases/1.2.3/scripts").resolve(name));
+            assertThat(mode(opt.resolve("keeper").resolve(name))).isEqualTo(0755);
+        }
         assertThat(root.resolve("etc/systemd")).doesNotExist();
         assertThat(r.stdout()).contains("OPSAGENT_ROOT is set, so the agent is not started");
         try (Stream<Path> left = Files.list(tmp); Stream<Path> releases = Files.list(opt.resolve("releases"))) {
@@ -368,8 +374,12 @@ class UserdataScriptTest {
 
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String unit = Files.readString(root.resolve("etc/systemd/system/opsagent.service"));
-        assertThat(unit).contains("ExecStart=/usr/bin/env OPSAGENT_ROOT=" + root + " "
-                + root.resolve("opt/visualops/current/scripts/opsagent-start.sh") + " run --root " + root + "\n", "Restart=always\n", "RestartForceExitStatus=75\n", "SuccessExitStatus=143\n");
+        Path opt = root.resolve("opt/visualops");
+        assertThat(unit).contains("ExecStart=/usr/bin/env OPSAGENT_ROOT=" + root + " /bin/sh -c 'if [ -x "
+                + opt.resolve("keeper/opsagent-start.sh") + " ]; then exec " + opt.resolve("keeper/opsagent-start.sh")
+                + " \"$$@\"; else exec " + opt.resolve("current/scripts/opsagent-start.sh")
+                + " \"$$@\"; fi' opsagent-start run --root " + root + "\n", "Restart=always\n",
+                "RestartForceExitStatus=75\n", "SuccessExitStatus=143\n");
         assertThat(mode(root.resolve("etc/systemd/system/opsagent.service"))).isEqualTo(0644);
     }
 
