@@ -21,12 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.SocketFactory;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.Tag;
@@ -128,22 +124,7 @@ class EmbeddingConnectionExampleTest {
         MockWebServer server = new MockWebServer();
         server.useHttps(serverCerts.sslSocketFactory());
         server.requireClientAuth();
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-                    @Override
-                    public void onMessage(WebSocket ws, String text) {
-                        frames.incrementAndGet();
-                    }
-
-                    @Override
-                    public void onClosing(WebSocket ws, int code, String reason) {
-                        ws.close(1000, null);
-                    }
-                }).build();
-            }
-        });
+        server.setDispatcher(FrameCountingDispatcher.countingInto(frames));
         server.start(InetAddress.getByName("127.0.0.1"), 0);
         return server;
     }

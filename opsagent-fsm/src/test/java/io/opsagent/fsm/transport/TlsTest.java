@@ -16,12 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.Dispatcher;
-import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
@@ -57,22 +52,7 @@ class TlsTest {
 
         server = new MockWebServer();
         server.useHttps(serverCerts.sslSocketFactory());
-        server.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-                    @Override
-                    public void onMessage(WebSocket ws, String text) {
-                        messages.incrementAndGet();
-                    }
-
-                    @Override
-                    public void onClosing(WebSocket ws, int code, String reason) {
-                        ws.close(1000, null);
-                    }
-                }).build();
-            }
-        });
+        server.setDispatcher(FrameCountingDispatcher.countingInto(messages));
         server.start(InetAddress.getByName("127.0.0.1"), 0);
     }
 
