@@ -9,7 +9,6 @@ import io.opsagent.tck.CurrentRelease;
 import io.opsagent.tck.ReleaseSupervisor;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -123,33 +122,9 @@ final class CronKeptHost implements ReleaseSupervisor {
     }
 
     private void writeConfig(AgentSettings settings, Duration comeUpDeadline) throws IOException {
-        Path etc = Files.createDirectories(root.resolve("etc"));
-        Path token = etc.resolve("opsagent.token");
-        Files.writeString(token, settings.instanceToken(), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        Files.writeString(etc.resolve("opsagent.conf"), String.join("\n",
-                "[userdata]",
-                "ws_uri = " + settings.backendUrl(),
-                "app_id = " + settings.appId(),
-                "base_remote = http://127.0.0.1:9/releases",
-                "[network]",
-                "instance_id = " + settings.instanceId(),
-                "reconnect_initial = " + settings.reconnectInitial().toMillis() + "ms",
-                "reconnect_max = " + settings.reconnectMax().toMillis() + "ms",
-                "not_ready_retry = " + settings.notReadyRetryPause().toMillis() + "ms",
-                "ping_interval = " + settings.pingInterval().toMillis() + "ms",
-                settings.caFile() == null ? "" : "ca_file = " + settings.caFile(),
-                "[round]",
-                "interval = " + settings.roundInterval().toMillis() + "ms",
-                "backoff_initial = " + settings.backoffInitial().toMillis() + "ms",
-                "backoff_max = " + settings.backoffMax().toMillis() + "ms",
-                "state_timeout = " + settings.stateTimeout().toMillis() + "ms",
-                "[executor]",
-                "kind = native",
-                "[upgrade]",
+        OutOfProcessAgent.writeConfig(root, settings, List.of(
                 "public_key = " + ReleaseKeys.toBase64(trustKey),
-                "handshake_deadline = " + comeUpDeadline.toMillis() + "ms",
-                ""), StandardCharsets.UTF_8);
+                "handshake_deadline = " + comeUpDeadline.toMillis() + "ms"));
     }
 
     /** Stops the keeper, then every agent process of this host: they all carry its root in their arguments. */

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -48,37 +49,10 @@ final class OutOfProcessAgent implements AgentUnderTest {
     @Override
     public void start(AgentSettings settings, AgentProbe probe) throws IOException {
         root = settings.workDir().resolve("root");
-        Path etc = Files.createDirectories(root.resolve("etc"));
-        Path token = etc.resolve("opsagent.token");
-        Files.writeString(token, settings.instanceToken(), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        Path config = etc.resolve("opsagent.conf");
-        Files.writeString(config, String.join("\n",
-                "[userdata]",
-                "ws_uri = " + settings.backendUrl(),
-                "app_id = " + settings.appId(),
-                "base_remote = http://127.0.0.1:9/releases",
-                "[network]",
-                // The id is given, so the agent never asks a cloud metadata service.
-                "instance_id = " + settings.instanceId(),
-                "reconnect_initial = " + ms(settings.reconnectInitial()),
-                "reconnect_max = " + ms(settings.reconnectMax()),
-                "not_ready_retry = " + ms(settings.notReadyRetryPause()),
-                "ping_interval = " + ms(settings.pingInterval()),
-                settings.caFile() == null ? "" : "ca_file = " + settings.caFile(),
-                "[round]",
-                "interval = " + ms(settings.roundInterval()),
-                "backoff_initial = " + ms(settings.backoffInitial()),
-                "backoff_max = " + ms(settings.backoffMax()),
-                "state_timeout = " + ms(settings.stateTimeout()),
-                "[executor]",
-                "kind = native",
-                // Upgrades are verifiable (a throwaway key) but every download is refused
-                // (nothing listens on port 9): the agent starts each ordered upgrade, which
-                // fails, and goes on. The log line that says so is the kit's upgrade probe.
-                "[upgrade]",
-                "public_key = " + throwawayPublicKey(),
-                ""), StandardCharsets.UTF_8);
+        // Upgrades are verifiable (a throwaway key) but every download is refused (nothing
+        // listens on port 9): the agent starts each ordered upgrade, which fails, and goes on.
+        // The log line that says so is the kit's upgrade probe.
+        Path config = writeConfig(root, settings, List.of("public_key = " + throwawayPublicKey()));
         Path jar = Path.of(System.getProperty("opsagent.dist.tarball")).resolveSibling("opsagent.jar");
         process = new ProcessBuilder(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -192,6 +166,43 @@ final class OutOfProcessAgent implements AgentUnderTest {
             process.waitFor(10, TimeUnit.SECONDS);
         }
         tree.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Writes {@code root}'s token and {@code opsagent.conf} for an agent with the kit's {@code
+     * settings}, the built-in executor and the given {@code [upgrade]} lines; returns the file.
+     */
+    static Path writeConfig(Path root, AgentSettings settings, List<String> upgradeLines) throws IOException {
+        Path etc = Files.createDirectories(root.resolve("etc"));
+        Path token = etc.resolve("opsagent.token");
+        Files.writeString(token, settings.instanceToken(), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+        List<String> lines = new ArrayList<>(List.of(
+                "[userdata]",
+                "ws_uri = " + settings.backendUrl(),
+                "app_id = " + settings.appId(),
+                "base_remote = http://127.0.0.1:9/releases",
+                "[network]",
+                // The id is given, so the agent never asks a cloud metadata service.
+                "instance_id = " + settings.instanceId(),
+                "reconnect_initial = " + ms(settings.reconnectInitial()),
+                "reconnect_max = " + ms(settings.reconnectMax()),
+                "not_ready_retry = " + ms(settings.notReadyRetryPause()),
+                "ping_interval = " + ms(settings.pingInterval()),
+                settings.caFile() == null ? "" : "ca_file = " + settings.caFile(),
+                "[round]",
+                "interval = " + ms(settings.roundInterval()),
+                "backoff_initial = " + ms(settings.backoffInitial()),
+                "backoff_max = " + ms(settings.backoffMax()),
+                "state_timeout = " + ms(settings.stateTimeout()),
+                "[executor]",
+                "kind = native",
+                "[upgrade]"));
+        lines.addAll(upgradeLines);
+        lines.add("");
+        Path config = etc.resolve("opsagent.conf");
+        Files.writeString(config, String.join("\n", lines), StandardCharsets.UTF_8);
+        return config;
     }
 
     private static String ms(Duration d) {

@@ -64,7 +64,7 @@ public final class ReleaseBuilder {
     files.put(LAUNCHER, ("#!/bin/sh\n# opsagent release " + version
         + ", built by the conformance kit; it only says its version\necho " + version + "\n")
         .getBytes(StandardCharsets.UTF_8));
-    files.put(JAR, jar(version));
+    files.put(JAR, manifestOnlyJar(version));
     return files;
   }
 
@@ -229,7 +229,7 @@ public final class ReleaseBuilder {
   }
 
   /** A jar with only a manifest that names the version, with fixed entry times. */
-  private static byte[] jar(String version) {
+  public static byte[] manifestOnlyJar(String version) {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, version);

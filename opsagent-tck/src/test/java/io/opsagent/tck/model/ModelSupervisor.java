@@ -3,7 +3,7 @@ package io.opsagent.tck.model;
 import io.opsagent.tck.AgentSettings;
 import io.opsagent.tck.CurrentRelease;
 import io.opsagent.tck.ReleaseSupervisor;
-import java.io.ByteArrayOutputStream;
+import io.opsagent.tck.internal.ReleaseBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +17,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
 
 /**
  * The model agent's supervisor and probation (R5.4): it keeps the current release of an install
@@ -89,7 +85,8 @@ final class ModelSupervisor implements ReleaseSupervisor {
           + " which passes; the supervisor then runs the agent as this release\nexit 0\n",
           StandardCharsets.UTF_8);
       Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.write(Files.createDirectories(dir.resolve("lib")).resolve("opsagent.jar"), jar());
+      Files.write(Files.createDirectories(dir.resolve("lib")).resolve("opsagent.jar"),
+          ReleaseBuilder.manifestOnlyJar("model"));
       workingRelease = dir;
     }
     return workingRelease;
@@ -243,20 +240,5 @@ final class ModelSupervisor implements ReleaseSupervisor {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static byte[] jar() throws IOException {
-    Manifest manifest = new Manifest();
-    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_TITLE, "opsagent model agent");
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (JarOutputStream jar = new JarOutputStream(bytes)) {
-      ZipEntry entry = new ZipEntry("META-INF/MANIFEST.MF");
-      entry.setTime(1_700_000_000_000L);
-      jar.putNextEntry(entry);
-      manifest.write(jar);
-      jar.closeEntry();
-    }
-    return bytes.toByteArray();
   }
 }
