@@ -35,6 +35,7 @@ public final class BenchCommand {
   static final int DEFAULT_ITERATIONS = 300;
   static final int DEFAULT_WARMUP = 30;
   static final int DEFAULT_RUNS = 5;
+  static final int DEFAULT_WARMUP_RUNS = 1;
   static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
   static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -47,6 +48,7 @@ public final class BenchCommand {
     int warmup = DEFAULT_WARMUP;
     Duration pause = EndToEndBench.DEFAULT_PAUSE;
     int runs = DEFAULT_RUNS;
+    int warmupRuns = DEFAULT_WARMUP_RUNS;
     Duration idle = DEFAULT_IDLE;
     Duration startTimeout = DEFAULT_START_TIMEOUT;
     boolean keep;
@@ -79,7 +81,8 @@ public final class BenchCommand {
           "                leftover_processes counts processes of the old state still alive",
           "  reconnect     backend restarted -> Handshake on the new connection",
           "'bench footprint' measures process start -> first Handshake and the resident set",
-          "size (VmRSS) after the agent stayed connected and idle, over several runs.",
+          "size (VmRSS) after the agent stayed connected and idle, over several runs, after",
+          "a start that is not counted (the backend's first connection, the agent's class archive).",
           "where bench is: java -cp opsagent-bench/target/benchmarks.jar"
               + " io.opsagent.bench.cli.BenchCommand",
           ""},
@@ -125,7 +128,8 @@ public final class BenchCommand {
       versionProvider = ManifestVersion.class, sortOptions = false, usageHelpWidth = 90,
       description = {
           "Measures process start -> first Handshake and the resident set size (VmRSS) after",
-          "the agent stayed connected and idle, over several runs.",
+          "the agent stayed connected and idle, over several runs, after --warmup starts",
+          "that are not counted.",
           ""})
   static final class Footprint {
     @Mixin AgentOptions agent;
@@ -133,6 +137,11 @@ public final class BenchCommand {
     @Option(names = "--runs", paramLabel = "N", defaultValue = "" + DEFAULT_RUNS,
         description = "agent starts (default ${DEFAULT-VALUE})")
     int runs;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "" + DEFAULT_WARMUP_RUNS,
+        description = "agent starts before the runs, not counted: the backend's first"
+            + " connection and a first start of the agent (default ${DEFAULT-VALUE})")
+    int warmup;
 
     @Option(names = "--idle", paramLabel = "DURATION", converter = ShortDuration.class,
         defaultValue = "60s",
@@ -188,7 +197,8 @@ public final class BenchCommand {
     try {
       if (options.footprint) {
         FootprintBench.Result result = new FootprintBench(
-            new FootprintBench.Options(options.runs, options.idle, options.startTimeout), err)
+            new FootprintBench.Options(
+                options.warmupRuns, options.runs, options.idle, options.startTimeout), err)
             .run(options.agentCommand);
         out.print(options.json ? BenchReport.json(result) + "\n"
             : BenchReport.table(result, options.agentCommand.toString()));
@@ -251,6 +261,7 @@ public final class BenchCommand {
       agent = footprint.agent;
       options.footprint = true;
       options.runs = integer(footprint.runs, "--runs", 1, 1_000);
+      options.warmupRuns = integer(footprint.warmup, "--warmup", 0, 1_000);
       options.idle = footprint.idle;
     } else {
       agent = command.agent;

@@ -22,12 +22,21 @@ import java.util.Objects;
  * does not {@code exec} is counted too), then the agent is stopped. Over the idle period it also
  * counts the CPU time the agent's threads used (its pings and timers included) and how often
  * they were put on a CPU ({@link ProcSchedStat}): the cost of an agent that has nothing to do.
+ *
+ * <p>Before the runs, {@code warmupRuns} starts are made and not counted, each until its first
+ * Handshake: the backend in this JVM answers its first WebSocket upgrade with cold code (its
+ * handshake digest, its frame parser, the JIT compiling them while the agent starts on the same
+ * CPUs), which added 0.1–0.3 s to a first run's start on a 2-CPU machine; and an agent that keeps
+ * a class archive (bin/opsagent run) makes it at its first start. A host's backend is warm.
  */
 public final class FootprintBench {
 
   /** How many runs and how long each stays idle. */
-  public record Options(int runs, Duration idle, Duration startTimeout) {
+  public record Options(int warmupRuns, int runs, Duration idle, Duration startTimeout) {
     public Options {
+      if (warmupRuns < 0) {
+        throw new IllegalArgumentException("warmupRuns must be >= 0, was " + warmupRuns);
+      }
       if (runs < 1) {
         throw new IllegalArgumentException("runs must be >= 1, was " + runs);
       }
@@ -98,16 +107,28 @@ public final class FootprintBench {
         () -> current[0] == null ? "no agent" : current[0].describe());
     try (ReferenceBackend backend = ReferenceBackend.builder().listener(waiter).build().start()) {
       int connection = 0;
+      for (int i = 1; i <= options.warmupRuns(); i++) {
+        Path workDir = Files.createTempDirectory("opsagent-bench-footprint-");
+        CommandAgent agent = new CommandAgent(command);
+        current[0] = agent;
+        try {
+          note("warm-up " + i + " of " + options.warmupRuns() + ": starting the agent");
+          connection = untilHandshake(agent, backend, waiter, workDir, connection)
+              .frame().connection();
+        } finally {
+          agent.stop();
+          current[0] = null;
+          WorkDirs.delete(workDir);
+        }
+      }
       for (int i = 1; i <= options.runs(); i++) {
         Path workDir = Files.createTempDirectory("opsagent-bench-footprint-");
         CommandAgent agent = new CommandAgent(command);
         current[0] = agent;
         try {
           note("run " + i + " of " + options.runs() + ": starting the agent");
-          agent.start(settings(backend, workDir), (version, url) -> { });
-          int after = connection;
-          FrameWaiter.Received handshake = waiter.await("the agent's first Handshake",
-              r -> r.isHandshakeOnConnectionAfter(after), options.startTimeout());
+          FrameWaiter.Received handshake =
+              untilHandshake(agent, backend, waiter, workDir, connection);
           connection = handshake.frame().connection();
           double startup = (handshake.atNanos() - agent.startedAtNanos()) / 1e6;
           note(String.format(Locale.ROOT,
@@ -138,6 +159,15 @@ public final class FootprintBench {
       }
     }
     return new Result(runs);
+  }
+
+  /** Starts {@code agent} and waits for its first Handshake on a connection after {@code after}. */
+  private FrameWaiter.Received untilHandshake(CommandAgent agent, ReferenceBackend backend,
+      FrameWaiter waiter, Path workDir, int after)
+      throws BenchException, IOException, InterruptedException {
+    agent.start(settings(backend, workDir), (version, url) -> { });
+    return waiter.await("the agent's first Handshake",
+        r -> r.isHandshakeOnConnectionAfter(after), options.startTimeout());
   }
 
   private static AgentSettings settings(ReferenceBackend backend, Path workDir) {

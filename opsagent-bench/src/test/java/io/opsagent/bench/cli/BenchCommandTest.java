@@ -50,8 +50,11 @@ class BenchCommandTest {
     assertThat(options.footprint).isTrue();
     assertThat(options.runs).isEqualTo(3);
     assertThat(options.idle).isEqualTo(Duration.ofMillis(500));
-    assertThat(BenchCommand.parse(List.of("footprint", "--agent-command", AGENT)).idle)
-        .isEqualTo(Duration.ofSeconds(60));
+    BenchCommand.Options defaults = BenchCommand.parse(List.of("footprint", "--agent-command", AGENT));
+    assertThat(defaults.idle).isEqualTo(Duration.ofSeconds(60));
+    assertThat(defaults.warmupRuns).isEqualTo(1);
+    assertThat(BenchCommand.parse(List.of("footprint", "--agent-command", AGENT, "--warmup", "0"))
+        .warmupRuns).isZero();
   }
 
   @Test

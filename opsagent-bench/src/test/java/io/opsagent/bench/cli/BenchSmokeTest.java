@@ -84,5 +84,9 @@ class BenchSmokeTest {
     // A JVM idle for a second still runs its timers: some CPU, some wake-ups.
     assertThat(run.get("idle_cpu_ms_per_min").getAsDouble()).isPositive();
     assertThat(run.get("idle_wakeups_per_s").getAsDouble()).isPositive();
+    // One start before the measured one, not counted (the backend's first connection).
+    assertThat(errBytes.toString(StandardCharsets.UTF_8))
+        .containsSubsequence("bench footprint: warm-up 1 of 1: starting the agent",
+            "bench footprint: run 1 of 1: starting the agent");
   }
 }
