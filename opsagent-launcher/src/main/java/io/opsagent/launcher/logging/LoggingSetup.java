@@ -6,14 +6,11 @@ import java.util.Optional;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.ConsoleAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.logging.log4j.core.config.builder.api.AppenderComponentBuilder;
-import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder;
-import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
-import org.apache.logging.log4j.core.config.builder.api.LayoutComponentBuilder;
-import org.apache.logging.log4j.core.config.builder.api.RootLoggerComponentBuilder;
-import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
+import org.apache.logging.log4j.core.config.NullConfiguration;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * Configures Log4j2 in code, from the agent's configuration, before anything logs.
@@ -55,14 +52,40 @@ public final class LoggingSetup {
 
     private LoggingSetup() {}
 
+    /**
+     * Loads and links Log4j's configuration machinery on a thread of its own while the caller goes
+     * on reading the command line and the configuration file, which {@link #daemon} needs first:
+     * Log4j's plugins, its property sources and lookups, and the pattern layout's converters and
+     * their annotations take about 0.1 s of CPU at every start of the daemon, and a host has a
+     * second CPU idle at that time (docs/benchmarks.md, section 11). Only loads classes and builds
+     * throw-away objects that hold nothing (no appender, no logger context), so nothing depends on
+     * whether it finished; {@link #daemon} simply finds the work done, or does what is left.
+     */
+    public static void warmUpInBackground() {
+        Thread warmUp = new Thread(LoggingSetup::warmUp, "opsagent-log-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+
+    static void warmUp() {
+        try {
+            PatternLayout.newBuilder()
+                    .withConfiguration(new NullConfiguration())
+                    .withPattern(PATTERN)
+                    .build();
+        } catch (RuntimeException | LinkageError e) {
+            // Only a head start: daemon() meets the same failure and reports it.
+        }
+    }
+
     /** Logging for {@code run}: the rolling {@code logFile} and stdout. */
     public static void daemon(Path logFile, LogLevel level) {
-        apply(Optional.of(logFile), level, "SYSTEM_OUT");
+        apply(Optional.of(logFile), level, ConsoleAppender.Target.SYSTEM_OUT);
     }
 
     /** Logging for {@code apply} and {@code demo}: stderr only. */
     public static void console(LogLevel level) {
-        apply(Optional.empty(), level, "SYSTEM_ERR");
+        apply(Optional.empty(), level, ConsoleAppender.Target.SYSTEM_ERR);
     }
 
     /**
@@ -87,7 +110,7 @@ public final class LoggingSetup {
         }
     }
 
-    private static void apply(Optional<Path> logFile, LogLevel level, String consoleTarget) {
+    private static void apply(Optional<Path> logFile, LogLevel level, ConsoleAppender.Target consoleTarget) {
         System.setProperty(LOG_LEVEL_PROPERTY, level.log4jName());
         logFile.ifPresent(f -> System.setProperty(LOG_FILE_PROPERTY, f.toString()));
         if (System.getProperty("log4j2.disableJmx") == null) {
@@ -114,43 +137,8 @@ public final class LoggingSetup {
     }
 
     /** The configuration {@link #daemon} ({@code logFile} present) or {@link #console} installs. */
-    static BuiltConfiguration build(Optional<Path> logFile, LogLevel level, String consoleTarget) {
-        ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
-        b.setConfigurationName("opsagent");
-        b.setStatusLevel(Level.WARN);
-        // The launcher's own shutdown hook stops the agent first and then closes logging.
-        b.setShutdownHook("disable");
-
-        LayoutComponentBuilder layout = b.newLayout("PatternLayout").addAttribute("pattern", PATTERN);
-        b.add(b.newAppender("console", "Console").addAttribute("target", consoleTarget).add(layout));
-        RootLoggerComponentBuilder root = b.newRootLogger(Level.toLevel(level.log4jName()));
-        root.add(b.newAppenderRef("console"));
-
-        if (logFile.isPresent()) {
-            String file = logFile.get().toString();
-            AppenderComponentBuilder rolling = b.newAppender("file", "RollingFile")
-                    .addAttribute("fileName", file)
-                    .addAttribute("filePattern", file + ".%i")
-                    .addAttribute("append", true)
-                    .addAttribute("filePermissions", FILE_PERMISSIONS)
-                    .add(layout)
-                    // No size: 10 MiB is the policy's default. Log4j parses a size given as text
-                    // with java.text.NumberFormat, which loads the JDK's locale data (about 1 MiB).
-                    .addComponent(b.newComponent("Policies")
-                            .addComponent(b.newComponent("SizeBasedTriggeringPolicy")))
-                    .addComponent(b.newComponent("DefaultRolloverStrategy")
-                            .addAttribute("max", KEEP)
-                            .addAttribute("fileIndex", "min"));
-            b.add(rolling);
-            b.add(b.newAppender(ASYNC, "Async")
-                    .addAttribute("bufferSize", ASYNC_BUFFER)
-                    .addAttribute("blocking", true)
-                    .addComponent(b.newAppenderRef("console"))
-                    .addComponent(b.newAppenderRef("file")));
-            root = b.newRootLogger(Level.toLevel(level.log4jName()));
-            root.add(b.newAppenderRef(ASYNC));
-        }
-        b.add(root);
-        return b.build(false);
+    static Configuration build(Optional<Path> logFile, LogLevel level, ConsoleAppender.Target consoleTarget) {
+        return new AgentLogConfiguration(logFile.map(Path::toString), Level.toLevel(level.log4jName()),
+                consoleTarget);
     }
 }
