@@ -26,9 +26,6 @@ public final class Main {
         if (System.getProperty(PICOCLI_CONVERTERS_EXCLUDES) == null) {
             System.setProperty(PICOCLI_CONVERTERS_EXCLUDES, "java\\..*");
         }
-        if (args.length > 0 && args[0].equals("run")) {
-            LoggingSetup.warmUpInBackground();
-        }
         Launcher launcher = new Launcher(runtimes, System.getenv(), System.out, System.err, ShutdownHooks.jvm(),
                 Clock.systemUTC());
         int code = launcher.execute(args);

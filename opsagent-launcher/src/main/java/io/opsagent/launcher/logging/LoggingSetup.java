@@ -9,8 +9,6 @@ import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.ConsoleAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.logging.log4j.core.config.NullConfiguration;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * Configures Log4j2 in code, from the agent's configuration, before anything logs.
@@ -51,32 +49,6 @@ public final class LoggingSetup {
     private static final Object SHUTDOWN_LOCK = new Object();
 
     private LoggingSetup() {}
-
-    /**
-     * Loads and links Log4j's configuration machinery on a thread of its own while the caller goes
-     * on reading the command line and the configuration file, which {@link #daemon} needs first:
-     * Log4j's plugins, its property sources and lookups, and the pattern layout's converters and
-     * their annotations take about 0.1 s of CPU at every start of the daemon, and a host has a
-     * second CPU idle at that time (docs/benchmarks.md, section 11). Only loads classes and builds
-     * throw-away objects that hold nothing (no appender, no logger context), so nothing depends on
-     * whether it finished; {@link #daemon} simply finds the work done, or does what is left.
-     */
-    public static void warmUpInBackground() {
-        Thread warmUp = new Thread(LoggingSetup::warmUp, "opsagent-log-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.start();
-    }
-
-    static void warmUp() {
-        try {
-            PatternLayout.newBuilder()
-                    .withConfiguration(new NullConfiguration())
-                    .withPattern(PATTERN)
-                    .build();
-        } catch (RuntimeException | LinkageError e) {
-            // Only a head start: daemon() meets the same failure and reports it.
-        }
-    }
 
     /** Logging for {@code run}: the rolling {@code logFile} and stdout. */
     public static void daemon(Path logFile, LogLevel level) {

@@ -7,7 +7,6 @@ import io.opsagent.launcher.host.FileModes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -19,7 +18,6 @@ import org.apache.logging.log4j.core.appender.rolling.CompositeTriggeringPolicy;
 import org.apache.logging.log4j.core.appender.rolling.DefaultRolloverStrategy;
 import org.apache.logging.log4j.core.appender.rolling.SizeBasedTriggeringPolicy;
 import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.impl.Log4jContextFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,18 +79,5 @@ class LoggingSetupTest {
         assertThat(text).matches("(?s)\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  \\[.+] LoggingSetupTest - "
                 + "hello from the test\\n");
         assertThat(FileModes.mode(Files.getPosixFilePermissions(log))).isEqualTo(0640);
-    }
-
-    @Test
-    void theWarmUpStartsNoLoggerContextAndHoldsNoFile() throws IOException {
-        Log4jContextFactory factory = (Log4jContextFactory) LogManager.getFactory();
-        List<org.apache.logging.log4j.core.LoggerContext> before = factory.getSelector().getLoggerContexts();
-
-        LoggingSetup.warmUp();
-
-        assertThat(factory.getSelector().getLoggerContexts()).containsExactlyElementsOf(before);
-        try (var files = Files.list(dir)) {
-            assertThat(files).isEmpty();
-        }
     }
 }
