@@ -64,34 +64,36 @@ public final class BenchReport {
   public static String table(FootprintBench.Result result, String agent) {
     StringBuilder text = new StringBuilder();
     text.append("agent: ").append(agent).append('\n');
-    text.append(String.format(Locale.ROOT, "%-4s %22s %14s %14s %8s %11s %18s %14s%n",
-        "run", "start→Handshake (ms)", "idle RSS (MiB)", "peak RSS (MiB)", "threads", "reconnects",
+    text.append(String.format(Locale.ROOT, "%-4s %22s %15s %14s %14s %8s %11s %18s %14s%n",
+        "run", "start→Handshake (ms)", "start CPU (ms)", "idle RSS (MiB)", "peak RSS (MiB)", "threads", "reconnects",
         "idle CPU (ms/min)", "wake-ups (/s)"));
     int i = 0;
     for (FootprintBench.Run run : result.runs()) {
-      text.append(String.format(Locale.ROOT, "%-4d %22.0f %14.1f %14.1f %8d %11d %18.1f %14.1f%n", ++i,
-          run.startToHandshakeMillis(), run.rssKib() / 1024.0, run.hwmKib() / 1024.0,
+      text.append(String.format(Locale.ROOT, "%-4d %22.0f %15.0f %14.1f %14.1f %8d %11d %18.1f %14.1f%n",
+          ++i, run.startToHandshakeMillis(), run.startCpuMillis(), run.rssKib() / 1024.0, run.hwmKib() / 1024.0,
           run.threads(), run.reconnects(), run.idleCpuMillisPerMinute(), run.idleWakeupsPerSecond()));
     }
     Stats start = result.startToHandshake();
+    Stats startCpu = result.startCpuMillis();
     Stats rss = result.idleRssMib();
     Stats cpu = result.idleCpuMillisPerMinute();
     Stats wakeups = result.idleWakeupsPerSecond();
     text.append(String.format(Locale.ROOT,
-        "median: start→Handshake %.0f ms (max %.0f), idle RSS %.1f MiB (max %.1f), "
+        "median: start→Handshake %.0f ms (max %.0f), start CPU %.0f ms (max %.0f), idle RSS %.1f MiB (max %.1f), "
             + "idle CPU %.1f ms/min = %.2f s/h (max %.1f ms/min), %.1f wake-ups/s%n",
-        start.p50(), start.max(), rss.p50(), rss.max(), cpu.p50(), cpu.p50() * 60 / 1000, cpu.max(),
+        start.p50(), start.max(), startCpu.p50(), startCpu.max(), rss.p50(), rss.max(), cpu.p50(), cpu.p50() * 60 / 1000, cpu.max(),
         wakeups.p50()));
     return text.toString();
   }
 
   /**
-   * The footprint result as one JSON object: {@code start_to_handshake} (ms) and {@code
-   * idle_rss_mib} summaries, and every run.
+   * The footprint result as one JSON object: {@code start_to_handshake} and {@code start_cpu_ms}
+   * (ms), {@code idle_rss_mib} and the idle CPU summaries, and every run.
    */
   public static String json(FootprintBench.Result result) {
     JsonObject object = new JsonObject();
     object.add("start_to_handshake", json(result.startToHandshake()));
+    object.add("start_cpu_ms", json(result.startCpuMillis()));
     object.add("idle_rss_mib", json(result.idleRssMib()));
     object.add("idle_cpu_ms_per_min", json(result.idleCpuMillisPerMinute()));
     object.add("idle_wakeups_per_s", json(result.idleWakeupsPerSecond()));
@@ -99,6 +101,7 @@ public final class BenchReport {
     for (FootprintBench.Run run : result.runs()) {
       JsonObject item = new JsonObject();
       item.addProperty("start_to_handshake_ms", round(run.startToHandshakeMillis()));
+      item.addProperty("start_cpu_ms", round(run.startCpuMillis()));
       item.addProperty("rss_kib", run.rssKib());
       item.addProperty("hwm_kib", run.hwmKib());
       item.addProperty("threads", run.threads());

@@ -51,6 +51,9 @@ public final class FootprintBench {
    * One run.
    *
    * @param startToHandshakeMillis process start to the first Handshake received
+   * @param startCpuMillis CPU time the agent's threads had used when that Handshake was received
+   *     (threads that had already ended not counted): what a start costs, which the machine's
+   *     load hardly changes, unlike the time it takes
    * @param rssKib VmRSS after the idle period, KiB
    * @param hwmKib VmHWM (peak RSS) at that time, KiB
    * @param threads the agent's thread count at that time
@@ -59,7 +62,7 @@ public final class FootprintBench {
    * @param idleWakeupsPerSecond time slices the agent's threads started per second of it
    */
   public record Run(
-      double startToHandshakeMillis, long rssKib, long hwmKib, long threads, int reconnects,
+      double startToHandshakeMillis, double startCpuMillis, long rssKib, long hwmKib, long threads, int reconnects,
       double idleCpuMillisPerMinute, double idleWakeupsPerSecond) {}
 
   /** Every run and their summaries. */
@@ -71,6 +74,11 @@ public final class FootprintBench {
     /** Start to Handshake over the runs, ms. */
     public Stats startToHandshake() {
       return Stats.of(runs.stream().mapToDouble(Run::startToHandshakeMillis).toArray());
+    }
+
+    /** CPU time to the first Handshake over the runs, ms. */
+    public Stats startCpuMillis() {
+      return Stats.of(runs.stream().mapToDouble(Run::startCpuMillis).toArray());
     }
 
     /** Idle RSS over the runs, MiB. */
@@ -129,12 +137,13 @@ public final class FootprintBench {
           note("run " + i + " of " + options.runs() + ": starting the agent");
           FrameWaiter.Received handshake =
               untilHandshake(agent, backend, waiter, workDir, connection);
+          ProcessHandle process = agent.handle();
+          double startCpu = ProcSchedStat.sumOverTree(process).cpuNanos() / 1e6;
           connection = handshake.frame().connection();
           double startup = (handshake.atNanos() - agent.startedAtNanos()) / 1e6;
           note(String.format(Locale.ROOT,
-              "run %d: Handshake after %.0f ms; idle for %d s", i, startup,
-              options.idle().toSeconds()));
-          ProcessHandle process = agent.handle();
+              "run %d: Handshake after %.0f ms (%.0f ms of CPU); idle for %d s", i, startup,
+              startCpu, options.idle().toSeconds()));
           ProcSchedStat.Sample before = ProcSchedStat.sumOverTree(process);
           long idleStart = System.nanoTime();
           EndToEndBench.pause(options.idle());
@@ -149,7 +158,7 @@ public final class FootprintBench {
           int last = connection;
           int reconnects = (int) backend.connections().stream()
               .filter(c -> c.id() > last).count();
-          runs.add(new Run(startup, rss, hwm, threads, reconnects,
+          runs.add(new Run(startup, startCpu, rss, hwm, threads, reconnects,
               idle.cpuNanos() / 1e6 / idleSeconds * 60, idle.slices() / idleSeconds));
         } finally {
           agent.stop();

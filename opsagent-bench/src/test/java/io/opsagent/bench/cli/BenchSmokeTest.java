@@ -72,11 +72,13 @@ class BenchSmokeTest {
     JsonObject result = run("footprint", "--agent-command", modelAgentCommand(),
         "--json", "--runs", "1", "--idle", "1s");
 
-    assertThat(result.keySet()).containsExactly("start_to_handshake", "idle_rss_mib",
+    assertThat(result.keySet()).containsExactly("start_to_handshake", "start_cpu_ms", "idle_rss_mib",
         "idle_cpu_ms_per_min", "idle_wakeups_per_s", "runs");
     assertThat(result.getAsJsonObject("start_to_handshake").get("n").getAsInt()).isEqualTo(1);
     JsonObject run = result.getAsJsonArray("runs").get(0).getAsJsonObject();
     assertThat(run.get("start_to_handshake_ms").getAsDouble()).isPositive();
+    // A JVM cannot reach its first Handshake without some CPU time.
+    assertThat(run.get("start_cpu_ms").getAsDouble()).isPositive();
     assertThat(run.get("rss_kib").getAsLong()).isPositive();
     assertThat(run.get("hwm_kib").getAsLong()).isGreaterThanOrEqualTo(run.get("rss_kib").getAsLong());
     assertThat(run.get("threads").getAsLong()).isPositive();
