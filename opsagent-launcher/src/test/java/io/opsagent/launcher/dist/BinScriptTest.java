@@ -24,8 +24,8 @@ class BinScriptTest {
             + "for a in \"$@\"; do echo \"arg $a\"; done\n";
 
     private static final List<String> JVM_OPTIONS = List.of(
-            "-XX:+UseSerialGC", "-Xmx64m", "-Xmn8m", "-XX:TieredStopAtLevel=1", "-Xss512k",
-            "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
+            "-XX:+UseSerialGC", "-Xmx64m", "-Xmn8m", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+            "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:AsyncDeflationInterval=10000", "-XX:GuaranteedSafepointInterval=0",
             "-Djava.util.logging.manager=org.apache.logging.log4j.jul.LogManager");
 
