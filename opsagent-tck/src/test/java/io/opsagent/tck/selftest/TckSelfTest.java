@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -70,9 +71,18 @@ class TckSelfTest {
         row("required_R2_3_failureInRetryCeasesRoundIntoBackoff",
             "an agent that retries without backoff", BrokenAgents.RetriesForeverWithoutBackoff::new,
             "must cease into backoff"),
+        row("required_R2_3_failureInRetryCeasesRoundIntoBackoff",
+            "an agent that backs off half as long", BrokenAgents.HalvesBackoff::new,
+            "must cease into backoff for at least"),
         row("required_R2_3_backoffGrowsExponentiallyUpToCap",
             "an agent whose backoff never grows", BrokenAgents.ConstantBackoff::new,
             "must grow"),
+        row("required_R2_3_backoffGrowsExponentiallyUpToCap",
+            "an agent that backs off half as long", BrokenAgents.HalvesBackoff::new,
+            "must grow"),
+        row("required_R2_3_backoffGrowsExponentiallyUpToCap",
+            "an agent whose backoff passes the cap", BrokenAgents.IgnoresBackoffCap::new,
+            "more than the cap"),
         row("required_R2_3_backoffResetsAfterSuccessfulRound",
             Breakage.KEEPS_BACKOFF_AFTER_SUCCESS, "must start again from its initial"),
         row("required_R2_4_commentStateIsReportedButNeverExecuted",
@@ -202,6 +212,27 @@ class TckSelfTest {
               brokenAgent.get(), ruleId)
           .isEqualTo(1);
     }
+  }
+
+  /**
+   * The tests that measure a pause between two runs of states must not count a late StateLog
+   * against the agent: a StateLog that arrives late shortens (or, after the pause, stretches) the
+   * span between the StateLogs' arrivals, not the pause the agent made.
+   */
+  @ParameterizedTest(name = "{0} passes with late StateLogs")
+  @ValueSource(strings = {
+      "required_R2_3_failureInRetryCeasesRoundIntoBackoff",
+      "required_R2_3_backoffGrowsExponentiallyUpToCap",
+      "required_R2_8_nextRoundStartsAfterRoundInterval"})
+  void aStateLogDeliveredLateDoesNotShortenAMeasuredPause(String method) {
+    TestExecutionSummary summary = runAgainst(method, SlowLinkAgent::new);
+    assertThat(summary.getTestsSucceededCount())
+        .as("%s against an agent whose StateLogs arrive up to %d ms late; failures: %s", method,
+            SlowLinkAgent.LATE.toMillis(),
+            summary.getFailures().stream()
+                .map(failure -> String.valueOf(failure.getException().getMessage()))
+                .collect(Collectors.joining("\n")))
+        .isEqualTo(1);
   }
 
   @Test
