@@ -108,7 +108,7 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
     for (int k = 1; k <= pauses; k++) {
       long pause = millisBetweenRuns(2 * k - 1, 2 * k);
       double nominalFloor = Math.min(cap.toMillis(), initial.toMillis() * Math.pow(1.5, k - 1));
-      long lower = Math.round(nominalFloor * 0.8);
+      long lower = (long) Math.floor(nominalFloor * 0.8);
       long upper = atMost(cap.multipliedBy(12).dividedBy(10));
       check(pause >= lower,
           "backoff pause %d lasted %d ms; it must grow by at least 1.5x per ceased round up to"
