@@ -75,7 +75,10 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
   public void required_R2_3_failureInRetryCeasesRoundIntoBackoff() {
     Duration initial = ms(400);
     startAndConnect(settings().backoff(initial, initial.multipliedBy(4)).build());
-    backend.pushRecipe(Recipe.version(1).cmd("bk-s1", "true").cmd("bk-s2", "false").build());
+    backend.pushRecipe(Recipe.version(1)
+        .cmd("bk-s1", scratch.clock(RUNS))
+        .cmd("bk-s2", scratch.clock(RUNS) + "; exit 1")
+        .build());
 
     List<StateLog> logs = awaitLogs(6, "three attempts of the failing recipe");
     assertIds(logs.subList(0, 6), "bk-s1", "bk-s2", "bk-s1", "bk-s2", "bk-s1", "bk-s2");
@@ -83,13 +86,13 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
     check(retryGap < beforePause(initial),
         "the first attempt's failure must be retried at once (R2.2), but the retry started after"
             + " %d ms, when a backoff could have ended (%d ms)", retryGap, beforePause(initial));
-    long pause = millisBetween(logs.get(3).receivedAtNanos(), logs.get(4).receivedAtNanos());
+    long pause = millisBetweenRuns(3, 4);
     Duration minimum = initial.multipliedBy(8).dividedBy(10);
-    check(pause >= atLeast(minimum),
+    check(pause >= minimum.toMillis(),
         "after the retry attempt failed too, the round must cease into backoff for at least"
-            + " %d ms (80 %% of the initial backoff %d ms; %d ms with the timing slack), but the"
-            + " next attempt started after %d ms", minimum.toMillis(), initial.toMillis(),
-        atLeast(minimum), pause);
+            + " %d ms (80 %% of the initial backoff %d ms), but the next attempt started %d ms"
+            + " after the failed state ended (as the states stamped themselves)",
+        minimum.toMillis(), initial.toMillis(), pause);
   }
 
   @Test
@@ -98,20 +101,19 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
     Duration initial = ms(200);
     Duration cap = ms(800);
     startAndConnect(settings().backoff(initial, cap).build());
-    backend.pushRecipe(Recipe.version(1).cmd("grow-f", "false").build());
+    backend.pushRecipe(Recipe.version(1).cmd("grow-f", scratch.clock(RUNS) + "; exit 1").build());
 
     int pauses = 4;
-    List<StateLog> logs = awaitLogs(2 * pauses + 1, pauses + " ceased rounds");
+    awaitLogs(2 * pauses + 1, pauses + " ceased rounds");
     for (int k = 1; k <= pauses; k++) {
-      long pause =
-          millisBetween(logs.get(2 * k - 1).receivedAtNanos(), logs.get(2 * k).receivedAtNanos());
+      long pause = millisBetweenRuns(2 * k - 1, 2 * k);
       double nominalFloor = Math.min(cap.toMillis(), initial.toMillis() * Math.pow(1.5, k - 1));
-      long lower = atLeast(Duration.ofMillis(Math.round(nominalFloor * 0.8)));
+      long lower = (long) Math.floor(nominalFloor * 0.8);
       long upper = atMost(cap.multipliedBy(12).dividedBy(10));
       check(pause >= lower,
           "backoff pause %d lasted %d ms; it must grow by at least 1.5x per ceased round up to"
-              + " the cap (initial %d ms, cap %d ms), so be at least %d ms with -20 %% jitter"
-              + " and the timing slack", k, pause, initial.toMillis(), cap.toMillis(), lower);
+              + " the cap (initial %d ms, cap %d ms), so be at least %d ms with -20 %% jitter",
+          k, pause, initial.toMillis(), cap.toMillis(), lower);
       check(pause <= upper,
           "backoff pause %d lasted %d ms, more than the cap %d ms + 20 %% jitter and the timing"
               + " slack (%d ms)", k, pause, cap.toMillis(), upper);
@@ -408,12 +410,12 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
   public void required_R2_8_nextRoundStartsAfterRoundInterval() {
     Duration interval = ms(400);
     startAndConnect(settings().roundInterval(interval).build());
-    backend.pushRecipe(Recipe.version(1).cmd("int-s1", "true").build());
+    backend.pushRecipe(Recipe.version(1).cmd("int-s1", scratch.clock(RUNS)).build());
 
-    List<StateLog> logs = awaitLogs(3, "three rounds");
+    awaitLogs(3, "three rounds");
     for (int k = 1; k < 3; k++) {
-      long gap = millisBetween(logs.get(k - 1).receivedAtNanos(), logs.get(k).receivedAtNanos());
-      check(gap >= atLeast(interval),
+      long gap = millisBetweenRuns(k - 1, k);
+      check(gap >= interval.toMillis(),
           "round %d started %d ms after the previous round ended, before the round interval of"
               + " %d ms", k + 1, gap, interval.toMillis());
       check(gap <= atMost(interval),
@@ -453,6 +455,26 @@ public abstract class RoundConformanceTest extends ConformanceTestBase {
   }
 
   // ======================================================================== helpers
+
+  /** The file the states of the timing tests stamp their runs into ({@link Scratch#clock}). */
+  private static final String RUNS = "runs.clock";
+
+  /**
+   * The milliseconds between run {@code before} and run {@code after} (counted from 0, in the
+   * order the states ran) of the states that stamp {@link #RUNS}, as the states stamped
+   * themselves on the agent's host. Each state's stamp is the only thing it does before its exit,
+   * so the span holds the whole pause the agent made between the two runs, plus process exit
+   * and start-up only: it can be longer than the pause, never shorter. The times at which the
+   * backend received the two StateLogs are no such bound: an earlier StateLog delivered late
+   * shortens the span between them by its delay, which no fixed slack bounds on a loaded machine.
+   */
+  private long millisBetweenRuns(int before, int after) {
+    List<Long> stamps = scratch.clockNanos(RUNS);
+    check(stamps.size() > after,
+        "the agent reported at least %d runs of the kit's states, but they stamped only %d: a"
+            + " state reported as run must have run", after + 1, stamps.size());
+    return millisBetween(stamps.get(before), stamps.get(after));
+  }
 
   private String failOnce(String marker) {
     return "if [ -e " + scratch.quoted(marker) + " ]; then exit 0; else " + scratch.touch(marker)

@@ -4,6 +4,7 @@ import static io.opsagent.fsm.testutil.Json.obj;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import io.opsagent.fsm.internal.exec.FileTrees;
 import io.opsagent.fsm.internal.exec.process.ProcessLauncher;
 import io.opsagent.fsm.internal.exec.process.ResidentProcess;
 import io.opsagent.fsm.internal.exec.salt.HostFacts;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,11 +41,24 @@ import org.junit.jupiter.api.io.TempDir;
  * absent): the same results as salt-call per state, cancel and timeouts that kill the whole
  * tree, replacement after a crash, after N states and after a Salt upgrade, the fallback to
  * salt-call, and no password left in Salt's cache.
+ *
+ * <p>The first executor of the class starts from nothing: its first state runs through salt-call
+ * while the worker starts after it, which asks salt-call for its interpreter and compiles Salt's
+ * bytecode ({@link #saltRunsOnceFromNothing}). Every test then starts from a work directory where
+ * Salt ran before, as an agent's does after its first state: the interpreter remembered and the
+ * bytecode cached, copied from that first run. That saves two salt-call start-ups and a compile
+ * per test. The bytecode test starts without the cache, and the tests of a worker's retirement
+ * after N states or above a memory limit without the remembered interpreter, so that their
+ * warm-up state runs through salt-call and no worker counts it.
  */
 @Timeout(180)
 class SaltWorkerRealSaltTest {
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    /** The work directory of the class's first executor, where Salt ran once. */
+    @TempDir
+    static Path seasoned;
 
     @TempDir
     Path tmp;
@@ -52,9 +67,28 @@ class SaltWorkerRealSaltTest {
     private final List<SaltCallExecutor> executors = new ArrayList<>();
     private final ProcessProbe sleeps = ProcessProbe.sleepToken();
 
+    @BeforeAll
+    static void saltRunsOnceFromNothing() throws IOException {
+        SaltCallExecutor first = new SaltCallExecutor(RealSalt.require(), seasoned.resolve("salt-config"),
+                seasoned.resolve("work"), HostFacts.unknown(), ProcessLauncher.standard(), SaltWorkerSettings.defaults());
+        try {
+            assertThat(run(first, file(seasoned.resolve("first.txt").toString(), "w"), false, MINUTE).success()).isTrue();
+            assertThat(first.workerSupervisor().startedWorkers())
+                    .as("workers started for the first state: it runs through salt-call, the interpreter being unknown")
+                    .isZero();
+            assertThat(first.awaitWorker()).as("the worker started after the first state").isTrue();
+            assertThat(first.workerSupervisor().startedWorkers()).isEqualTo(1);
+        } finally {
+            first.close();
+        }
+        assertThat(seasoned.resolve("work").resolve("salt-interpreter.json")).isRegularFile();
+        assertThat(seasoned.resolve("work").resolve("salt-bytecode")).isDirectory();
+    }
+
     @BeforeEach
-    void needsRealSalt() {
+    void needsRealSaltAndAWorkDirWhereSaltRanBefore() throws IOException {
         saltCall = RealSalt.require();
+        copyTree(seasoned.resolve("work"), tmp.resolve("work"));
     }
 
     @AfterEach
@@ -93,6 +127,7 @@ class SaltWorkerRealSaltTest {
 
     @Test
     void saltsModulesAreLoadedFromBytecodeNotCompiledForEveryState() throws Exception {
+        FileTrees.delete(tmp.resolve("work").resolve("salt-bytecode")); // the worker must write it itself
         SaltCallExecutor executor = warmedUp(executor(SaltWorkerSettings.defaults()));
         assertThat(run(executor, file(tmp.resolve("b.txt").toString(), "b"), false, MINUTE).success()).isTrue();
         Path saltDir = executor.workerSupervisor().workerSaltDir().orElseThrow();
@@ -181,11 +216,13 @@ class SaltWorkerRealSaltTest {
         SaltCallExecutor executor = warmedUp(executor(SaltWorkerSettings.defaults()));
         long pid = executor.workerSupervisor().workerPid().orElseThrow();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        Await.until(() -> !running(pid), Duration.ofSeconds(10), "the worker to die");
+        // reaped, not only dead: until this JVM has reaped it, the executor's Process still counts
+        // a killed worker (a zombie) as alive and sends it the next state
+        Await.until(() -> ProcessHandle.of(pid).isEmpty(), Duration.ofSeconds(10), "the worker to die and be reaped");
 
         StateResult r = run(executor, file(tmp.resolve("a.txt").toString(), "b"), false, MINUTE);
 
-        assertThat(r.success()).isTrue();
+        assertThat(r.success()).as("success; comment: %s", r.comment()).isTrue();
         assertThat(r.changed()).isTrue();
         assertThat(executor.awaitWorker()).isTrue();
         assertThat(executor.workerSupervisor().startedWorkers()).isEqualTo(2);
@@ -194,6 +231,7 @@ class SaltWorkerRealSaltTest {
 
     @Test
     void theWorkerIsReplacedAfterItsNumberOfStates() throws Exception {
+        forgetTheInterpreter(); // so the warm-up state runs through salt-call and counts for no worker
         SaltCallExecutor executor = warmedUp(executor(new SaltWorkerSettings(true, null, 2, 512)));
         for (String content : List.of("1", "2")) {
             assertThat(run(executor, file(tmp.resolve("n.txt").toString(), content), false, MINUTE).success()).isTrue();
@@ -206,6 +244,7 @@ class SaltWorkerRealSaltTest {
 
     @Test
     void theWorkerIsReplacedWhenItsMemoryPassesTheLimit() throws Exception {
+        forgetTheInterpreter(); // so the warm-up state runs through salt-call, not a worker retired after it
         SaltCallExecutor executor = warmedUp(executor(new SaltWorkerSettings(true, null, 500, 1)));
         long first = executor.workerSupervisor().workerPid().orElseThrow();
         assertThat(run(executor, file(tmp.resolve("r.txt").toString(), "1"), false, MINUTE).success()).isTrue();
@@ -314,6 +353,25 @@ class SaltWorkerRealSaltTest {
         assertThat(run(executor, file(tmp.resolve("warm-up.txt").toString(), "w"), false, MINUTE).success()).isTrue();
         assertThat(executor.awaitWorker()).as("the worker is ready").isTrue();
         return executor;
+    }
+
+    /** Removes the remembered interpreter: the first state runs through salt-call, which is then asked for it. */
+    private void forgetTheInterpreter() throws IOException {
+        Files.delete(tmp.resolve("work").resolve("salt-interpreter.json"));
+    }
+
+    /** Copies the files under {@code from} to the same places under {@code to}. */
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
     }
 
     private SaltCallExecutor track(SaltCallExecutor executor) {

@@ -88,7 +88,36 @@ public final class Scratch implements AutoCloseable {
         + quoted(name);
   }
 
+  /**
+   * Appends this host's clock in nanoseconds ({@code date +%s%N}) as a line to {@code name}: a
+   * time the state stamps itself with where it runs, read back with {@link #clockNanos}.
+   */
+  public String clock(String name) {
+    return "date +%s%N >> " + quoted(name);
+  }
+
   // ---------------------------------------------------------------- observations
+
+  /**
+   * The times {@link #clock} appended to {@code name}, in nanoseconds, in the order they were
+   * written; empty when the file does not exist.
+   *
+   * @throws IllegalStateException when a line is not a time in nanoseconds (at least 19 digits):
+   *     this host's {@code date} does not support {@code %N}
+   */
+  public List<Long> clockNanos(String name) {
+    List<Long> stamps = new ArrayList<>();
+    for (String line : lines(name)) {
+      String stamp = line.trim();
+      if (!stamp.matches("[0-9]{19,}")) {
+        throw new IllegalStateException("the kit's states stamp times with \"date +%s%N\", but"
+            + " this host's date printed \"" + stamp + "\" into " + path(name) + ", not a time in"
+            + " nanoseconds: the kit needs a date that supports %N, such as GNU coreutils' date");
+      }
+      stamps.add(Long.parseLong(stamp));
+    }
+    return stamps;
+  }
 
   /** Creates the file {@code name} (opens a gate). */
   public void create(String name) {

@@ -176,7 +176,8 @@ public class ModelAgent implements AgentUnderTest {
 
   // ------------------------------------------------------------------ plumbing for the parts
 
-  AgentSettings settings() {
+  /** The settings the agent was started with; null before {@link #start}. */
+  protected final AgentSettings settings() {
     return settings;
   }
 
@@ -200,7 +201,8 @@ public class ModelAgent implements AgentUnderTest {
     }
   }
 
-  ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+  /** Runs {@code task} on the agent's loop after {@code delay}. */
+  protected final ScheduledFuture<?> schedule(Runnable task, Duration delay) {
     return loop.schedule(() -> runGuarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 

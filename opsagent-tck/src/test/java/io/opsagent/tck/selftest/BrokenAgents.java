@@ -1,5 +1,6 @@
 package io.opsagent.tck.selftest;
 
+import io.opsagent.tck.AgentSettings;
 import io.opsagent.tck.model.ModelAgent;
 import java.time.Duration;
 
@@ -39,6 +40,32 @@ final class BrokenAgents {
       }
       return first;
     }
+  }
+
+  /**
+   * Breaks R2.3: backs off, and the delay grows up to the cap, but it waits only a quarter of the
+   * nominal delay (no jitter): under the 80 % the rule allows by more than a loaded machine adds
+   * to a measured pause in process start-ups.
+   */
+  static final class QuarterBackoff extends ModelAgent {
+    @Override
+    protected Duration backoffDelay(int ceasedRounds) {
+      return nominal(settings(), ceasedRounds).dividedBy(4);
+    }
+  }
+
+  /** Breaks R2.3: the delay doubles for ever, past the cap (no jitter). */
+  static final class IgnoresBackoffCap extends ModelAgent {
+    @Override
+    protected Duration backoffDelay(int ceasedRounds) {
+      return settings().backoffInitial().multipliedBy(1L << Math.min(ceasedRounds - 1, 20));
+    }
+  }
+
+  private static Duration nominal(AgentSettings settings, int ceasedRounds) {
+    Duration doubled =
+        settings.backoffInitial().multipliedBy(1L << Math.min(ceasedRounds - 1, 20));
+    return doubled.compareTo(settings.backoffMax()) < 0 ? doubled : settings.backoffMax();
   }
 
   /** Breaks R2.6: lets the running state finish before it loads a new recipe (the original's way). */

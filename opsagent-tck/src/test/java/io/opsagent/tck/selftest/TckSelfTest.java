@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,6 +44,12 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * the rule it breaks, with a message that starts with that rule's id and says what went wrong.
  * The test methods run through the JUnit Platform, with the kit's own extension in place, as a
  * vendor's build would run them.
+ *
+ * <p>Most of a broken agent's run is waiting out a signal timeout for what it never does, so the
+ * runs of the two parameterized tests go concurrently (when the build enables JUnit's parallel
+ * execution, see this module's POM): each run has its own backend, scratch directory, probe and
+ * agent, and the broken agent is handed to the run on the thread that runs it. The class itself
+ * runs alone, as every other class of the module, whose tests pass on timings.
  */
 class TckSelfTest {
 
@@ -70,9 +78,18 @@ class TckSelfTest {
         row("required_R2_3_failureInRetryCeasesRoundIntoBackoff",
             "an agent that retries without backoff", BrokenAgents.RetriesForeverWithoutBackoff::new,
             "must cease into backoff"),
+        row("required_R2_3_failureInRetryCeasesRoundIntoBackoff",
+            "an agent that backs off a quarter as long", BrokenAgents.QuarterBackoff::new,
+            "must cease into backoff for at least"),
         row("required_R2_3_backoffGrowsExponentiallyUpToCap",
             "an agent whose backoff never grows", BrokenAgents.ConstantBackoff::new,
             "must grow"),
+        row("required_R2_3_backoffGrowsExponentiallyUpToCap",
+            "an agent that backs off a quarter as long", BrokenAgents.QuarterBackoff::new,
+            "must grow"),
+        row("required_R2_3_backoffGrowsExponentiallyUpToCap",
+            "an agent whose backoff passes the cap", BrokenAgents.IgnoresBackoffCap::new,
+            "more than the cap"),
         row("required_R2_3_backoffResetsAfterSuccessfulRound",
             Breakage.KEEPS_BACKOFF_AFTER_SUCCESS, "must start again from its initial"),
         row("required_R2_4_commentStateIsReportedButNeverExecuted",
@@ -171,12 +188,34 @@ class TckSelfTest {
     return Arguments.of(method, named(agentName, agent), fragment);
   }
 
+  /** The rows whose test keeps the backend on one port from start to end. */
+  static Stream<Arguments> brokenAgentPerTestKeepingItsPort() {
+    return brokenAgentPerRequiredTest()
+        .filter(row -> !RESTARTS_THE_BACKEND.contains((String) row.get()[0]));
+  }
+
+  /** The rows whose test stops the backend and starts it again on its port. */
+  static Stream<Arguments> brokenAgentPerTestRestartingTheBackend() {
+    return brokenAgentPerRequiredTest()
+        .filter(row -> RESTARTS_THE_BACKEND.contains((String) row.get()[0]));
+  }
+
+  /**
+   * The tests that stop the backend and start it again on its port. While the port is free, a
+   * concurrent run's connection may take it as its local port, and the backend cannot bind it
+   * again ("Address already in use"), so their rows run in {@link BackendRestartSelfTest}, a class
+   * of its own, which runs alone.
+   */
+  static final Set<String> RESTARTS_THE_BACKEND = Set.of(
+      "required_R1_8_wssVerifiesCertificatesAndHostNames",
+      "required_R4_1_reconnectsAfterBackendRestarts");
+
   @ParameterizedTest(name = "{0} fails against {1}")
-  @MethodSource("brokenAgentPerRequiredTest")
+  @Execution(ExecutionMode.CONCURRENT)
+  @MethodSource("brokenAgentPerTestKeepingItsPort")
   void everyRequiredTestFailsAgainstAnAgentBreakingItsRule(
       String method, Supplier<AgentUnderTest> brokenAgent, String fragment) {
-    String ruleId = Rule.ofTestName(method).id();
-    requireFailure(method, brokenAgent, ruleId, fragment);
+    requireFailure(method, brokenAgent, fragment);
   }
 
   /**
@@ -188,6 +227,7 @@ class TckSelfTest {
       "required_R3_3_linuxCmdExitStatusDecidesResult", Set.of("R3.3", "R2.1", "R3.2"));
 
   @ParameterizedTest(name = "{1} passes tests of other rules")
+  @Execution(ExecutionMode.CONCURRENT)
   @MethodSource("brokenAgentPerRequiredTest")
   void aBrokenAgentIsCaughtOnlyByTestsThatSeeItsRule(
       String method, Supplier<AgentUnderTest> brokenAgent, String fragment) {
@@ -257,25 +297,31 @@ class TckSelfTest {
     Launcher launcher =
         LauncherFactory.create(
             LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false).build());
+    // On the calling thread, which is where the broken agent of the run is known (see current).
     launcher.execute(
         LauncherDiscoveryRequestBuilder.request().selectors(selectMethod(testClass, method))
+            .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
             .build(),
         listener);
     return listener.getSummary();
   }
 
-  private static TestExecutionSummary runAgainst(String method, Supplier<AgentUnderTest> agent) {
-    current = agent;
+  /** Runs one conformance method against {@code agent}, on this thread. */
+  static TestExecutionSummary runAgainst(String method, Supplier<AgentUnderTest> agent) {
+    current.set(agent);
     try {
       return run(BROKEN.get(Rule.ofTestName(method).section()), method);
     } finally {
-      current = null;
+      current.remove();
     }
   }
 
-  /** Runs one conformance method against {@code agent}; it must fail, citing {@code ruleId}. */
-  private static void requireFailure(String method, Supplier<AgentUnderTest> agent, String ruleId,
-      String fragment) {
+  /**
+   * Runs one conformance method against {@code agent}; it must fail, citing its rule's id and
+   * saying {@code fragment}.
+   */
+  static void requireFailure(String method, Supplier<AgentUnderTest> agent, String fragment) {
+    String ruleId = Rule.ofTestName(method).id();
     TestExecutionSummary summary = runAgainst(method, agent);
 
     assertThat(summary.getTestsFoundCount()).as("tests found for %s", method).isEqualTo(1);
@@ -293,10 +339,10 @@ class TckSelfTest {
   }
 
   /**
-   * The broken agent of the moment; the self-test sets it around each run of one of the classes
-   * below (runs are sequential).
+   * The broken agent of the run on this thread; the self-test sets it around each run of one of
+   * the classes below, which runs on the same thread, so concurrent runs do not share it.
    */
-  static volatile Supplier<AgentUnderTest> current;
+  private static final ThreadLocal<Supplier<AgentUnderTest>> current = new ThreadLocal<>();
 
   /** Each section's class run against {@link #current}. */
   private static final Map<Rule.Section, Class<? extends ConformanceTestBase>> BROKEN = Map.of(
@@ -312,42 +358,42 @@ class TckSelfTest {
   static class BrokenTransport extends TransportConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
-      return current.get();
+      return current.get().get();
     }
   }
 
   static class BrokenRound extends RoundConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
-      return current.get();
+      return current.get().get();
     }
   }
 
   static class BrokenReporting extends ReportingConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
-      return current.get();
+      return current.get().get();
     }
   }
 
   static class BrokenReconnect extends ReconnectConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
-      return current.get();
+      return current.get().get();
     }
   }
 
   static class BrokenUpgrade extends UpgradeConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
-      return current.get();
+      return current.get().get();
     }
   }
 
   static class BrokenBadInput extends BadInputConformanceTest {
     @Override
     protected AgentUnderTest createAgent() {
-      return current.get();
+      return current.get().get();
     }
   }
 
