@@ -94,10 +94,17 @@ final class SaltWorker {
      * @throws SaltWorkerException when the worker ended or broke the protocol: it must not be used again
      */
     StateResult apply(boolean dryRun) throws SaltWorkerException {
+        try {
+            process.writeLine(dryRun ? "{\"test\":true}" : "{\"test\":false}");
+        } catch (IOException e) {
+            // Nothing reads its input any more: it ended before this state, which it never saw.
+            process.awaitExit(EXIT_GRACE);
+            throw new NotDelivered("it had exited" + exitText(process) + " before it was sent the state ("
+                    + e.getMessage() + ")");
+        }
         states++;
         Optional<String> line;
         try {
-            process.writeLine(dryRun ? "{\"test\":true}" : "{\"test\":false}");
             line = process.readLine(REPLY_CAP_BYTES);
         } catch (ResidentProcess.LineTooLongException e) {
             throw new SaltWorkerException("its reply is " + e.getMessage() + ", more than the agent reads; "
@@ -161,12 +168,25 @@ final class SaltWorker {
     }
 
     /** The worker cannot be used: it did not start, ended, or broke the protocol. */
-    static final class SaltWorkerException extends Exception {
+    static class SaltWorkerException extends Exception {
 
         private static final long serialVersionUID = 1L;
 
         SaltWorkerException(String message) {
             super(Objects.requireNonNull(message, "message"));
+        }
+    }
+
+    /**
+     * The worker could not be sent the state: it had ended before (killed, crashed) although the
+     * JDK may not have reaped it yet. The state did not run, so another worker may run it.
+     */
+    static final class NotDelivered extends SaltWorkerException {
+
+        private static final long serialVersionUID = 1L;
+
+        NotDelivered(String message) {
+            super(message);
         }
     }
 }

@@ -103,7 +103,9 @@ public final class SaltWorkerSupervisor {
     }
 
     /**
-     * Applies {@code states} (one translated recipe state) through the worker.
+     * Applies {@code states} (one translated recipe state) through the worker. A worker found to
+     * have ended before it was sent the state (killed or crashed between two states, not yet
+     * reaped by the JDK, so it looked alive) is replaced and the state sent to the new one, once.
      *
      * @return the result; empty when the worker cannot be used, so the caller runs salt-call
      */
@@ -112,32 +114,39 @@ public final class SaltWorkerSupervisor {
             return Optional.empty();
         }
         replaceIfStale();
-        if (worker == null && !readyOrStarted()) {
-            return Optional.empty();
-        }
-        if (!execution.attach(worker.process())) {
-            return Optional.of(stopped(execution, discard()));
-        }
-        try (SaltWorkspace workspace = SaltWorkspace.createAt(fileRoot(), states)) {
-            StateResult result = worker.apply(dryRun);
-            if (execution.isStopped()) {
-                // stopped just as the reply came: the kill has hit the worker, make sure all of it is gone
+        for (int attempt = 1; ; attempt++) {
+            if (worker == null && !readyOrStarted()) {
+                return Optional.empty();
+            }
+            if (!execution.attach(worker.process())) {
                 return Optional.of(stopped(execution, discard()));
             }
-            return Optional.of(result);
-        } catch (SaltWorker.SaltWorkerException e) {
-            long pid = worker.process().pid();
-            boolean gone = discard();
-            if (execution.isStopped()) {
-                return Optional.of(stopped(execution, gone));
-            }
-            LOG.warn("the Salt worker (pid {}) failed: {}", pid, e.getMessage());
-            return Optional.of(StateResult.failed("the Salt worker (pid " + pid + ") failed: " + e.getMessage(), null));
-        } catch (IOException | IllegalArgumentException e) {
-            return Optional.of(StateResult.failed("could not prepare the state's files for the Salt worker: " + e, null));
-        } finally {
-            if (configDir != null) {
-                configDir.forgetRunFiles();
+            try (SaltWorkspace workspace = SaltWorkspace.createAt(fileRoot(), states)) {
+                StateResult result = worker.apply(dryRun);
+                if (execution.isStopped()) {
+                    // stopped just as the reply came: the kill has hit the worker, make sure all of it is gone
+                    return Optional.of(stopped(execution, discard()));
+                }
+                return Optional.of(result);
+            } catch (SaltWorker.SaltWorkerException e) {
+                long pid = worker.process().pid();
+                boolean gone = discard();
+                if (execution.isStopped()) {
+                    return Optional.of(stopped(execution, gone));
+                }
+                if (e instanceof SaltWorker.NotDelivered && attempt == 1) {
+                    // It ended between two states, before the JDK saw it go: the state did not run.
+                    LOG.warn("the Salt worker (pid {}) {}; starting a new one", pid, e.getMessage());
+                    continue;
+                }
+                LOG.warn("the Salt worker (pid {}) failed: {}", pid, e.getMessage());
+                return Optional.of(StateResult.failed("the Salt worker (pid " + pid + ") failed: " + e.getMessage(), null));
+            } catch (IOException | IllegalArgumentException e) {
+                return Optional.of(StateResult.failed("could not prepare the state's files for the Salt worker: " + e, null));
+            } finally {
+                if (configDir != null) {
+                    configDir.forgetRunFiles();
+                }
             }
         }
     }

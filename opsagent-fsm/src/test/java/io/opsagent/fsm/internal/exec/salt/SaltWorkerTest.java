@@ -9,6 +9,7 @@ import io.opsagent.fsm.spi.StateResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +104,19 @@ class SaltWorkerTest {
         assertThatThrownBy(() -> dying.apply(true))
                 .isInstanceOf(SaltWorker.SaltWorkerException.class)
                 .hasMessage("it exited with code 9 while applying the state; its messages are in the agent's log");
+    }
+
+    @Test
+    void aWorkerThatEndedBeforeTheStateIsToldApartFromOneThatDiedApplyingIt() throws Exception {
+        ResidentProcess process = standIn("echo '{\"ready\":true}'; exit 3");
+        SaltWorker ended = SaltWorker.awaitReady(process);
+        assertThat(process.awaitExit(Duration.ofSeconds(30))).isTrue();
+
+        // Its input has no reader any more: the state cannot have reached it, so it may run elsewhere.
+        assertThatThrownBy(() -> ended.apply(false))
+                .isInstanceOf(SaltWorker.NotDelivered.class)
+                .hasMessageStartingWith("it had exited with code 3 before it was sent the state (");
+        assertThat(ended.states()).isZero();
     }
 
     @Test
