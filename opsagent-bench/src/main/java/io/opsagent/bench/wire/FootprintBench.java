@@ -115,51 +115,22 @@ public final class FootprintBench {
         () -> current[0] == null ? "no agent" : current[0].describe());
     try (ReferenceBackend backend = ReferenceBackend.builder().listener(waiter).build().start()) {
       int connection = 0;
-      for (int i = 1; i <= options.warmupRuns(); i++) {
+      int starts = options.warmupRuns() + options.runs();
+      for (int start = 1; start <= starts; start++) {
+        boolean warmUp = start <= options.warmupRuns();
         Path workDir = Files.createTempDirectory("opsagent-bench-footprint-");
         CommandAgent agent = new CommandAgent(command);
         current[0] = agent;
         try {
-          note("warm-up " + i + " of " + options.warmupRuns() + ": starting the agent");
-          connection = untilHandshake(agent, backend, waiter, workDir, connection)
-              .frame().connection();
-        } finally {
-          agent.stop();
-          current[0] = null;
-          WorkDirs.delete(workDir);
-        }
-      }
-      for (int i = 1; i <= options.runs(); i++) {
-        Path workDir = Files.createTempDirectory("opsagent-bench-footprint-");
-        CommandAgent agent = new CommandAgent(command);
-        current[0] = agent;
-        try {
-          note("run " + i + " of " + options.runs() + ": starting the agent");
+          note((warmUp ? "warm-up " + start + " of " + options.warmupRuns()
+              : "run " + (start - options.warmupRuns()) + " of " + options.runs())
+              + ": starting the agent");
           FrameWaiter.Received handshake =
               untilHandshake(agent, backend, waiter, workDir, connection);
-          ProcessHandle process = agent.handle();
-          double startCpu = ProcSchedStat.sumOverTree(process).cpuNanos() / 1e6;
-          connection = handshake.frame().connection();
-          double startup = (handshake.atNanos() - agent.startedAtNanos()) / 1e6;
-          note(String.format(Locale.ROOT,
-              "run %d: Handshake after %.0f ms (%.0f ms of CPU); idle for %d s", i, startup,
-              startCpu, options.idle().toSeconds()));
-          ProcSchedStat.Sample before = ProcSchedStat.sumOverTree(process);
-          long idleStart = System.nanoTime();
-          EndToEndBench.pause(options.idle());
-          ProcSchedStat.Sample idle = ProcSchedStat.sumOverTree(process).since(before);
-          double idleSeconds = Math.max(1e-9, (System.nanoTime() - idleStart) / 1e9);
-          if (!process.isAlive()) {
-            throw new BenchException("the agent exited while idle; " + agent.describe());
+          if (!warmUp) {
+            runs.add(measure(start - options.warmupRuns(), agent, handshake, backend));
           }
-          long rss = ProcStatus.sumOverTree(process, "VmRSS");
-          long hwm = ProcStatus.sumOverTree(process, "VmHWM");
-          long threads = ProcStatus.sumOverTree(process, "Threads");
-          int last = connection;
-          int reconnects = (int) backend.connections().stream()
-              .filter(c -> c.id() > last).count();
-          runs.add(new Run(startup, startCpu, rss, hwm, threads, reconnects,
-              idle.cpuNanos() / 1e6 / idleSeconds * 60, idle.slices() / idleSeconds));
+          connection = handshake.frame().connection();
         } finally {
           agent.stop();
           current[0] = null;
@@ -168,6 +139,36 @@ public final class FootprintBench {
       }
     }
     return new Result(runs);
+  }
+
+  /**
+   * Run {@code i}'s figures: the CPU time used up to {@code handshake} (read first), the time to
+   * it, then those of the idle period.
+   */
+  private Run measure(int i, CommandAgent agent, FrameWaiter.Received handshake,
+      ReferenceBackend backend) throws BenchException, InterruptedException {
+    ProcessHandle process = agent.handle();
+    double startCpu = ProcSchedStat.sumOverTree(process).cpuNanos() / 1e6;
+    double startup = (handshake.atNanos() - agent.startedAtNanos()) / 1e6;
+    note(String.format(Locale.ROOT,
+        "run %d: Handshake after %.0f ms (%.0f ms of CPU); idle for %d s", i, startup,
+        startCpu, options.idle().toSeconds()));
+    ProcSchedStat.Sample before = ProcSchedStat.sumOverTree(process);
+    long idleStart = System.nanoTime();
+    EndToEndBench.pause(options.idle());
+    ProcSchedStat.Sample idle = ProcSchedStat.sumOverTree(process).since(before);
+    double idleSeconds = Math.max(1e-9, (System.nanoTime() - idleStart) / 1e9);
+    if (!process.isAlive()) {
+      throw new BenchException("the agent exited while idle; " + agent.describe());
+    }
+    long rss = ProcStatus.sumOverTree(process, "VmRSS");
+    long hwm = ProcStatus.sumOverTree(process, "VmHWM");
+    long threads = ProcStatus.sumOverTree(process, "Threads");
+    int connection = handshake.frame().connection();
+    int reconnects = (int) backend.connections().stream()
+        .filter(c -> c.id() > connection).count();
+    return new Run(startup, startCpu, rss, hwm, threads, reconnects,
+        idle.cpuNanos() / 1e6 / idleSeconds * 60, idle.slices() / idleSeconds);
   }
 
   /** Starts {@code agent} and waits for its first Handshake on a connection after {@code after}. */

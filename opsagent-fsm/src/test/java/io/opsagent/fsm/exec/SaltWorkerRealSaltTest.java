@@ -218,7 +218,7 @@ class SaltWorkerRealSaltTest {
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         // Dead, reaped or not: until this JVM has reaped it, the executor's Process still counts a
         // killed worker (a zombie) as alive and sends it the next state, which must then go to a new one.
-        Await.until(() -> deadOrReaped(pid), Duration.ofSeconds(10), "the worker to die");
+        Await.until(() -> !running(pid), Duration.ofSeconds(10), "the worker to die");
 
         StateResult r = run(executor, file(tmp.resolve("a.txt").toString(), "b"), false, MINUTE);
 
@@ -445,15 +445,5 @@ class SaltWorkerRealSaltTest {
 
     private static StateRequest request(RecipeState state, boolean dryRun, Duration timeout) {
         return new StateRequest(7, state, dryRun, timeout);
-    }
-
-    /** Whether {@code pid} no longer runs: gone, or a zombie its parent has not reaped yet. */
-    private static boolean deadOrReaped(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException e) {
-            return true; // no such process any more
-        }
     }
 }

@@ -58,13 +58,18 @@ final class BrokenAgents {
   static final class IgnoresBackoffCap extends ModelAgent {
     @Override
     protected Duration backoffDelay(int ceasedRounds) {
-      return settings().backoffInitial().multipliedBy(1L << Math.min(ceasedRounds - 1, 20));
+      return doubled(settings(), ceasedRounds);
     }
   }
 
+  /** The initial backoff doubled for each ceased round after the first, without the cap. */
+  private static Duration doubled(AgentSettings settings, int ceasedRounds) {
+    return settings.backoffInitial().multipliedBy(1L << Math.min(ceasedRounds - 1, 20));
+  }
+
+  /** {@link #doubled} up to the cap. */
   private static Duration nominal(AgentSettings settings, int ceasedRounds) {
-    Duration doubled =
-        settings.backoffInitial().multipliedBy(1L << Math.min(ceasedRounds - 1, 20));
+    Duration doubled = doubled(settings, ceasedRounds);
     return doubled.compareTo(settings.backoffMax()) < 0 ? doubled : settings.backoffMax();
   }
 
